@@ -1,0 +1,50 @@
+# orgtrail: `make run` starts a server on 127.0.0.1:4566, `make test` runs every test.
+# Both install what they need first (scripts/setup.sh).
+
+JOBS ?= 2
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench format clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build -j $(JOBS)
+
+# The test build: AddressSanitizer + UndefinedBehaviorSanitizer.
+asan: setup
+	@cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DORGTRAIL_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build build-asan -j $(JOBS)
+
+fuzz-build: setup
+	@CC=clang cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Debug -DORGTRAIL_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
+test: build asan fuzz-build
+	@scripts/setup.sh --test
+	@$(MAKE) --no-print-directory unit integration fuzz
+
+unit:
+	@ctest --test-dir build-asan --output-on-failure -j $(JOBS)
+
+integration:
+	@ORGTRAIL_BIN=build-asan/orgtrail scripts/integration.sh
+
+fuzz:
+	@scripts/fuzz.sh smoke
+
+run: build
+	@scripts/run.sh
+
+bench: build
+	@python3 bench/describe_trails.py
+
+format:
+	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+
+clean:
+	rm -rf build build-asan build-fuzz

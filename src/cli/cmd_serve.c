@@ -1,0 +1,133 @@
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "http/server.h"
+#include "svc/frontend.h"
+#include "svc/server.h"
+
+static void handle(void *ctx, http_request *req, http_response *resp)
+{
+    frontend_handle(ctx, req, resp);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: orgtrail serve --data DIR [--listen HOST:PORT] [--delivery-interval SEC]\n"
+          "                      [--digest-interval SEC]\n"
+          "\n"
+          "Serves every AWS API orgtrail speaks on one endpoint; the service is the one named\n"
+          "in each request's SigV4 credential scope. SIGTERM or Ctrl-C shut down cleanly.\n"
+          "\n"
+          "  --data DIR               the store made by 'orgtrail init'\n"
+          "  --listen HOST:PORT       address to listen on (default 127.0.0.1:4566)\n"
+          "  --delivery-interval SEC  how often log files are delivered (default 300, >= 1)\n"
+          "  --digest-interval SEC    how often digest files are signed (default 3600, >= 1)\n",
+          f);
+}
+
+static int parse_listen(const char *s, char *host, size_t hl, int *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon) return -1;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 0 || p > 65535) return -1;
+    size_t n = (size_t)(colon - s);
+    if (n >= hl) return -1;
+    if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+        memcpy(host, s + 1, n - 2);
+        host[n - 2] = '\0';
+    } else {
+        memcpy(host, s, n);
+        host[n] = '\0';
+    }
+    *port = (int)p;
+    return 0;
+}
+
+static int parse_interval(const char *s, int *out)
+{
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < 1 || v > 86400) return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
+                                         {"listen", required_argument, NULL, 'l'},
+                                         {"delivery-interval", required_argument, NULL, 'i'},
+                                         {"digest-interval", required_argument, NULL, 'g'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    const char *dir = NULL;
+    char host[256] = "127.0.0.1";
+    int port = 4566, delivery = 300, digest = 3600, o;
+    optind = 1;
+    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        switch (o) {
+        case 'd': dir = optarg; break;
+        case 'l':
+            if (parse_listen(optarg, host, sizeof host, &port)) {
+                fprintf(stderr, "orgtrail serve: --listen wants HOST:PORT, got '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'i':
+            if (parse_interval(optarg, &delivery)) {
+                fprintf(stderr, "orgtrail serve: --delivery-interval wants 1..86400 seconds\n");
+                return 2;
+            }
+            break;
+        case 'g':
+            if (parse_interval(optarg, &digest)) {
+                fprintf(stderr, "orgtrail serve: --digest-interval wants 1..86400 seconds\n");
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!dir) {
+        fprintf(stderr, "orgtrail serve: --data DIR is required\n\n");
+        usage(stderr);
+        return 2;
+    }
+    /* Block the shutdown signals in every thread; this one waits for them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    server s;
+    char err[512];
+    if (server_open(&s, dir, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        return 1;
+    }
+    s.delivery_interval_s = delivery;
+    s.digest_interval_s = digest;
+    http_server hs;
+    if (http_server_start(&hs, host, port, HTTP_DEFAULT_MAX_BODY, handle, &s, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        server_close(&s);
+        return 1;
+    }
+    fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n",
+            host, hs.port, dir, s.owner_account);
+    int sig;
+    sigwait(&set, &sig);
+    fprintf(stderr, "orgtrail: shutting down\n");
+    http_server_stop(&hs);
+    server_close(&s);
+    return 0;
+}

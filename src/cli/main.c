@@ -1,0 +1,37 @@
+/* orgtrail: a self-hosted, AWS-compatible organization trail. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static void usage(FILE *f)
+{
+    fputs("usage: orgtrail <command> [options]\n"
+          "\n"
+          "commands:\n"
+          "  init     create a new store with the management account and its root key\n"
+          "  serve    serve the AWS APIs (Organizations, CloudTrail, STS, IAM, S3, ...)\n"
+          "  events   print the captured CloudTrail records as JSON lines\n"
+          "\n"
+          "Run 'orgtrail <command> --help' for a command's options.\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "init")) return cmd_init(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return 0;
+    }
+    fprintf(stderr, "orgtrail: unknown command '%s'\n\n", cmd);
+    usage(stderr);
+    return 2;
+}

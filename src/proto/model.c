@@ -1,0 +1,108 @@
+#include "proto/model.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static proto_kind protocol_of(const char *p)
+{
+    if (!strcmp(p, "query")) return PROTO_QUERY;
+    if (!strcmp(p, "rest-xml")) return PROTO_REST_XML;
+    if (!strcmp(p, "rest-json")) return PROTO_REST_JSON;
+    return PROTO_JSON;
+}
+
+int model_set_load(model_set *ms, char *err, size_t errlen)
+{
+    memset(ms, 0, sizeof *ms);
+    size_t len;
+    const char *blob = model_blob(&len);
+    json_error_t je;
+    ms->root = json_loadb(blob, len, 0, &je);
+    if (!ms->root) {
+        snprintf(err, errlen, "embedded model: %s (line %d)", je.text, je.line);
+        return -1;
+    }
+    json_t *services = json_object_get(ms->root, "services");
+    const char *name;
+    json_t *svc;
+    json_object_foreach(services, name, svc)
+    {
+        if (ms->n_services == (int)(sizeof ms->services / sizeof ms->services[0])) break;
+        svc_model *m = &ms->services[ms->n_services++];
+        json_t *meta = json_object_get(svc, "metadata");
+        m->signing_name = name;
+        const char *proto = json_string_value(json_object_get(meta, "protocol"));
+        /* CloudWatch lists several protocols; current SDKs speak JSON 1.0 to it. */
+        json_t *protos = json_object_get(meta, "protocols");
+        if (json_array_size(protos) > 1) {
+            size_t i;
+            json_t *p;
+            json_array_foreach(protos, i, p) if (!strcmp(json_string_value(p), "json")) proto =
+                "json";
+        }
+        m->protocol = protocol_of(proto ? proto : "json");
+        m->json_version = json_string_value(json_object_get(meta, "jsonVersion"));
+        if (!m->json_version) m->json_version = "1.0";
+        m->target_prefix = json_string_value(json_object_get(meta, "targetPrefix"));
+        m->xml_namespace = json_string_value(json_object_get(meta, "xmlNamespace"));
+        m->api_version = json_string_value(json_object_get(meta, "apiVersion"));
+        m->operations = json_object_get(svc, "operations");
+        m->shapes = json_object_get(svc, "shapes");
+    }
+    return 0;
+}
+
+void model_set_free(model_set *ms)
+{
+    json_decref(ms->root);
+    memset(ms, 0, sizeof *ms);
+}
+
+const svc_model *model_service(const model_set *ms, const char *signing_name)
+{
+    for (int i = 0; i < ms->n_services; i++)
+        if (!strcmp(ms->services[i].signing_name, signing_name)) return &ms->services[i];
+    return NULL;
+}
+
+const json_t *model_op(const svc_model *m, const char *op_name)
+{
+    return json_object_get(m->operations, op_name);
+}
+
+const json_t *model_shape(const svc_model *m, const char *shape_name)
+{
+    return shape_name ? json_object_get(m->shapes, shape_name) : NULL;
+}
+
+const json_t *model_ref_shape(const svc_model *m, const json_t *ref)
+{
+    return model_shape(m, json_string_value(json_object_get(ref, "shape")));
+}
+
+const char *model_shape_type(const json_t *shape)
+{
+    const char *t = json_string_value(json_object_get(shape, "type"));
+    return t ? t : "";
+}
+
+const char *model_op_input(const json_t *op)
+{
+    return json_string_value(json_object_get(json_object_get(op, "input"), "shape"));
+}
+
+const char *model_op_output(const json_t *op)
+{
+    return json_string_value(json_object_get(json_object_get(op, "output"), "shape"));
+}
+
+int model_error_status(const svc_model *m, const char *shape_name, const char **code)
+{
+    const json_t *s = model_shape(m, shape_name);
+    const json_t *e = json_object_get(s, "error");
+    if (code) {
+        const char *c = json_string_value(json_object_get(e, "code"));
+        *code = c ? c : shape_name;
+    }
+    return (int)json_integer_value(json_object_get(e, "httpStatusCode"));
+}

@@ -1,0 +1,60 @@
+/* proto: AWS wire protocols, decoded into and encoded from JSON values by the model.
+ *
+ * A request is decoded into a proto_call: the operation (by X-Amz-Target, Action= or the
+ * REST route) and its input as a JSON object whose members are the model's member names,
+ * whatever the wire form. Handlers produce their output the same way; the encoder writes
+ * it in the service's protocol (JSON, Query XML with result wrapper, REST-XML with headers
+ * and payload, REST-JSON). Errors are written in the protocol's envelope.
+ *
+ * Timestamps are JSON numbers (epoch seconds, fraction allowed) on both sides. */
+#ifndef ORGTRAIL_PROTO_H
+#define ORGTRAIL_PROTO_H
+
+#include "auth/sigv4.h"
+#include "core/awserr.h"
+#include "http/http.h"
+#include "proto/model.h"
+
+typedef struct proto_call {
+    const svc_model *model;
+    const char *op_name; /* borrowed from the model */
+    const json_t *op;    /* borrowed from the model */
+    json_t *input;       /* owned */
+    /* REST only: the raw request body when it is a blob payload (borrowed). */
+    const char *raw_payload;
+    size_t raw_payload_len;
+} proto_call;
+
+/* Output beyond the JSON shape, for REST operations that return raw bytes. */
+typedef struct proto_raw_body {
+    const char *data; /* borrowed */
+    size_t len;
+    const char *content_type; /* NULL for application/octet-stream */
+} proto_raw_body;
+
+sigv4_family proto_family(const svc_model *m);
+
+/* Resolves the operation and decodes its input. Returns 0, or -1 with e set
+ * (UnknownOperationException / InvalidAction / MethodNotAllowed, SerializationException,
+ * MalformedXML ...). On success the caller frees c->input via proto_call_free. */
+int proto_decode(const svc_model *m, const http_request *r, proto_call *c, aws_error *e);
+void proto_call_free(proto_call *c);
+
+/* Writes a successful response. `output` may be NULL for operations without output. */
+void proto_write_output(const svc_model *m, const proto_call *c, const json_t *output,
+                        const proto_raw_body *raw, const char *request_id, bool head_request,
+                        http_response *resp);
+
+/* Writes an error in the envelope of family fam (m may be NULL when the service is
+ * unknown). */
+void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
+                       const char *request_id, bool head_request, http_response *resp);
+
+/* Guesses the protocol family of a request whose service could not be determined. */
+sigv4_family proto_guess_family(const http_request *r);
+
+/* The REST operation a request routes to (method, path shape, query literals); NULL
+ * when none matches. Exposed for tests. */
+const char *proto_rest_route(const svc_model *m, const http_request *r);
+
+#endif

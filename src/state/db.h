@@ -1,0 +1,77 @@
+/* db: the SQLite state store (WAL), its migrations and a small connection pool.
+ *
+ * Every request thread checks a connection out of the pool for the length of a request
+ * and returns it; a connection is never used by two threads at once. Prepared statements
+ * are cached per connection, keyed by the SQL text's address, so callers pass string
+ * literals. Write transactions use BEGIN IMMEDIATE so that concurrent writers queue on
+ * the busy timeout instead of deadlocking on lock upgrades.
+ *
+ * Binding format characters for db_exec / db_query:
+ *   s  const char *  (NULL binds SQL NULL)
+ *   i  int64_t
+ *   d  int (widened)
+ */
+#ifndef ORGTRAIL_DB_H
+#define ORGTRAIL_DB_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DB_STMT_CACHE 128
+
+typedef struct db_conn {
+    sqlite3 *h;
+    struct {
+        const char *sql;
+        sqlite3_stmt *st;
+    } cache[DB_STMT_CACHE];
+    int in_tx;
+} db_conn;
+
+typedef struct db_pool {
+    char *path;
+    db_conn **idle;
+    size_t n_idle, cap_idle;
+    size_t n_open;
+    pthread_mutex_t mu;
+} db_pool;
+
+/* Opens (creating when `create`) the database at path and brings its schema up to date.
+ * Returns 0, or -1 with a message in err. */
+int db_pool_open(db_pool *p, const char *path, bool create, char *err, size_t errlen);
+void db_pool_close(db_pool *p);
+db_conn *db_acquire(db_pool *p);
+void db_release(db_pool *p, db_conn *c);
+
+/* Opens one standalone connection (used by the CLI); closes with db_conn_close. */
+db_conn *db_conn_open(const char *path, bool readonly, char *err, size_t errlen);
+void db_conn_close(db_conn *c);
+
+/* Runs a statement that returns no rows. Returns 0, or -1 (constraint violation etc.). */
+int db_exec(db_conn *c, const char *sql, const char *fmt, ...);
+/* Prepares and binds a query; step it with db_row() and finish with db_done(). Returns
+ * NULL on a preparation error (a bug: SQL is static). */
+sqlite3_stmt *db_query(db_conn *c, const char *sql, const char *fmt, ...);
+/* true while a row is available. */
+bool db_row(sqlite3_stmt *st);
+void db_done(sqlite3_stmt *st);
+/* Column helpers; text is "" for NULL (valid until the next step). */
+const char *db_text(sqlite3_stmt *st, int col);
+int64_t db_int(sqlite3_stmt *st, int col);
+bool db_is_null(sqlite3_stmt *st, int col);
+/* Single-value queries: returns 1 when a row was found and copies column 0. */
+int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...);
+int db_get_int(db_conn *c, int64_t *out, const char *sql, const char *fmt, ...);
+int64_t db_changes(db_conn *c);
+const char *db_errmsg(db_conn *c);
+
+int db_begin(db_conn *c);
+int db_commit(db_conn *c);
+void db_rollback(db_conn *c);
+
+/* The schema version the code expects (number of migrations). */
+int db_schema_version(void);
+
+#endif

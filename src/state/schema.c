@@ -1,0 +1,107 @@
+#include "state/schema.h"
+
+/* Times are integer milliseconds since the epoch (UTC) throughout. */
+static const char *const MIGRATIONS[] = {
+    /* 1: accounts, credentials, Organizations, IAM subset, S3 buckets, CloudTrail trails */
+    "CREATE TABLE meta("
+    "  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+
+    "CREATE TABLE accounts("
+    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, email TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'ACTIVE',"
+    "  org_id TEXT, parent_id TEXT, joined_method TEXT, joined_ms INTEGER,"
+    "  created_ms INTEGER NOT NULL);"
+
+    /* long-term keys: the account root's (user_name NULL) and IAM users' */
+    "CREATE TABLE access_keys("
+    "  access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, account_id TEXT NOT NULL,"
+    "  user_name TEXT, status TEXT NOT NULL DEFAULT 'Active', created_ms INTEGER NOT NULL);"
+    "CREATE INDEX access_keys_user ON access_keys(account_id, user_name);"
+
+    /* temporary credentials issued by sts:AssumeRole */
+    "CREATE TABLE sessions("
+    "  access_key_id TEXT PRIMARY KEY, secret TEXT NOT NULL, session_token TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL, role_name TEXT NOT NULL, role_id TEXT NOT NULL,"
+    "  role_path TEXT NOT NULL, session_name TEXT NOT NULL, source_identity TEXT,"
+    "  issuer_account_id TEXT, issuer_arn TEXT,"
+    "  created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
+
+    "CREATE TABLE organization("
+    "  id TEXT PRIMARY KEY, feature_set TEXT NOT NULL, master_account_id TEXT NOT NULL,"
+    "  master_email TEXT NOT NULL, root_id TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE TABLE org_policy_types("
+    "  root_id TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL,"
+    "  PRIMARY KEY(root_id, type));"
+    "CREATE TABLE org_units("
+    "  id TEXT PRIMARY KEY, parent_id TEXT NOT NULL, name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE TABLE org_policies("
+    "  id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',"
+    "  type TEXT NOT NULL, content TEXT NOT NULL, aws_managed INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE org_policy_attachments("
+    "  policy_id TEXT NOT NULL, target_id TEXT NOT NULL, PRIMARY KEY(policy_id, target_id));"
+    "CREATE TABLE org_service_access("
+    "  service_principal TEXT PRIMARY KEY, enabled_ms INTEGER NOT NULL);"
+    "CREATE TABLE org_delegated_admins("
+    "  account_id TEXT NOT NULL, service_principal TEXT NOT NULL, enabled_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account_id, service_principal));"
+    "CREATE TABLE org_create_account_status("
+    "  id TEXT PRIMARY KEY, account_name TEXT NOT NULL, state TEXT NOT NULL,"
+    "  requested_ms INTEGER NOT NULL, completed_ms INTEGER, account_id TEXT,"
+    "  failure_reason TEXT);"
+    "CREATE TABLE org_handshakes("
+    "  id TEXT PRIMARY KEY, action TEXT NOT NULL, state TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL, parties TEXT NOT NULL, resources TEXT NOT NULL,"
+    "  requested_ms INTEGER NOT NULL, expiration_ms INTEGER NOT NULL);"
+    "CREATE TABLE org_tags("
+    "  resource_id TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(resource_id, key));"
+
+    "CREATE TABLE iam_users("
+    "  account_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, user_id TEXT NOT NULL UNIQUE,"
+    "  path TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(account_id, name));"
+    "CREATE TABLE iam_roles("
+    "  account_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, role_id TEXT NOT NULL UNIQUE,"
+    "  path TEXT NOT NULL, trust_policy TEXT NOT NULL, description TEXT,"
+    "  max_session_s INTEGER NOT NULL DEFAULT 3600, service_principal TEXT,"
+    "  created_ms INTEGER NOT NULL, PRIMARY KEY(account_id, name));"
+    "CREATE TABLE iam_role_policies("
+    "  account_id TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_name TEXT NOT NULL, document TEXT NOT NULL,"
+    "  PRIMARY KEY(account_id, role_name, policy_name));"
+    "CREATE TABLE iam_role_attached("
+    "  account_id TEXT NOT NULL, role_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_arn TEXT NOT NULL, PRIMARY KEY(account_id, role_name, policy_arn));"
+    "CREATE TABLE iam_tags("
+    "  account_id TEXT NOT NULL, resource TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(account_id, resource, key));"
+
+    "CREATE TABLE s3_buckets("
+    "  name TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, object_lock INTEGER NOT NULL DEFAULT 0,"
+    "  versioning TEXT, policy TEXT, encryption TEXT);"
+
+    "CREATE TABLE trails("
+    "  arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL,"
+    "  home_region TEXT NOT NULL, s3_bucket TEXT NOT NULL, s3_prefix TEXT,"
+    "  sns_topic TEXT, include_global INTEGER NOT NULL DEFAULT 1,"
+    "  multi_region INTEGER NOT NULL DEFAULT 0, log_validation INTEGER NOT NULL DEFAULT 0,"
+    "  cwl_group_arn TEXT, cwl_role_arn TEXT, kms_key_id TEXT,"
+    "  is_org INTEGER NOT NULL DEFAULT 0, created_by TEXT NOT NULL,"
+    "  event_selectors TEXT, advanced_event_selectors TEXT, insight_selectors TEXT,"
+    "  logging INTEGER NOT NULL DEFAULT 0, start_logging_ms INTEGER, stop_logging_ms INTEGER,"
+    "  created_ms INTEGER NOT NULL, UNIQUE(account_id, home_region, name));"
+    "CREATE TABLE trail_tags("
+    "  trail_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(trail_arn, key));",
+};
+
+int schema_migration_count(void)
+{
+    return (int)(sizeof MIGRATIONS / sizeof MIGRATIONS[0]);
+}
+
+const char *schema_migration(int index)
+{
+    return MIGRATIONS[index];
+}

@@ -1,0 +1,48 @@
+#include <math.h>
+#include <string.h>
+
+#include "svc/service.h"
+
+const char *in_str(const call_ctx *c, const char *member)
+{
+    return json_string_value(json_object_get(c->in, member));
+}
+
+bool in_bool(const call_ctx *c, const char *member, bool dflt)
+{
+    const json_t *v = json_object_get(c->in, member);
+    return json_is_boolean(v) ? json_is_true(v) : dflt;
+}
+
+int64_t in_int(const call_ctx *c, const char *member, int64_t dflt)
+{
+    const json_t *v = json_object_get(c->in, member);
+    return json_is_number(v) ? (int64_t)json_number_value(v) : dflt;
+}
+
+void call_add_resource(call_ctx *c, const char *account_id, const char *type, const char *arn)
+{
+    if (!c->resources) c->resources = json_array();
+    json_t *r = json_object();
+    if (account_id && *account_id) json_object_set_new(r, "accountId", json_string(account_id));
+    json_object_set_new(r, "type", json_string(type));
+    json_object_set_new(r, "ARN", json_string(arn));
+    json_array_append_new(c->resources, r);
+}
+
+void call_add_recipient(call_ctx *c, const char *account_id)
+{
+    if (!account_id || !*account_id || !strcmp(account_id, c->caller->account_id)) return;
+    for (int i = 0; i < c->n_extra_recipients; i++)
+        if (!strcmp(c->extra_recipients[i], account_id)) return;
+    if (c->n_extra_recipients == CALL_MAX_EXTRA_RECIPIENTS) return;
+    strncpy(c->extra_recipients[c->n_extra_recipients], account_id, 12);
+    c->extra_recipients[c->n_extra_recipients][12] = '\0';
+    c->n_extra_recipients++;
+}
+
+json_t *json_time(int64_t ms)
+{
+    if (ms % 1000 == 0) return json_integer(ms / 1000);
+    return json_real((double)ms / 1000.0);
+}

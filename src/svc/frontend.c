@@ -1,0 +1,251 @@
+#include "svc/frontend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "auth/chunked.h"
+#include "auth/identity.h"
+#include "capture/record.h"
+#include "core/ids.h"
+#include "core/timeutil.h"
+#include "svc/service.h"
+
+bool frontend_read_only(const char *op)
+{
+    static const char *const prefixes[] = {"Get", "List", "Describe", "Head", "Lookup"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (!strncmp(op, prefixes[i], strlen(prefixes[i]))) return true;
+    return false;
+}
+
+/* Best guess of the operation of a request that failed before decoding. */
+static void guess_op(const http_request *r, char *out, size_t n)
+{
+    const char *t = http_header_get(r, "x-amz-target");
+    const char *dot = t ? strrchr(t, '.') : NULL;
+    const char *action = http_query_get(r, "Action", NULL);
+    if (dot) snprintf(out, n, "%.80s", dot + 1);
+    else if (action) snprintf(out, n, "%.80s", action);
+    else snprintf(out, n, "%s", "UnknownOperation");
+    for (char *p = out; *p; p++)
+        if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
+            *p = '_';
+}
+
+static bool is_aws_chunked(const http_request *r, const sigv4_auth *a)
+{
+    const char *ce = http_header_get(r, "content-encoding");
+    if (ce && strstr(ce, "aws-chunked")) return true;
+    return a->payload_hash && !strncmp(a->payload_hash, "STREAMING-", 10);
+}
+
+static int decode_chunked(http_request *r, const sigv4_auth *a, aws_error *e)
+{
+    const char *ph = a->payload_hash ? a->payload_hash : "";
+    chunked_opts o = {0};
+    o.auth = strstr(ph, "HMAC-SHA256") ? a : NULL;
+    o.signed_trailer = o.auth && strstr(ph, "TRAILER");
+    o.declared_trailer = http_header_get(r, "x-amz-trailer");
+    const char *dl = http_header_get(r, "x-amz-decoded-content-length");
+    o.decoded_length = dl ? strtoll(dl, NULL, 10) : -1;
+    buf out = BUF_INIT;
+    chunked_result res;
+    if (aws_chunked_decode(r->body.data ? r->body.data : "", r->body.len, &o, &out, &res, e)) {
+        buf_free(&out);
+        return -1;
+    }
+    buf_free(&r->body);
+    r->body = out;
+    if (res.checksum_alg[0]) {
+        char name[64];
+        snprintf(name, sizeof name, "x-amz-checksum-%s", res.checksum_alg);
+        if (!http_header_get(r, name)) http_request_add_header(r, name, res.checksum_value);
+    }
+    return 0;
+}
+
+static void apply_override(const op_def *op, const char *top_member, aws_error *e)
+{
+    if (!op || !op->overrides || !strcmp(e->code, "SerializationException")) return;
+    char upper[128];
+    snprintf(upper, sizeof upper, "%s", top_member);
+    if (upper[0] >= 'a' && upper[0] <= 'z') upper[0] = (char)(upper[0] - 'a' + 'A');
+    for (const validation_override *v = op->overrides; v->member; v++) {
+        if (!strcmp(v->member, "*") || !strcasecmp(v->member, upper)) {
+            snprintf(e->code, sizeof e->code, "%s", v->code);
+            e->reason[0] = '\0';
+            return;
+        }
+    }
+}
+
+static int capture(server *s, call_ctx *c, const record_input *base, aws_error *e)
+{
+    int n = 1 + c->n_extra_recipients;
+    char shared[40];
+    if (n > 1) ids_uuid(shared);
+    for (int i = 0; i < n; i++) {
+        record_input ri = *base;
+        if (n > 1) ri.shared_event_id = shared;
+        if (i > 0) {
+            ri.recipient = c->extra_recipients[i - 1];
+            ri.cross_account_copy = true;
+        }
+        size_t len;
+        char *text = record_build_alloc(&ri, &len);
+        uint64_t seq;
+        int rc = journal_append(&s->journal, text, len, &seq, e);
+        free(text);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+void frontend_handle(server *s, http_request *r, http_response *resp)
+{
+    char request_id[40];
+    ids_uuid(request_id);
+    int64_t now = time_now_ms();
+    bool head = !strcmp(r->method, "HEAD");
+
+    if (!strcmp(r->raw_path, "/_orgtrail/health") || !strcmp(r->raw_path, "/health")) {
+        if (!http_header_get(r, "authorization") && !http_query_get(r, "X-Amz-Algorithm", NULL)) {
+            resp->status = 200;
+            http_response_header(resp, "Content-Type", "application/json");
+            buf_puts(&resp->body, "{\"status\":\"ok\"}");
+            return;
+        }
+    }
+
+    principal caller;
+    memset(&caller, 0, sizeof caller);
+    sigv4_auth auth;
+    char detail[512];
+    aws_error err;
+    aws_error_clear(&err);
+    sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
+    const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
+    const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
+    sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
+    db_conn *db = db_acquire(&s->db);
+
+    char secret[128] = "";
+    if (f == SIGV4_OK && (!m || !svc)) {
+        aws_fail(&err, 400, fam == FAMILY_QUERY ? "InvalidAction" : "UnknownOperationException",
+                 "orgtrail does not serve the '%.32s' API.", auth.service);
+    } else {
+        if (f == SIGV4_OK)
+            f = identity_resolve(db, auth.access_key, auth.security_token, now, &caller, secret,
+                                 sizeof secret);
+        if (f == SIGV4_OK) f = sigv4_verify(r, &auth, secret);
+        if (f != SIGV4_OK) {
+            sigv4_fail(&err, f, fam, detail);
+            /* The caller is only known once the signature proved it. */
+            if (f == SIGV4_MISMATCH || f == SIGV4_PAYLOAD_MISMATCH) {
+                char acct[13];
+                snprintf(acct, sizeof acct, "%s", caller.account_id);
+                memset(&caller, 0, sizeof caller);
+                snprintf(caller.account_id, sizeof caller.account_id, "%s", acct);
+            }
+        }
+    }
+    explicit_bzero(secret, sizeof secret);
+
+    proto_call pc;
+    memset(&pc, 0, sizeof pc);
+    const op_def *op = NULL;
+    if (!aws_error_set(&err) && is_aws_chunked(r, &auth)) decode_chunked(r, &auth, &err);
+    if (!aws_error_set(&err) && proto_decode(m, r, &pc, &err) == 0) {
+        op = service_op(svc, pc.op_name);
+        char top[128] = "";
+        if (validate_input(s->validator, m, model_op_input(pc.op), pc.input, svc->style, &err,
+                           top, sizeof top))
+            apply_override(op, top, &err);
+        else if (!op)
+            aws_fail(&err, 501, "NotImplemented", "orgtrail does not implement %s:%s yet.",
+                     auth.service, pc.op_name);
+    }
+
+    call_ctx c;
+    memset(&c, 0, sizeof c);
+    c.srv = s;
+    c.db = db;
+    c.caller = &caller;
+    c.region = auth.region[0] ? auth.region : s->default_region;
+    c.model = m;
+    c.service = auth.service;
+    c.op = pc.op_name;
+    c.in = pc.input;
+    c.call = &pc;
+    c.http = r;
+    c.request_id = request_id;
+    c.now_ms = now;
+    if (!aws_error_set(&err) && op) {
+        if (s->journal.broken) {
+            aws_fail(&err, 503, "ServiceUnavailable",
+                     "orgtrail cannot record new events: its data directory is not writable. "
+                     "Free disk space or fix permissions, then restart it.");
+        } else if (op->fn(&c) != 0) {
+            err = c.err;
+            if (!aws_error_set(&err)) aws_fail(&err, 500, "InternalFailure", "internal error");
+        }
+    }
+    db_release(&s->db, db);
+
+    /* Capture: one record for the caller's account (the owner's when unknown). */
+    char opname[96];
+    if (pc.op_name) snprintf(opname, sizeof opname, "%s", pc.op_name);
+    else guess_op(r, opname, sizeof opname);
+    char source[96];
+    if (svc) snprintf(source, sizeof source, "%s", svc->event_source);
+    else snprintf(source, sizeof source, "%.40s.amazonaws.com", auth.service[0] ? auth.service : "unknown");
+    bool ok = !aws_error_set(&err);
+    bool ro = frontend_read_only(opname);
+    json_t *req_params = c.request_parameters;
+    json_t *resp_elems = c.response_elements;
+    if (!req_params && pc.input)
+        req_params = record_params_alloc(m, model_shape(m, model_op_input(pc.op)), pc.input);
+    else if (req_params) json_incref(req_params);
+    if (!resp_elems && ok && !ro && c.out)
+        resp_elems = record_params_alloc(m, model_shape(m, model_op_output(pc.op)), c.out);
+    else if (resp_elems) json_incref(resp_elems);
+    record_input ri = {
+        .caller = &caller,
+        .presented_key = auth.access_key,
+        .event_ms = now,
+        .event_source = source,
+        .event_name = opname,
+        .region = (svc && svc->global) ? "us-east-1" : c.region,
+        .source_ip = r->remote_ip,
+        .user_agent = http_header_get(r, "user-agent"),
+        .err = &err,
+        .request_parameters = req_params,
+        .response_elements = ok ? resp_elems : NULL,
+        .request_id = request_id,
+        .read_only = ro,
+        .resources = c.resources,
+        .recipient = caller.account_id[0] ? caller.account_id : s->owner_account,
+    };
+    aws_error cap_err;
+    aws_error_clear(&cap_err);
+    if (capture(s, &c, &ri, &cap_err)) {
+        err = cap_err;
+        ok = false;
+    }
+    json_decref(req_params);
+    json_decref(resp_elems);
+
+    if (ok) {
+        proto_write_output(m, &pc, c.out, c.raw.data ? &c.raw : NULL, request_id, head, resp);
+        if (c.http_status) resp->status = c.http_status;
+    } else {
+        proto_write_error(m, fam, &err, request_id, head, resp);
+    }
+    json_decref(c.out);
+    json_decref(c.resources);
+    json_decref(c.request_parameters);
+    json_decref(c.response_elements);
+    proto_call_free(&pc);
+}

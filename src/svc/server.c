@@ -1,0 +1,58 @@
+#include "svc/server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int server_open(server *s, const char *data_dir, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->delivery_interval_s = 300;
+    s->digest_interval_s = 3600;
+    s->data_dir = strdup(data_dir);
+    if (!s->data_dir) abort();
+    char path[4096];
+    snprintf(path, sizeof path, "%s/state.db", data_dir);
+    if (db_pool_open(&s->db, path, false, err, errlen)) {
+        snprintf(err, errlen, "no orgtrail store in %s: run 'orgtrail init --data %s' first",
+                 data_dir, data_dir);
+        free(s->data_dir);
+        return -1;
+    }
+    db_conn *c = db_acquire(&s->db);
+    int ok = db_get_text(c, s->owner_account, sizeof s->owner_account,
+                         "SELECT value FROM meta WHERE key = 'owner_account'", "") &&
+             db_get_text(c, s->default_region, sizeof s->default_region,
+                         "SELECT value FROM meta WHERE key = 'default_region'", "");
+    db_release(&s->db, c);
+    if (!ok) {
+        snprintf(err, errlen, "the store in %s is incomplete (no owner account)", data_dir);
+        db_pool_close(&s->db);
+        free(s->data_dir);
+        return -1;
+    }
+    if (model_set_load(&s->models, err, errlen)) {
+        db_pool_close(&s->db);
+        free(s->data_dir);
+        return -1;
+    }
+    s->validator = validator_new(&s->models);
+    if (journal_open(&s->journal, data_dir, err, errlen)) {
+        validator_free(s->validator);
+        model_set_free(&s->models);
+        db_pool_close(&s->db);
+        free(s->data_dir);
+        return -1;
+    }
+    return 0;
+}
+
+void server_close(server *s)
+{
+    journal_close(&s->journal);
+    validator_free(s->validator);
+    model_set_free(&s->models);
+    db_pool_close(&s->db);
+    free(s->data_dir);
+    memset(s, 0, sizeof *s);
+}

@@ -1,0 +1,31 @@
+/* server: the one server context, created by `orgtrail serve` and passed down to every
+ * request. Everything in it is either immutable after start-up (models, validator,
+ * configuration) or synchronises itself (db pool, journal). There is no other global
+ * mutable state in orgtrail.
+ *
+ * Lock order (outer to inner): db pool mutex -> journal mutex. No code holds both. */
+#ifndef ORGTRAIL_SERVER_H
+#define ORGTRAIL_SERVER_H
+
+#include "capture/journal.h"
+#include "proto/model.h"
+#include "proto/validate.h"
+#include "state/db.h"
+
+typedef struct server {
+    char *data_dir;
+    model_set models;
+    validator *validator;
+    db_pool db;
+    journal journal;
+    char owner_account[13];  /* the account `orgtrail init` created: the installation owner */
+    char default_region[33];
+    int delivery_interval_s;
+    int digest_interval_s;
+} server;
+
+/* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */
+int server_open(server *s, const char *data_dir, char *err, size_t errlen);
+void server_close(server *s);
+
+#endif

@@ -1,0 +1,96 @@
+/* service: what an API operation handler sees, and how services register operations.
+ *
+ * The front end authenticates, decodes and validates the request, then calls the
+ * operation's handler with a call_ctx. A handler reads c->in (the validated input, with
+ * the model's member names), does its work in c->db, and either sets c->out (owned by the
+ * context; NULL means an empty output) and returns 0, or returns -1 after filling c->err
+ * (aws_fail). Whatever it returns, the call is captured as one CloudTrail record before
+ * the response is sent.
+ *
+ * Capture hints a handler may set: c->resources (CloudTrail "resources"),
+ * c->response_elements (replaces the default: the output, for write calls), and
+ * c->request_parameters (replaces the default: the input). Secrets never go into either;
+ * members the model marks sensitive are dropped automatically. */
+#ifndef ORGTRAIL_SERVICE_H
+#define ORGTRAIL_SERVICE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "core/awserr.h"
+#include "http/http.h"
+#include "proto/proto.h"
+#include "proto/validate.h"
+#include "svc/principal.h"
+#include "svc/server.h"
+
+#define CALL_MAX_EXTRA_RECIPIENTS 4
+
+typedef struct call_ctx {
+    server *srv;
+    db_conn *db;
+    const principal *caller;
+    const char *region;  /* from the credential scope */
+    const svc_model *model;
+    const char *service; /* signing name, e.g. "cloudtrail" */
+    const char *op;      /* operation name */
+    const json_t *in;    /* validated input (borrowed) */
+    const proto_call *call;
+    const http_request *http;
+    const char *request_id;
+    int64_t now_ms;
+
+    json_t *out;          /* set by the handler; owned by the context */
+    proto_raw_body raw;   /* REST operations returning raw bytes */
+    int http_status;      /* 0 = protocol default (200); S3 uses 204 for deletes */
+    aws_error err;
+
+    json_t *resources;          /* owned; NULL = none */
+    json_t *request_parameters; /* owned; NULL = derived from the input */
+    json_t *response_elements;  /* owned; NULL = derived from the output */
+    /* Other accounts that receive a copy of this call's record (cross-account calls:
+     * the copy carries userIdentity type AWSAccount and a shared event id). */
+    char extra_recipients[CALL_MAX_EXTRA_RECIPIENTS][13];
+    int n_extra_recipients;
+} call_ctx;
+
+typedef int (*op_fn)(call_ctx *c);
+
+/* A top-level input member whose constraint violations get an operation's own error
+ * code instead of the generic validation error ("*" matches any member). */
+typedef struct validation_override {
+    const char *member; /* model member name, e.g. "MaxResults" */
+    const char *code;   /* e.g. "InvalidMaxResultsException" */
+} validation_override;
+
+typedef struct op_def {
+    const char *name;
+    op_fn fn;
+    const validation_override *overrides; /* NULL-terminated by member == NULL; may be NULL */
+} op_def;
+
+typedef struct service_def {
+    const char *signing_name; /* credential scope service */
+    const char *event_source; /* CloudTrail eventSource, e.g. "cloudtrail.amazonaws.com" */
+    bool global;              /* records in us-east-1 whatever the calling region */
+    vstyle style;
+    const op_def *ops;
+    size_t n_ops;
+} service_def;
+
+/* Every service orgtrail serves (svc/registry.c). */
+const service_def *service_lookup(const char *signing_name);
+const op_def *service_op(const service_def *s, const char *op_name);
+
+/* Helpers for handlers. */
+const char *in_str(const call_ctx *c, const char *member);  /* NULL when absent */
+bool in_bool(const call_ctx *c, const char *member, bool dflt);
+int64_t in_int(const call_ctx *c, const char *member, int64_t dflt);
+/* Adds {"accountId","type","ARN"} to c->resources. */
+void call_add_resource(call_ctx *c, const char *account_id, const char *type, const char *arn);
+/* Adds an account that receives a copy of the record (ignored when it is the caller's). */
+void call_add_recipient(call_ctx *c, const char *account_id);
+/* Epoch seconds (with milliseconds) as the JSON number timestamps use. */
+json_t *json_time(int64_t ms);
+
+#endif
