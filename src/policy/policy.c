@@ -1,0 +1,488 @@
+#include "policy/policy.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/timeutil.h"
+
+#define POLICY_MAX_BYTES (20 * 1024)
+
+bool policy_wildcard(const char *p, const char *s, bool ic)
+{
+    const char *star_p = NULL, *star_s = NULL;
+    while (*s) {
+        char pc = ic ? (char)tolower((unsigned char)*p) : *p;
+        char sc = ic ? (char)tolower((unsigned char)*s) : *s;
+        if (*p == '*') {
+            star_p = ++p;
+            star_s = s;
+        } else if (*p && (*p == '?' || pc == sc)) {
+            p++;
+            s++;
+        } else if (star_p) {
+            p = star_p;
+            s = ++star_s;
+        } else {
+            return false;
+        }
+    }
+    while (*p == '*') p++;
+    return *p == '\0';
+}
+
+/* ---- validation ---------------------------------------------------------------------- */
+
+static json_t *fail(aws_error *e, const char *code, const char *msg)
+{
+    aws_fail(e, 400, code, "%s", msg);
+    return NULL;
+}
+
+static bool string_or_strings(const json_t *v)
+{
+    if (json_is_string(v)) return true;
+    if (!json_is_array(v) || json_array_size(v) == 0) return false;
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) if (!json_is_string(x)) return false;
+    return true;
+}
+
+static bool valid_account_or_arn(const char *s)
+{
+    if (!strcmp(s, "*")) return true;
+    size_t n = strlen(s);
+    if (n == 12) {
+        for (size_t i = 0; i < n; i++)
+            if (!isdigit((unsigned char)s[i])) return false;
+        return true;
+    }
+    /* arn:aws:iam::<12 digits>:(root|user/...|role/...) or an assumed-role ARN */
+    if (!strncmp(s, "arn:aws:iam::", 13)) {
+        const char *p = s + 13;
+        for (int i = 0; i < 12; i++)
+            if (!isdigit((unsigned char)p[i])) return false;
+        p += 12;
+        return !strcmp(p, ":root") || !strncmp(p, ":user/", 6) || !strncmp(p, ":role/", 6) ||
+               !strncmp(p, ":group/", 7);
+    }
+    if (!strncmp(s, "arn:aws:sts::", 13)) return strstr(s, ":assumed-role/") != NULL;
+    return false;
+}
+
+static bool valid_principal(const json_t *p)
+{
+    if (json_is_string(p)) return !strcmp(json_string_value(p), "*");
+    if (!json_is_object(p) || json_object_size(p) == 0) return false;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)p, k, v)
+    {
+        if (!string_or_strings(v)) return false;
+        size_t i;
+        json_t *x;
+        if (!strcmp(k, "AWS")) {
+            if (json_is_string(v)) {
+                if (!valid_account_or_arn(json_string_value(v))) return false;
+            } else {
+                json_array_foreach(v, i, x) if (!valid_account_or_arn(json_string_value(x))) return false;
+            }
+        } else if (!strcmp(k, "Service")) {
+            if (json_is_string(v)) {
+                if (!strstr(json_string_value(v), ".")) return false;
+            } else {
+                json_array_foreach(v, i, x) if (!strstr(json_string_value(x), ".")) return false;
+            }
+        } else if (strcmp(k, "Federated") && strcmp(k, "CanonicalUser")) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static const char *const CONDITION_OPS[] = {
+    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
+    "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
+    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
+    "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+    "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
+    "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+};
+
+/* Splits "ForAnyValue:StringLikeIfExists" into base operator, set mode and IfExists. */
+static const char *parse_op(const char *op, int *set_mode, bool *if_exists, char *base, size_t bl)
+{
+    *set_mode = 0;
+    if (!strncmp(op, "ForAnyValue:", 12)) *set_mode = 1, op += 12;
+    else if (!strncmp(op, "ForAllValues:", 13)) *set_mode = 2, op += 13;
+    size_t n = strlen(op);
+    *if_exists = n > 8 && !strcmp(op + n - 8, "IfExists");
+    if (*if_exists) n -= 8;
+    snprintf(base, bl, "%.*s", (int)n, op);
+    for (size_t i = 0; i < sizeof CONDITION_OPS / sizeof *CONDITION_OPS; i++)
+        if (!strcmp(base, CONDITION_OPS[i])) return CONDITION_OPS[i];
+    return NULL;
+}
+
+static bool valid_condition(const json_t *c)
+{
+    if (!json_is_object(c)) return false;
+    const char *op;
+    json_t *block;
+    json_object_foreach((json_t *)c, op, block)
+    {
+        int sm;
+        bool ie;
+        char base[64];
+        if (!parse_op(op, &sm, &ie, base, sizeof base) || !json_is_object(block)) return false;
+        const char *k;
+        json_t *v;
+        json_object_foreach(block, k, v)
+        {
+            if (!strchr(k, ':') && strcasecmp(k, "aws:SourceArn")) return false;
+            if (json_is_array(v)) {
+                size_t i;
+                json_t *x;
+                json_array_foreach(v, i, x) if (!json_is_string(x) && !json_is_boolean(x) && !json_is_number(x)) return false;
+            } else if (!json_is_string(v) && !json_is_boolean(v) && !json_is_number(v)) {
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
+static bool valid_resource(const char *r, const char *bucket_arn)
+{
+    if (!strcmp(r, "*")) return !bucket_arn;
+    if (strncmp(r, "arn:", 4)) return false;
+    if (!bucket_arn) return true;
+    size_t n = strlen(bucket_arn);
+    return !strncmp(r, bucket_arn, n) && (r[n] == '\0' || r[n] == '/' || r[n] == '*');
+}
+
+json_t *policy_parse(const char *text, policy_kind kind, const char *code, const char *bucket_arn,
+                     aws_error *e)
+{
+    if (!text || strlen(text) > POLICY_MAX_BYTES)
+        return fail(e, code, "Policies must be valid JSON and no larger than 20 KB.");
+    json_error_t je;
+    json_t *doc = json_loads(text, JSON_REJECT_DUPLICATES, &je);
+    if (!doc || !json_is_object(doc)) {
+        json_decref(doc);
+        return fail(e, code, "This policy contains invalid Json");
+    }
+    json_t *ver = json_object_get(doc, "Version");
+    if (ver && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
+                                        strcmp(json_string_value(ver), "2008-10-17")))) {
+        json_decref(doc);
+        return fail(e, code, "The policy failed legacy parsing");
+    }
+    const char *key;
+    json_t *val;
+    json_object_foreach(doc, key, val)
+    {
+        if (strcmp(key, "Version") && strcmp(key, "Id") && strcmp(key, "Statement")) {
+            json_decref(doc);
+            return fail(e, code, "Policy has an unknown top-level field");
+        }
+    }
+    json_t *st = json_object_get(doc, "Statement");
+    if (json_is_object(st)) {
+        json_t *arr = json_array();
+        json_array_append(arr, st);
+        json_object_set_new(doc, "Statement", arr);
+        st = arr;
+    }
+    if (!json_is_array(st) || json_array_size(st) == 0) {
+        json_decref(doc);
+        return fail(e, code, "Missing required field Statement");
+    }
+    size_t i;
+    json_t *s;
+    json_array_foreach(st, i, s)
+    {
+        const char *msg = NULL;
+        if (!json_is_object(s)) {
+            msg = "Statement is not an object";
+        } else {
+            json_object_foreach(s, key, val)
+            {
+                static const char *const known[] = {"Sid", "Effect", "Principal", "NotPrincipal",
+                                                    "Action", "NotAction", "Resource",
+                                                    "NotResource", "Condition"};
+                bool ok = false;
+                for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(key, known[k]);
+                if (!ok) msg = "Policy statement has an unknown field";
+            }
+            const char *eff = json_string_value(json_object_get(s, "Effect"));
+            json_t *pr = json_object_get(s, "Principal"), *npr = json_object_get(s, "NotPrincipal");
+            json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
+            json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
+            json_t *cond = json_object_get(s, "Condition");
+            bool has_principal = pr || npr;
+            if (msg) {
+            } else if (!eff) msg = "Missing required field Effect";
+            else if (strcmp(eff, "Allow") && strcmp(eff, "Deny")) msg = "Invalid effect";
+            else if (!ac && !nac) msg = "Missing required field Action";
+            else if ((ac && nac) || (rs && nrs) || (pr && npr)) msg = "Statement has conflicting elements";
+            else if (!string_or_strings(ac ? ac : nac)) msg = "Invalid Action";
+            else if ((kind == POLICY_RESOURCE || kind == POLICY_TRUST) && !has_principal)
+                msg = "Missing required field Principal";
+            else if ((kind == POLICY_IDENTITY || kind == POLICY_SCP) && has_principal)
+                msg = "Policy document should not specify a principal.";
+            else if (has_principal && !valid_principal(pr ? pr : npr)) msg = "Invalid principal in policy";
+            else if (kind == POLICY_RESOURCE && !rs && !nrs) msg = "Missing required field Resource";
+            else if (kind == POLICY_IDENTITY && !rs && !nrs) msg = "Policy statement must contain resources.";
+            else if ((rs || nrs) && !string_or_strings(rs ? rs : nrs)) msg = "Policy has invalid resource";
+            else if (cond && !valid_condition(cond)) msg = "Policy has an invalid condition key";
+            if (!msg && (rs || nrs)) {
+                json_t *r = rs ? rs : nrs;
+                if (json_is_string(r)) {
+                    if (!valid_resource(json_string_value(r), kind == POLICY_RESOURCE ? bucket_arn : NULL))
+                        msg = "Policy has invalid resource";
+                } else {
+                    size_t k;
+                    json_t *x;
+                    json_array_foreach(r, k, x)
+                    {
+                        if (!valid_resource(json_string_value(x), kind == POLICY_RESOURCE ? bucket_arn : NULL))
+                            msg = "Policy has invalid resource";
+                    }
+                }
+            }
+            if (!msg && kind == POLICY_RESOURCE && bucket_arn) {
+                /* every action of a bucket policy must be an S3 action */
+                json_t *a = ac ? ac : nac;
+                json_t *one = json_is_string(a) ? json_pack("[O]", a) : json_incref(a);
+                size_t k;
+                json_t *x;
+                json_array_foreach(one, k, x)
+                {
+                    const char *an = json_string_value(x);
+                    if (strcmp(an, "*") && strncasecmp(an, "s3:", 3)) msg = "Policy has invalid action";
+                }
+                json_decref(one);
+            }
+        }
+        if (msg) {
+            json_decref(doc);
+            return fail(e, code, msg);
+        }
+    }
+    return doc;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+static bool any_matches(const json_t *v, const char *s, bool ic)
+{
+    if (!s) return false;
+    if (json_is_string(v)) return policy_wildcard(json_string_value(v), s, ic);
+    size_t i;
+    json_t *x;
+    json_array_foreach(v, i, x) if (json_is_string(x) && policy_wildcard(json_string_value(x), s, ic)) return true;
+    return false;
+}
+
+static bool principal_value_matches(const char *type, const char *v, const policy_request *r)
+{
+    if (!strcmp(v, "*")) return true;
+    if (!strcmp(type, "Service")) return r->principal_service && !strcasecmp(v, r->principal_service);
+    if (strcmp(type, "AWS") || !r->principal_account) return false;
+    size_t n = strlen(v);
+    if (n == 12 && !strcmp(v, r->principal_account)) return true;
+    char root[64];
+    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
+    if (!strcmp(v, root)) return true;
+    if (r->principal_arn && !strcmp(v, r->principal_arn)) return true;
+    if (r->principal_session_arn && !strcmp(v, r->principal_session_arn)) return true;
+    return false;
+}
+
+static bool principal_matches(const json_t *p, const policy_request *r)
+{
+    if (json_is_string(p)) return !strcmp(json_string_value(p), "*");
+    const char *type;
+    json_t *v;
+    json_object_foreach((json_t *)p, type, v)
+    {
+        if (json_is_string(v)) {
+            if (principal_value_matches(type, json_string_value(v), r)) return true;
+        } else {
+            size_t i;
+            json_t *x;
+            json_array_foreach(v, i, x) if (principal_value_matches(type, json_string_value(x), r)) return true;
+        }
+    }
+    return false;
+}
+
+/* Collects the request's values for a condition key (case-insensitive key match). */
+static size_t context_values(const policy_request *r, const char *key, const char **out, size_t max)
+{
+    size_t n = 0;
+    for (const char *const *c = r->context; c && c[0]; c += 2)
+        if (!strcasecmp(c[0], key) && n < max) out[n++] = c[1];
+    return n;
+}
+
+static void scalar_text(const json_t *v, char *out, size_t n)
+{
+    if (json_is_string(v)) snprintf(out, n, "%s", json_string_value(v));
+    else if (json_is_boolean(v)) snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_integer(v)) snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v)) snprintf(out, n, "%g", json_real_value(v));
+    else out[0] = '\0';
+}
+
+static bool parse_number(const char *s, double *d)
+{
+    char *end;
+    *d = strtod(s, &end);
+    return *s && !*end;
+}
+
+static bool parse_date(const char *s, double *d)
+{
+    int64_t ms;
+    if (!time_parse_iso8601(s, &ms)) {
+        *d = (double)ms;
+        return true;
+    }
+    if (parse_number(s, d)) {
+        *d *= 1000.0;
+        return true;
+    }
+    return false;
+}
+
+/* One request value against one policy value under a base operator. "Not" operators are
+ * handled by the caller as the negation of their positive form. */
+static bool value_matches(const char *op, const char *req, const char *pol)
+{
+    if (!strcmp(op, "StringEquals")) return !strcmp(req, pol);
+    if (!strcmp(op, "StringEqualsIgnoreCase")) return !strcasecmp(req, pol);
+    if (!strcmp(op, "StringLike")) return policy_wildcard(pol, req, false);
+    if (!strcmp(op, "ArnEquals") || !strcmp(op, "ArnLike")) return policy_wildcard(pol, req, false);
+    if (!strcmp(op, "Bool")) return !strcasecmp(req, pol);
+    if (!strcmp(op, "BinaryEquals")) return !strcmp(req, pol);
+    if (!strncmp(op, "Numeric", 7) || !strncmp(op, "Date", 4)) {
+        double a, b;
+        bool numeric = op[0] == 'N';
+        if (numeric ? !(parse_number(req, &a) && parse_number(pol, &b))
+                    : !(parse_date(req, &a) && parse_date(pol, &b)))
+            return false;
+        const char *cmp = op + (numeric ? 7 : 4);
+        if (!strcmp(cmp, "Equals")) return a == b;
+        if (!strcmp(cmp, "LessThan")) return a < b;
+        if (!strcmp(cmp, "LessThanEquals")) return a <= b;
+        if (!strcmp(cmp, "GreaterThan")) return a > b;
+        if (!strcmp(cmp, "GreaterThanEquals")) return a >= b;
+    }
+    return false;
+}
+
+/* Maps a negated operator to its positive form; returns true when it was negated. */
+static bool positive_form(const char *op, char *out, size_t n)
+{
+    static const char *const neg[][2] = {
+        {"StringNotEquals", "StringEquals"},
+        {"StringNotEqualsIgnoreCase", "StringEqualsIgnoreCase"},
+        {"StringNotLike", "StringLike"},
+        {"NumericNotEquals", "NumericEquals"},
+        {"DateNotEquals", "DateEquals"},
+        {"ArnNotEquals", "ArnEquals"},
+        {"ArnNotLike", "ArnLike"},
+        {"NotIpAddress", "IpAddress"},
+    };
+    for (size_t i = 0; i < sizeof neg / sizeof *neg; i++)
+        if (!strcmp(op, neg[i][0])) {
+            snprintf(out, n, "%s", neg[i][1]);
+            return true;
+        }
+    snprintf(out, n, "%s", op);
+    return false;
+}
+
+static bool condition_key_holds(const char *opname, const char *key, const json_t *vals,
+                                const policy_request *r)
+{
+    int set_mode;
+    bool if_exists;
+    char base[64], pos[64];
+    parse_op(opname, &set_mode, &if_exists, base, sizeof base);
+    const char *reqv[16];
+    size_t nreq = context_values(r, key, reqv, 16);
+    if (!strcmp(base, "Null")) {
+        char want[16];
+        scalar_text(json_is_array(vals) ? json_array_get(vals, 0) : vals, want, sizeof want);
+        bool absent = nreq == 0;
+        return !strcasecmp(want, "true") ? absent : !absent;
+    }
+    if (nreq == 0) {
+        if (if_exists) return true;
+        /* A missing key fails positive operators and satisfies negated ones, except with
+         * ForAllValues, which holds vacuously. */
+        if (set_mode == 2) return true;
+        return positive_form(base, pos, sizeof pos);
+    }
+    bool negated = positive_form(base, pos, sizeof pos);
+    size_t nvals = json_is_array(vals) ? json_array_size(vals) : 1;
+    /* For each request value: does it match any policy value? */
+    size_t matched = 0;
+    for (size_t i = 0; i < nreq; i++) {
+        bool m = false;
+        for (size_t k = 0; k < nvals && !m; k++) {
+            char pv[2048];
+            scalar_text(json_is_array(vals) ? json_array_get(vals, k) : vals, pv, sizeof pv);
+            m = value_matches(pos, reqv[i], pv);
+        }
+        if (m) matched++;
+    }
+    if (set_mode == 2) /* ForAllValues: every request value matches (or none, negated) */
+        return negated ? matched == 0 : matched == nreq;
+    bool any = matched > 0;
+    return negated ? !any : any;
+}
+
+static bool conditions_hold(const json_t *cond, const policy_request *r)
+{
+    if (!cond) return true;
+    const char *op;
+    json_t *block;
+    json_object_foreach((json_t *)cond, op, block)
+    {
+        const char *key;
+        json_t *vals;
+        json_object_foreach(block, key, vals) if (!condition_key_holds(op, key, vals, r)) return false;
+    }
+    return true;
+}
+
+policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
+{
+    policy_decision d = POLICY_NO_MATCH;
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(policy, "Statement"), i, s)
+    {
+        json_t *pr = json_object_get(s, "Principal"), *npr = json_object_get(s, "NotPrincipal");
+        if (pr && !principal_matches(pr, r)) continue;
+        if (npr && principal_matches(npr, r)) continue;
+        json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
+        if (ac && !any_matches(ac, r->action, true)) continue;
+        if (nac && any_matches(nac, r->action, true)) continue;
+        json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
+        if (rs && r->resource && !any_matches(rs, r->resource, false)) continue;
+        if (nrs && r->resource && any_matches(nrs, r->resource, false)) continue;
+        if (!conditions_hold(json_object_get(s, "Condition"), r)) continue;
+        if (!strcmp(json_string_value(json_object_get(s, "Effect")), "Deny")) return POLICY_DENY;
+        d = POLICY_ALLOW;
+    }
+    return d;
+}

@@ -1,0 +1,121 @@
+#include "state/iam_state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/ids.h"
+
+static const struct {
+    const char *principal;
+    const char *role;
+    const char *suffix; /* path segment; role names are fixed per service */
+} SLRS[] = {
+    {"organizations.amazonaws.com", "AWSServiceRoleForOrganizations", NULL},
+    {"cloudtrail.amazonaws.com", "AWSServiceRoleForCloudTrail", NULL},
+    {"logs.amazonaws.com", "AWSServiceRoleForLogDelivery", NULL},
+    {"sso.amazonaws.com", "AWSServiceRoleForSSO", NULL},
+    {"config.amazonaws.com", "AWSServiceRoleForConfig", NULL},
+    {"guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty", NULL},
+    {"securityhub.amazonaws.com", "AWSServiceRoleForSecurityHub", NULL},
+    {"access-analyzer.amazonaws.com", "AWSServiceRoleForAccessAnalyzer", NULL},
+};
+
+const char *iam_slr_name(const char *service_principal)
+{
+    for (size_t i = 0; i < sizeof SLRS / sizeof *SLRS; i++)
+        if (!strcasecmp(SLRS[i].principal, service_principal)) return SLRS[i].role;
+    return NULL;
+}
+
+int iam_role_create(db_conn *db, const char *account_id, const char *name, const char *path,
+                    const char *trust_policy, const char *description, int max_session_s,
+                    const char *service_principal, int64_t now_ms, char role_id[32], aws_error *e)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ? AND name = ?", "ss",
+               account_id, name);
+    if (n) return aws_fail(e, 409, "EntityAlreadyExists", "Role with name %s already exists.", name);
+    ids_key_id(role_id, 32, "AROA", 17);
+    if (db_exec(db,
+                "INSERT INTO iam_roles(account_id, name, role_id, path, trust_policy, description, "
+                "max_session_s, service_principal, created_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ssssssdsi", account_id, name, role_id, path, trust_policy, description,
+                max_session_s, service_principal, now_ms))
+        return aws_fail(e, 500, "ServiceFailure", "cannot store the role: %s", db_errmsg(db));
+    return 0;
+}
+
+int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT account_id, name, role_id, path, trust_policy, "
+                                "description, max_session_s, service_principal, created_ms "
+                                "FROM iam_roles WHERE account_id = ? AND name = ?",
+                                "ss", account_id, name);
+    int found = 0;
+    if (db_row(st)) {
+        snprintf(out->account_id, sizeof out->account_id, "%s", db_text(st, 0));
+        snprintf(out->name, sizeof out->name, "%s", db_text(st, 1));
+        snprintf(out->role_id, sizeof out->role_id, "%s", db_text(st, 2));
+        snprintf(out->path, sizeof out->path, "%s", db_text(st, 3));
+        out->trust_policy = strdup(db_text(st, 4));
+        if (!out->trust_policy) abort();
+        snprintf(out->description, sizeof out->description, "%s", db_text(st, 5));
+        out->max_session_s = (int)db_int(st, 6);
+        snprintf(out->service_principal, sizeof out->service_principal, "%s", db_text(st, 7));
+        out->created_ms = db_int(st, 8);
+        snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:role%s%s", out->account_id,
+                 out->path, out->name);
+        found = 1;
+    }
+    db_done(st);
+    return found;
+}
+
+void iam_role_clear(iam_role *r)
+{
+    free(r->trust_policy);
+    r->trust_policy = NULL;
+}
+
+bool iam_slr_exists(db_conn *db, const char *account_id, const char *service_principal)
+{
+    const char *name = iam_slr_name(service_principal);
+    if (!name) return false;
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ? AND name = ?", "ss",
+               account_id, name);
+    return n > 0;
+}
+
+int iam_ensure_slr(db_conn *db, const char *account_id, const char *service_principal,
+                   int64_t now_ms, aws_error *e)
+{
+    const char *name = iam_slr_name(service_principal);
+    if (!name)
+        return aws_fail(e, 400, "InvalidInput",
+                        "Service role name for the service %s is not recognized.", service_principal);
+    if (iam_slr_exists(db, account_id, service_principal)) return 0;
+    char path[256], trust[512], role_id[32];
+    snprintf(path, sizeof path, "/aws-service-role/%s/", service_principal);
+    snprintf(trust, sizeof trust,
+             "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+             "{\"Service\":\"%s\"},\"Action\":\"sts:AssumeRole\"}]}",
+             service_principal);
+    return iam_role_create(db, account_id, name, path, trust, NULL, 3600, service_principal,
+                           now_ms, role_id, e);
+}
+
+char *iam_trust_account_root_alloc(const char *trusted_account)
+{
+    char *p;
+    if (asprintf(&p,
+                 "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
+                 "{\"AWS\":\"arn:aws:iam::%s:root\"},\"Action\":\"sts:AssumeRole\"}]}",
+                 trusted_account) < 0)
+        abort();
+    return p;
+}

@@ -1,0 +1,48 @@
+/* iam_state: IAM roles and users as other services create and read them.
+ *
+ * Organizations creates OrganizationAccountAccessRole in new accounts and the
+ * service-linked roles; STS reads roles to check trust; the IAM API (svc/iam.c) uses the
+ * same functions so that there is one way to make a role. */
+#ifndef ORGTRAIL_IAM_STATE_H
+#define ORGTRAIL_IAM_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/awserr.h"
+#include "state/db.h"
+
+typedef struct iam_role {
+    char account_id[13];
+    char name[65];
+    char role_id[32]; /* AROA... */
+    char path[513];
+    char arn[700];
+    char *trust_policy; /* owned: free with iam_role_clear */
+    char description[1001];
+    int max_session_s;
+    char service_principal[128]; /* service-linked roles: the service; "" otherwise */
+    int64_t created_ms;
+} iam_role;
+
+/* Creates a role. Returns 0 with role_id filled, or -1 with e (EntityAlreadyExists 409). */
+int iam_role_create(db_conn *db, const char *account_id, const char *name, const char *path,
+                    const char *trust_policy, const char *description, int max_session_s,
+                    const char *service_principal, int64_t now_ms, char role_id[32], aws_error *e);
+/* Loads a role by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
+int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role *out);
+void iam_role_clear(iam_role *r);
+
+/* The service-linked role for a service principal, e.g. cloudtrail.amazonaws.com ->
+ * AWSServiceRoleForCloudTrail; NULL for services orgtrail does not know. */
+const char *iam_slr_name(const char *service_principal);
+/* Creates the service-linked role in account_id when missing (idempotent). Returns 0, or
+ * -1 with e for an unknown service. */
+int iam_ensure_slr(db_conn *db, const char *account_id, const char *service_principal,
+                   int64_t now_ms, aws_error *e);
+bool iam_slr_exists(db_conn *db, const char *account_id, const char *service_principal);
+
+/* The trust policy Organizations gives OrganizationAccountAccessRole. Caller frees. */
+char *iam_trust_account_root_alloc(const char *trusted_account);
+
+#endif

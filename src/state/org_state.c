@@ -1,0 +1,75 @@
+#include "state/org_state.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int org_get(db_conn *db, org_info *o)
+{
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT id, feature_set, master_account_id, master_email, root_id, "
+                                "created_ms FROM organization LIMIT 1",
+                                "");
+    int found = 0;
+    if (db_row(st)) {
+        snprintf(o->id, sizeof o->id, "%s", db_text(st, 0));
+        snprintf(o->feature_set, sizeof o->feature_set, "%s", db_text(st, 1));
+        snprintf(o->master_account, sizeof o->master_account, "%s", db_text(st, 2));
+        snprintf(o->master_email, sizeof o->master_email, "%s", db_text(st, 3));
+        snprintf(o->root_id, sizeof o->root_id, "%s", db_text(st, 4));
+        o->created_ms = db_int(st, 5);
+        found = 1;
+    }
+    db_done(st);
+    return found;
+}
+
+int org_of_account(db_conn *db, const char *account_id, org_info *o)
+{
+    if (!org_get(db, o)) return 0;
+    if (!strcmp(o->master_account, account_id)) return 1;
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM accounts WHERE id = ? AND org_id = ?", "ss",
+               account_id, o->id);
+    return n > 0;
+}
+
+bool org_service_access_enabled(db_conn *db, const char *service_principal)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM org_service_access WHERE service_principal = ?", "s",
+               service_principal);
+    return n > 0;
+}
+
+bool org_is_delegated_admin(db_conn *db, const char *account_id, const char *service_principal)
+{
+    int64_t n = 0;
+    db_get_int(db, &n,
+               "SELECT COUNT(*) FROM org_delegated_admins WHERE account_id = ? AND "
+               "service_principal = ?",
+               "ss", account_id, service_principal);
+    return n > 0;
+}
+
+int org_each_account(db_conn *db, void (*fn)(const char *account_id, void *arg), void *arg)
+{
+    org_info o;
+    if (!org_get(db, &o)) return 0;
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT id FROM accounts WHERE org_id = ? OR id = ? ORDER BY id",
+                                "ss", o.id, o.master_account);
+    int n = 0;
+    /* Collect first: fn may run queries of its own on this connection. */
+    char ids[1024][13];
+    while (db_row(st) && n < 1024) snprintf(ids[n++], 13, "%s", db_text(st, 0));
+    db_done(st);
+    for (int i = 0; i < n; i++) fn(ids[i], arg);
+    return n;
+}
+
+bool account_exists(db_conn *db, const char *account_id)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM accounts WHERE id = ?", "s", account_id);
+    return n > 0;
+}
