@@ -152,10 +152,23 @@ class OrgtrailServer:
         account = role_arn.split(":")[4]
         return Creds(k["AccessKeyId"], k["SecretAccessKey"], k["SessionToken"], account)
 
+    def admin(self):
+        """An IAM user "admin" in the management account with AdministratorAccess and an
+        access key (AWS refuses AssumeRole with root credentials). Made once, then reused."""
+        if getattr(self, "_admin", None) is None:
+            iam = self.client("iam")
+            iam.create_user(UserName="admin")
+            iam.attach_user_policy(UserName="admin",
+                                   PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+            k = iam.create_access_key(UserName="admin")["AccessKey"]
+            self._admin = Creds(k["AccessKeyId"], k["SecretAccessKey"], None, self.account_id)
+        return self._admin
+
     def member_admin(self, account_id, session="test-session"):
-        """Credentials in a member account via OrganizationAccountAccessRole."""
+        """Credentials in a member account via OrganizationAccountAccessRole, assumed by
+        the management account's admin user."""
         return self.assume("arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account_id,
-                           session)
+                           session, creds=self.admin())
 
     def create_account(self, name, email=None):
         org = self.client("organizations")
