@@ -94,6 +94,15 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE trail_tags("
     "  trail_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
     "  PRIMARY KEY(trail_arn, key));",
+
+    /* 2: IAM users' policies (the management account's admin users need them) */
+    "CREATE TABLE iam_user_policies("
+    "  account_id TEXT NOT NULL, user_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_name TEXT NOT NULL, document TEXT NOT NULL,"
+    "  PRIMARY KEY(account_id, user_name, policy_name));"
+    "CREATE TABLE iam_user_attached("
+    "  account_id TEXT NOT NULL, user_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_arn TEXT NOT NULL, PRIMARY KEY(account_id, user_name, policy_arn));",
 };
 
 int schema_migration_count(void)
