@@ -20,18 +20,42 @@ bool frontend_read_only(const char *op)
     return false;
 }
 
-/* Best guess of the operation of a request that failed before decoding. */
+/* Best guess of the operation of a request that failed before decoding, for its record:
+ * the X-Amz-Target suffix, or an Action parameter in the query string or form body. */
 static void guess_op(const http_request *r, char *out, size_t n)
 {
     const char *t = http_header_get(r, "x-amz-target");
     const char *dot = t ? strrchr(t, '.') : NULL;
     const char *action = http_query_get(r, "Action", NULL);
+    http_param *form = NULL;
+    size_t nform = 0;
+    if (!dot && !action && r->body.len && r->body.len < 65536) {
+        nform = form_parse(r->body.data, r->body.len, &form);
+        for (size_t i = 0; i < nform && !action; i++)
+            if (!strcmp(form[i].key, "Action") && form[i].value) action = form[i].value;
+    }
     if (dot) snprintf(out, n, "%.80s", dot + 1);
     else if (action) snprintf(out, n, "%.80s", action);
     else snprintf(out, n, "%s", "UnknownOperation");
+    params_free(form, nform);
     for (char *p = out; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
             *p = '_';
+}
+
+/* The service an unsigned JSON request was meant for, from its X-Amz-Target prefix. */
+static const service_def *service_by_target(const server *s, const http_request *r)
+{
+    const char *t = http_header_get(r, "x-amz-target");
+    const char *dot = t ? strrchr(t, '.') : NULL;
+    if (!dot) return NULL;
+    for (int i = 0; i < s->models.n_services; i++) {
+        const svc_model *m = &s->models.services[i];
+        if (m->target_prefix && strlen(m->target_prefix) == (size_t)(dot - t) &&
+            !strncmp(t, m->target_prefix, (size_t)(dot - t)))
+            return service_lookup(m->signing_name);
+    }
+    return NULL;
 }
 
 static bool is_aws_chunked(const http_request *r, const sigv4_auth *a)
@@ -199,6 +223,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     if (pc.op_name) snprintf(opname, sizeof opname, "%s", pc.op_name);
     else guess_op(r, opname, sizeof opname);
     char source[96];
+    if (!svc && !auth.service[0]) svc = service_by_target(s, r);
     if (svc) snprintf(source, sizeof source, "%s", svc->event_source);
     else snprintf(source, sizeof source, "%.40s.amazonaws.com", auth.service[0] ? auth.service : "unknown");
     bool ok = !aws_error_set(&err);
