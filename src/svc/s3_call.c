@@ -22,6 +22,9 @@ json_t *s3_call_params(call_ctx *c, const char *bucket, const char *subresource)
     if (subresource) json_object_set_new(p, subresource, json_string(""));
     json_decref(c->request_parameters);
     c->request_parameters = p;
+    /* S3 bucket calls record no responseElements, even CreateBucket's Location. */
+    json_decref(c->response_elements);
+    c->response_elements = json_null();
     return p;
 }
 

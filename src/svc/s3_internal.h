@@ -29,7 +29,8 @@ int s3_location_resolve(const char *signed_region, const char *constraint, char 
 
 /* Starts CloudTrail's requestParameters for a bucket call: {"bucketName","Host"} plus
  * the subresource marker (e.g. "policy": ""), in the order AWS writes them. bucket and
- * subresource may be NULL. Sets c->request_parameters and returns it (borrowed). */
+ * subresource may be NULL. Sets c->request_parameters and returns it (borrowed), and makes
+ * responseElements null, as S3 records it for every bucket call. */
 json_t *s3_call_params(call_ctx *c, const char *bucket, const char *subresource);
 
 /* Loads the bucket named in the input and checks that the caller may perform `action`
