@@ -1,5 +1,6 @@
 #include "policy/policy.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
@@ -165,6 +166,56 @@ static bool valid_resource(const char *r, const char *bucket_arn)
     return !strncmp(r, bucket_arn, n) && (r[n] == '\0' || r[n] == '/' || r[n] == '*');
 }
 
+/* What an S3 action acts on: the bucket, its objects, or something we cannot tell
+ * (wildcards, account-level or unknown actions), which is not checked. */
+typedef enum s3_target { S3_TARGET_ANY, S3_TARGET_BUCKET, S3_TARGET_OBJECT } s3_target;
+
+static s3_target s3_action_target(const char *action)
+{
+    static const char *const object_actions[] = {
+        "AbortMultipartUpload", "ListMultipartUploadParts", "ReplicateDelete",
+        "ReplicateTags",        "InitiateReplication",
+    };
+    if (strncasecmp(action, "s3:", 3) || strpbrk(action, "*?")) return S3_TARGET_ANY;
+    const char *name = action + 3;
+    if (strcasestr(name, "Bucket")) return S3_TARGET_BUCKET;
+    if (strcasestr(name, "Object")) return S3_TARGET_OBJECT;
+    for (size_t i = 0; i < sizeof object_actions / sizeof *object_actions; i++)
+        if (!strcasecmp(name, object_actions[i])) return S3_TARGET_OBJECT;
+    return S3_TARGET_ANY;
+}
+
+static bool each_string(const json_t *v, size_t i, const char **out)
+{
+    if (json_is_string(v)) {
+        *out = i == 0 ? json_string_value(v) : NULL;
+    } else {
+        const json_t *x = json_array_get(v, i);
+        *out = x ? json_string_value(x) : NULL;
+    }
+    return *out != NULL;
+}
+
+/* S3 refuses a statement none of whose actions can act on any of its resources, such as
+ * s3:PutObject on the bucket ARN itself. */
+static bool action_applies(const json_t *actions, const json_t *resources, const char *bucket_arn)
+{
+    size_t bucket_len = strlen(bucket_arn);
+    const char *an;
+    for (size_t i = 0; each_string(actions, i, &an); i++) {
+        s3_target t = s3_action_target(an);
+        if (t == S3_TARGET_ANY) return true;
+        const char *rn;
+        for (size_t k = 0; each_string(resources, k, &rn); k++) {
+            bool names_objects =
+                strlen(rn) > bucket_len && (rn[bucket_len] == '/' || strchr(rn + bucket_len, '*'));
+            if (t == S3_TARGET_BUCKET && policy_wildcard(rn, bucket_arn, false)) return true;
+            if (t == S3_TARGET_OBJECT && names_objects) return true;
+        }
+    }
+    return false;
+}
+
 json_t *policy_parse(const char *text, policy_kind kind, const char *code, const char *bucket_arn,
                      aws_error *e)
 {
@@ -267,6 +318,8 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
                     if (strcmp(an, "*") && strncasecmp(an, "s3:", 3)) msg = "Policy has invalid action";
                 }
                 json_decref(one);
+                if (!msg && ac && rs && !action_applies(ac, rs, bucket_arn))
+                    msg = "Action does not apply to any resource(s) in statement";
             }
         }
         if (msg) {
@@ -361,6 +414,55 @@ static bool parse_date(const char *s, double *d)
     return false;
 }
 
+/* The address `ip` lies in `cidr` ("10.0.0.0/8", "2001:db8::/32", or a bare address for
+ * exactly that address). */
+static bool ip_in_cidr(const char *ip, const char *cidr)
+{
+    unsigned char a[16], net[16];
+    char base[64];
+    const char *slash = strchr(cidr, '/');
+    size_t bl = slash ? (size_t)(slash - cidr) : strlen(cidr);
+    if (bl >= sizeof base) return false;
+    memcpy(base, cidr, bl);
+    base[bl] = '\0';
+    int family = strchr(base, ':') ? AF_INET6 : AF_INET;
+    int bits_max = family == AF_INET6 ? 128 : 32;
+    if (inet_pton(family, ip, a) != 1 || inet_pton(family, base, net) != 1) return false;
+    long bits = bits_max;
+    if (slash) {
+        char *end;
+        bits = strtol(slash + 1, &end, 10);
+        if (!slash[1] || *end || bits < 0 || bits > bits_max) return false;
+    }
+    for (long i = 0; i < bits; i++) {
+        unsigned char mask = (unsigned char)(0x80u >> (i % 8));
+        if ((a[i / 8] & mask) != (net[i / 8] & mask)) return false;
+    }
+    return true;
+}
+
+/* ArnEquals / ArnLike: the six colon-separated parts are matched one by one, so that a
+ * wildcard never spans a colon outside the resource part (which may itself hold colons). */
+static bool arn_matches(const char *pattern, const char *arn)
+{
+    const char *p = pattern, *a = arn;
+    for (int part = 0; part < 6; part++) {
+        if (part == 5) return policy_wildcard(p, a, false);
+        const char *pe = strchr(p, ':'), *ae = strchr(a, ':');
+        if (!pe || !ae) return false;
+        char pp[256], ap[256];
+        if ((size_t)(pe - p) >= sizeof pp || (size_t)(ae - a) >= sizeof ap) return false;
+        memcpy(pp, p, (size_t)(pe - p));
+        pp[pe - p] = '\0';
+        memcpy(ap, a, (size_t)(ae - a));
+        ap[ae - a] = '\0';
+        if (!policy_wildcard(pp, ap, false)) return false;
+        p = pe + 1;
+        a = ae + 1;
+    }
+    return false;
+}
+
 /* One request value against one policy value under a base operator. "Not" operators are
  * handled by the caller as the negation of their positive form. */
 static bool value_matches(const char *op, const char *req, const char *pol)
@@ -368,7 +470,8 @@ static bool value_matches(const char *op, const char *req, const char *pol)
     if (!strcmp(op, "StringEquals")) return !strcmp(req, pol);
     if (!strcmp(op, "StringEqualsIgnoreCase")) return !strcasecmp(req, pol);
     if (!strcmp(op, "StringLike")) return policy_wildcard(pol, req, false);
-    if (!strcmp(op, "ArnEquals") || !strcmp(op, "ArnLike")) return policy_wildcard(pol, req, false);
+    if (!strcmp(op, "ArnEquals") || !strcmp(op, "ArnLike")) return arn_matches(pol, req);
+    if (!strcmp(op, "IpAddress")) return ip_in_cidr(req, pol);
     if (!strcmp(op, "Bool")) return !strcasecmp(req, pol);
     if (!strcmp(op, "BinaryEquals")) return !strcmp(req, pol);
     if (!strncmp(op, "Numeric", 7) || !strncmp(op, "Date", 4)) {
@@ -426,9 +529,10 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
     }
     if (nreq == 0) {
         if (if_exists) return true;
-        /* A missing key fails positive operators and satisfies negated ones, except with
-         * ForAllValues, which holds vacuously. */
+        /* A missing key fails positive operators and satisfies negated ones; with a set
+         * operator, ForAllValues holds vacuously and ForAnyValue never holds. */
         if (set_mode == 2) return true;
+        if (set_mode == 1) return false;
         return positive_form(base, pos, sizeof pos);
     }
     bool negated = positive_form(base, pos, sizeof pos);
@@ -446,6 +550,8 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
     }
     if (set_mode == 2) /* ForAllValues: every request value matches (or none, negated) */
         return negated ? matched == 0 : matched == nreq;
+    if (set_mode == 1) /* ForAnyValue: some request value matches (or fails to, negated) */
+        return negated ? matched < nreq : matched > 0;
     bool any = matched > 0;
     return negated ? !any : any;
 }

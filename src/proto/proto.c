@@ -670,8 +670,10 @@ static void write_rest_output(const svc_model *m, const proto_call *c, const jso
         http_response_header(resp, "Content-Type", "application/json");
         return;
     }
+    /* S3 writes these roots even when empty, e.g. <VersioningConfiguration/> for a
+     * bucket that never had versioning. */
     if (!has_body_members && strcmp(c->op_name, "GetBucketLocation") &&
-        strcmp(c->op_name, "ListBuckets"))
+        strcmp(c->op_name, "ListBuckets") && strcmp(c->op_name, "GetBucketVersioning"))
         return;
     buf *b = &resp->body;
     buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
