@@ -99,6 +99,7 @@ static void apply_override(const op_def *op, const char *top_member, aws_error *
     for (const validation_override *v = op->overrides; v->member; v++) {
         if (!strcmp(v->member, "*") || !strcasecmp(v->member, upper)) {
             snprintf(e->code, sizeof e->code, "%s", v->code);
+            if (v->message) snprintf(e->message, sizeof e->message, "%s", v->message);
             e->reason[0] = '\0';
             return;
         }
@@ -220,7 +221,8 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
 
     /* Capture: one record for the caller's account (the owner's when unknown). */
     char opname[96];
-    if (pc.op_name) snprintf(opname, sizeof opname, "%s", pc.op_name);
+    if (c.event_name) snprintf(opname, sizeof opname, "%s", c.event_name);
+    else if (pc.op_name) snprintf(opname, sizeof opname, "%s", pc.op_name);
     else guess_op(r, opname, sizeof opname);
     char source[96];
     if (!svc && !auth.service[0]) svc = service_by_target(s, r);

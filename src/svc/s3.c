@@ -5,8 +5,9 @@
 /* A LocationConstraint outside the model's enum (us-east-1 included) is S3's
  * InvalidLocationConstraint, not a generic InvalidArgument. */
 static const validation_override CREATE_BUCKET_OVERRIDES[] = {
-    {"CreateBucketConfiguration", "InvalidLocationConstraint"},
-    {NULL, NULL},
+    {"CreateBucketConfiguration", "InvalidLocationConstraint",
+     "The specified location-constraint is not valid"},
+    {NULL, NULL, NULL},
 };
 
 static const op_def OPS[] = {

@@ -228,6 +228,7 @@ int s3_get_bucket_versioning(call_ctx *c)
 
 int s3_get_object_lock_configuration(call_ctx *c)
 {
+    c->event_name = "GetBucketObjectLockConfiguration"; /* as CloudTrail records it */
     const char *name = in_str(c, "Bucket");
     s3_call_params(c, name, "object-lock");
     s3_bucket b;

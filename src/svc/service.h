@@ -48,6 +48,9 @@ typedef struct call_ctx {
     json_t *resources;          /* owned; NULL = none */
     json_t *request_parameters; /* owned; NULL = derived from the input */
     json_t *response_elements;  /* owned; NULL = derived from the output */
+    /* CloudTrail eventName when it differs from the operation's name (S3 records
+     * GetObjectLockConfiguration as GetBucketObjectLockConfiguration); NULL = the op. */
+    const char *event_name;
     /* Other accounts that receive a copy of this call's record (cross-account calls:
      * the copy carries userIdentity type AWSAccount and a shared event id). */
     char extra_recipients[CALL_MAX_EXTRA_RECIPIENTS][13];
@@ -59,8 +62,9 @@ typedef int (*op_fn)(call_ctx *c);
 /* A top-level input member whose constraint violations get an operation's own error
  * code instead of the generic validation error ("*" matches any member). */
 typedef struct validation_override {
-    const char *member; /* model member name, e.g. "MaxResults" */
-    const char *code;   /* e.g. "InvalidMaxResultsException" */
+    const char *member;  /* model member name, e.g. "MaxResults" */
+    const char *code;    /* e.g. "InvalidMaxResultsException" */
+    const char *message; /* replaces the generic validation text; NULL keeps it */
 } validation_override;
 
 typedef struct op_def {
