@@ -448,7 +448,7 @@ class S3BucketsTest(unittest.TestCase):
         for name, sub in (("GetBucketPolicy", "policy"), ("DeleteBucketPolicy", "policy"),
                           ("GetBucketLocation", "location"), ("GetBucketAcl", "acl"),
                           ("GetBucketVersioning", "versioning"),
-                          ("GetObjectLockConfiguration", "object-lock")):
+                          ("GetBucketObjectLockConfiguration", "object-lock")):
             rec = self.records(name, bucket="recorded-bucket")[0]
             self.assertEqual(rec["requestParameters"], {"bucketName": "recorded-bucket", "Host": host,
                                                         sub: ""}, name)
@@ -456,7 +456,9 @@ class S3BucketsTest(unittest.TestCase):
             self.assertIsNone(rec["responseElements"], name)
             self.assertEqual(rec["readOnly"], name.startswith("Get"), name)
             self.assertEqual(rec["eventSource"], "s3.amazonaws.com")
-        lock = self.records("GetObjectLockConfiguration", bucket="recorded-bucket")[-1]
+        # CloudTrail names the call GetBucketObjectLockConfiguration, not after the API
+        self.assertEqual(self.records("GetObjectLockConfiguration", bucket="recorded-bucket"), [])
+        lock = self.records("GetBucketObjectLockConfiguration", bucket="recorded-bucket")[-1]
         self.assertEqual(lock["errorCode"], "ObjectLockConfigurationNotFoundError")
         for name in ("HeadBucket", "DeleteBucket"):
             rec = self.records(name, bucket="recorded-bucket")[-1]
