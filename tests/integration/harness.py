@@ -58,10 +58,10 @@ class OrgtrailServer:
     def _spawn(self):
         self.port = free_port()
         self.endpoint = "http://127.0.0.1:%d" % self.port
-        log = open(self.log_path, "a")
-        self.proc = subprocess.Popen(
-            [BINARY, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
-            + self.extra_args, stdout=log, stderr=subprocess.STDOUT)
+        with open(self.log_path, "a") as log:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(
+                [BINARY, "serve", "--data", self.data, "--listen", "127.0.0.1:%d" % self.port]
+                + self.extra_args, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
