@@ -18,8 +18,8 @@ typedef struct iam_role {
     char role_id[32]; /* AROA... */
     char path[513];
     char arn[700];
-    char *trust_policy; /* owned: free with iam_role_clear */
-    char description[1001];
+    char *trust_policy;     /* owned: free with iam_role_clear */
+    char description[2001]; /* up to 1000 Latin-1 characters, as UTF-8 */
     int max_session_s;
     char service_principal[128]; /* service-linked roles: the service; "" otherwise */
     int64_t created_ms;

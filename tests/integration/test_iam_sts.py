@@ -214,6 +214,12 @@ class RoleTest(IamStsCase):
         self.assertEqual(self.iam.get_role(RoleName="Changing")["Role"]["AssumeRolePolicyDocument"],
                          json.loads(doc))
 
+    def test_long_latin1_description_round_trips(self):
+        desc = "\u00e9" * 1000
+        self.iam.create_role(RoleName="Described", AssumeRolePolicyDocument=trust(),
+                             Description=desc)
+        self.assertEqual(self.iam.get_role(RoleName="Described")["Role"]["Description"], desc)
+
     def test_inline_role_policies(self):
         self.iam.create_role(RoleName="Inline", AssumeRolePolicyDocument=trust())
         self.iam.put_role_policy(RoleName="Inline", PolicyName="b-all", PolicyDocument=allow_all())
