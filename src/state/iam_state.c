@@ -9,23 +9,37 @@
 
 static const struct {
     const char *principal;
-    const char *role;
-    const char *suffix; /* path segment; role names are fixed per service */
+    const char *role;   /* role names are fixed per service */
+    const char *policy; /* the AWS managed policy attached to it; NULL when unknown */
 } SLRS[] = {
-    {"organizations.amazonaws.com", "AWSServiceRoleForOrganizations", NULL},
-    {"cloudtrail.amazonaws.com", "AWSServiceRoleForCloudTrail", NULL},
+    {"organizations.amazonaws.com", "AWSServiceRoleForOrganizations",
+     "arn:aws:iam::aws:policy/aws-service-role/AWSOrganizationsServiceTrustPolicy"},
+    {"cloudtrail.amazonaws.com", "AWSServiceRoleForCloudTrail",
+     "arn:aws:iam::aws:policy/aws-service-role/CloudTrailServiceRolePolicy"},
     {"logs.amazonaws.com", "AWSServiceRoleForLogDelivery", NULL},
-    {"sso.amazonaws.com", "AWSServiceRoleForSSO", NULL},
-    {"config.amazonaws.com", "AWSServiceRoleForConfig", NULL},
-    {"guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty", NULL},
-    {"securityhub.amazonaws.com", "AWSServiceRoleForSecurityHub", NULL},
-    {"access-analyzer.amazonaws.com", "AWSServiceRoleForAccessAnalyzer", NULL},
+    {"sso.amazonaws.com", "AWSServiceRoleForSSO",
+     "arn:aws:iam::aws:policy/aws-service-role/AWSSSOServiceRolePolicy"},
+    {"config.amazonaws.com", "AWSServiceRoleForConfig",
+     "arn:aws:iam::aws:policy/aws-service-role/AWSConfigServiceRolePolicy"},
+    {"guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty",
+     "arn:aws:iam::aws:policy/aws-service-role/AmazonGuardDutyServiceRolePolicy"},
+    {"securityhub.amazonaws.com", "AWSServiceRoleForSecurityHub",
+     "arn:aws:iam::aws:policy/aws-service-role/AWSSecurityHubServiceRolePolicy"},
+    {"access-analyzer.amazonaws.com", "AWSServiceRoleForAccessAnalyzer",
+     "arn:aws:iam::aws:policy/aws-service-role/AccessAnalyzerServiceRolePolicy"},
 };
 
 const char *iam_slr_name(const char *service_principal)
 {
     for (size_t i = 0; i < sizeof SLRS / sizeof *SLRS; i++)
         if (!strcasecmp(SLRS[i].principal, service_principal)) return SLRS[i].role;
+    return NULL;
+}
+
+const char *iam_slr_policy_arn(const char *service_principal)
+{
+    for (size_t i = 0; i < sizeof SLRS / sizeof *SLRS; i++)
+        if (!strcasecmp(SLRS[i].principal, service_principal)) return SLRS[i].policy;
     return NULL;
 }
 
@@ -36,7 +50,8 @@ int iam_role_create(db_conn *db, const char *account_id, const char *name, const
     int64_t n = 0;
     db_get_int(db, &n, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ? AND name = ?", "ss",
                account_id, name);
-    if (n) return aws_fail(e, 409, "EntityAlreadyExists", "Role with name %s already exists.", name);
+    if (n)
+        return aws_fail(e, 409, "EntityAlreadyExists", "Role with name %s already exists.", name);
     ids_key_id(role_id, 32, "AROA", 17);
     if (db_exec(db,
                 "INSERT INTO iam_roles(account_id, name, role_id, path, trust_policy, description, "
@@ -67,8 +82,8 @@ int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role
         out->max_session_s = (int)db_int(st, 6);
         snprintf(out->service_principal, sizeof out->service_principal, "%s", db_text(st, 7));
         out->created_ms = db_int(st, 8);
-        snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:role%s%s", out->account_id,
-                 out->path, out->name);
+        snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:role%s%s", out->account_id, out->path,
+                 out->name);
         found = 1;
     }
     db_done(st);
@@ -97,7 +112,8 @@ int iam_ensure_slr(db_conn *db, const char *account_id, const char *service_prin
     const char *name = iam_slr_name(service_principal);
     if (!name)
         return aws_fail(e, 400, "InvalidInput",
-                        "Service role name for the service %s is not recognized.", service_principal);
+                        "Service role name for the service %s is not recognized.",
+                        service_principal);
     if (iam_slr_exists(db, account_id, service_principal)) return 0;
     char path[256], trust[512], role_id[32];
     snprintf(path, sizeof path, "/aws-service-role/%s/", service_principal);
@@ -105,8 +121,26 @@ int iam_ensure_slr(db_conn *db, const char *account_id, const char *service_prin
              "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
              "{\"Service\":\"%s\"},\"Action\":\"sts:AssumeRole\"}]}",
              service_principal);
-    return iam_role_create(db, account_id, name, path, trust, NULL, 3600, service_principal,
-                           now_ms, role_id, e);
+    /* The role and its policy attachment appear together: join the caller's transaction,
+     * or run our own. */
+    bool own_tx = !db->in_tx;
+    if (own_tx && db_begin(db))
+        return aws_fail(e, 500, "ServiceFailure", "cannot store the role: %s", db_errmsg(db));
+    const char *policy = iam_slr_policy_arn(service_principal);
+    if (iam_role_create(db, account_id, name, path, trust, NULL, 3600, service_principal, now_ms,
+                        role_id, e) ||
+        (policy && db_exec(db,
+                           "INSERT OR IGNORE INTO iam_role_attached(account_id, role_name, "
+                           "policy_arn) VALUES(?, ?, ?)",
+                           "sss", account_id, name, policy))) {
+        if (own_tx) db_rollback(db);
+        if (!aws_error_set(e))
+            aws_fail(e, 500, "ServiceFailure", "cannot store the role: %s", db_errmsg(db));
+        return -1;
+    }
+    if (own_tx && db_commit(db))
+        return aws_fail(e, 500, "ServiceFailure", "cannot store the role: %s", db_errmsg(db));
+    return 0;
 }
 
 char *iam_trust_account_root_alloc(const char *trusted_account)
@@ -118,4 +152,57 @@ char *iam_trust_account_root_alloc(const char *trusted_account)
                  trusted_account) < 0)
         abort();
     return p;
+}
+
+int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT account_id, name, user_id, path, created_ms FROM iam_users "
+                                "WHERE account_id = ? AND name = ?",
+                                "ss", account_id, name);
+    int found = 0;
+    if (db_row(st)) {
+        snprintf(out->account_id, sizeof out->account_id, "%s", db_text(st, 0));
+        snprintf(out->name, sizeof out->name, "%s", db_text(st, 1));
+        snprintf(out->user_id, sizeof out->user_id, "%s", db_text(st, 2));
+        snprintf(out->path, sizeof out->path, "%s", db_text(st, 3));
+        out->created_ms = db_int(st, 4);
+        snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:user%s%s", out->account_id, out->path,
+                 out->name);
+        found = 1;
+    }
+    db_done(st);
+    return found;
+}
+
+bool iam_principal_arn_exists(db_conn *db, const char *arn)
+{
+    static const char prefix[] = "arn:aws:iam::";
+    size_t pl = sizeof prefix - 1;
+    if (strncmp(arn, prefix, pl) || strlen(arn) < pl + 13 || arn[pl + 12] != ':') return false;
+    char account[13];
+    memcpy(account, arn + pl, 12);
+    account[12] = '\0';
+    const char *res = arn + pl + 13;
+    bool user = !strncmp(res, "user/", 5), role = !strncmp(res, "role/", 5);
+    if (!user && !role) return false;
+    const char *path_start = res + 4;
+    const char *last = strrchr(path_start, '/');
+    if (!last[1]) return false;
+    char path[513];
+    size_t plen = (size_t)(last - path_start) + 1;
+    if (plen >= sizeof path) return false;
+    memcpy(path, path_start, plen);
+    path[plen] = '\0';
+    int64_t n = 0;
+    if (user)
+        db_get_int(db, &n,
+                   "SELECT COUNT(*) FROM iam_users WHERE account_id = ? AND name = ? AND path = ?",
+                   "sss", account, last + 1, path);
+    else
+        db_get_int(db, &n,
+                   "SELECT COUNT(*) FROM iam_roles WHERE account_id = ? AND name = ? AND path = ?",
+                   "sss", account, last + 1, path);
+    return n > 0;
 }

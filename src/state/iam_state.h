@@ -18,8 +18,8 @@ typedef struct iam_role {
     char role_id[32]; /* AROA... */
     char path[513];
     char arn[700];
-    char *trust_policy; /* owned: free with iam_role_clear */
-    char description[1001];
+    char *trust_policy;     /* owned: free with iam_role_clear */
+    char description[2001]; /* up to 1000 Latin-1 characters, as UTF-8 */
     int max_session_s;
     char service_principal[128]; /* service-linked roles: the service; "" otherwise */
     int64_t created_ms;
@@ -44,5 +44,25 @@ bool iam_slr_exists(db_conn *db, const char *account_id, const char *service_pri
 
 /* The trust policy Organizations gives OrganizationAccountAccessRole. Caller frees. */
 char *iam_trust_account_root_alloc(const char *trusted_account);
+
+/* The AWS managed policy AWS attaches to a service's service-linked role
+ * (arn:aws:iam::aws:policy/aws-service-role/...), or NULL when orgtrail does not know it. */
+const char *iam_slr_policy_arn(const char *service_principal);
+
+typedef struct iam_user {
+    char account_id[13];
+    char name[129];
+    char user_id[32]; /* AIDA... */
+    char path[513];
+    char arn[700];
+    int64_t created_ms;
+} iam_user;
+
+/* Loads an IAM user by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
+int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user *out);
+
+/* Whether an IAM user or role ARN (arn:aws:iam::<account>:user|role<path><name>) names an
+ * entity that exists; IAM refuses trust policies naming ones that do not. */
+bool iam_principal_arn_exists(db_conn *db, const char *arn);
 
 #endif

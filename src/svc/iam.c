@@ -1,4 +1,612 @@
-/* iam: the subset trails need: roles (incl. service-linked), users, access keys. */
-#include "svc/service.h"
+/* iam: the subset trails need: roles (incl. service-linked), users, access keys, their
+ * inline and AWS managed policies, and tags.
+ *
+ * This file holds what roles and users share (pagination, tags, policy documents, the
+ * inline / attached policy operations, which differ only in their table) and the
+ * operation table; roles are in iam_roles.c, users and access keys in iam_users.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
-const service_def SVC_IAM = {"iam", "iam.amazonaws.com", true, VSTYLE_QUERY, NULL, 0};
+#include "core/hash.h"
+#include "policy/policy.h"
+#include "svc/iam_internal.h"
+#include "svc/iam_managed.h"
+
+/* IAM's default quotas (IAM User Guide, "IAM and AWS STS quotas"). */
+#define ROLE_INLINE_POLICY_CHARS 10240
+#define USER_INLINE_POLICY_CHARS 2048
+#define TRUST_POLICY_CHARS 2048
+#define MANAGED_POLICIES_PER_ENTITY 10
+
+/* ---- shared helpers ------------------------------------------------------------------ */
+
+json_t *iam_doc_json(const char *text)
+{
+    buf b = BUF_INIT;
+    url_encode(&b, text, strlen(text), 0);
+    json_t *j = json_string(buf_cstr(&b));
+    buf_free(&b);
+    return j;
+}
+
+static const char *item_key(const json_t *item, const char *key_member)
+{
+    if (!key_member) return json_string_value(item);
+    return json_string_value(json_object_get(item, key_member));
+}
+
+int iam_page(call_ctx *c, json_t *items, const char *list_member, const char *key_member,
+             bool sorted)
+{
+    size_t n = json_array_size(items), start = 0;
+    int64_t max = in_int(c, "MaxItems", IAM_DEFAULT_MAX_ITEMS);
+    const char *marker = in_str(c, "Marker");
+    if (marker) {
+        size_t klen;
+        unsigned char *raw = base64_decode_alloc(marker, strlen(marker), &klen);
+        if (!raw || memchr(raw, '\0', klen)) {
+            free(raw);
+            json_decref(items);
+            return aws_fail(&c->err, 400, "ValidationError", "Invalid Marker: %.320s", marker);
+        }
+        char *key = strndup((const char *)raw, klen);
+        free(raw);
+        if (!key) abort();
+        start = n;
+        for (size_t i = 0; i < n; i++) {
+            const char *k = item_key(json_array_get(items, i), key_member);
+            if (sorted ? strcasecmp(k, key) >= 0 : !strcmp(k, key)) {
+                start = i;
+                break;
+            }
+        }
+        free(key);
+    }
+    json_t *page = json_array();
+    size_t end = start + (size_t)max < n ? start + (size_t)max : n;
+    for (size_t i = start; i < end; i++)
+        json_array_append(page, json_array_get(items, i));
+    c->out = json_object();
+    json_object_set_new(c->out, list_member, page);
+    json_object_set_new(c->out, "IsTruncated", json_boolean(end < n));
+    if (end < n) {
+        const char *k = item_key(json_array_get(items, end), key_member);
+        char *m = base64_encode_alloc(k, strlen(k));
+        json_object_set_new(c->out, "Marker", json_string(m));
+        free(m);
+    }
+    json_decref(items);
+    return 0;
+}
+
+json_t *iam_tags_json(db_conn *db, const char *account_id, const char *resource_id)
+{
+    json_t *tags = json_array();
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT key, value FROM iam_tags WHERE account_id = ? AND "
+                                "resource = ? ORDER BY rowid",
+                                "ss", account_id, resource_id);
+    while (db_row(st))
+        json_array_append_new(
+            tags, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value", db_text(st, 1)));
+    db_done(st);
+    return tags;
+}
+
+int iam_tags_add(call_ctx *c, const char *resource_id, const json_t *tags, const char *quota_name)
+{
+    const char *acct = c->caller->account_id;
+    size_t i, k;
+    json_t *t, *u;
+    json_array_foreach(tags, i, t)
+    {
+        json_array_foreach(tags, k, u)
+        {
+            if (k < i && !strcasecmp(json_string_value(json_object_get(t, "Key")),
+                                     json_string_value(json_object_get(u, "Key"))))
+                return aws_fail(&c->err, 400, "InvalidInput",
+                                "Duplicate tag keys found. Please note that Tag keys are case "
+                                "insensitive.");
+        }
+    }
+    json_array_foreach(tags, i, t)
+    {
+        const char *key = json_string_value(json_object_get(t, "Key"));
+        const char *value = json_string_value(json_object_get(t, "Value"));
+        if (db_exec(c->db,
+                    "DELETE FROM iam_tags WHERE account_id = ? AND resource = ? AND key = ? "
+                    "COLLATE NOCASE",
+                    "sss", acct, resource_id, key) ||
+            db_exec(c->db,
+                    "INSERT INTO iam_tags(account_id, resource, key, value) VALUES(?, ?, ?, ?)",
+                    "ssss", acct, resource_id, key, value ? value : ""))
+            return aws_fail(&c->err, 500, "ServiceFailure", "cannot store tags: %s",
+                            db_errmsg(c->db));
+    }
+    int64_t n = 0;
+    db_get_int(c->db, &n, "SELECT COUNT(*) FROM iam_tags WHERE account_id = ? AND resource = ?",
+               "ss", acct, resource_id);
+    if (n > IAM_MAX_TAGS)
+        return aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for %s: %d", quota_name,
+                        IAM_MAX_TAGS);
+    return 0;
+}
+
+int iam_tags_drop(db_conn *db, const char *account_id, const char *resource_id)
+{
+    return db_exec(db, "DELETE FROM iam_tags WHERE account_id = ? AND resource = ?", "ss",
+                   account_id, resource_id);
+}
+
+/* IAM does not count white space towards policy size quotas. */
+static size_t policy_chars(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') n++;
+    return n;
+}
+
+static int check_trust_principals(call_ctx *c, const json_t *principal_element)
+{
+    const json_t *aws = json_object_get(principal_element, "AWS");
+    json_t *one = json_is_string(aws) ? json_pack("[O]", aws) : json_incref((json_t *)aws);
+    size_t i;
+    json_t *v;
+    int rc = 0;
+    json_array_foreach(one, i, v)
+    {
+        const char *arn = json_string_value(v);
+        bool entity =
+            !strncmp(arn, "arn:aws:iam::", 13) && (strstr(arn, ":user/") || strstr(arn, ":role/"));
+        if (entity && !iam_principal_arn_exists(c->db, arn)) {
+            rc = aws_fail(&c->err, 400, "MalformedPolicyDocument",
+                          "Invalid principal in policy: \"AWS\":\"%.700s\"", arn);
+            break;
+        }
+    }
+    json_decref(one);
+    return rc;
+}
+
+static bool sts_actions_only(const json_t *action)
+{
+    json_t *one = json_is_string(action) ? json_pack("[O]", action) : json_incref((json_t *)action);
+    size_t i;
+    json_t *v;
+    bool ok = true;
+    json_array_foreach(one, i, v)
+    {
+        const char *a = json_string_value(v);
+        if (strcmp(a, "*") && strncasecmp(a, "sts:", 4)) ok = false;
+    }
+    json_decref(one);
+    return ok;
+}
+
+int iam_check_trust_policy(call_ctx *c, const char *text)
+{
+    json_t *doc = policy_parse(text, POLICY_TRUST, "MalformedPolicyDocument", NULL, &c->err);
+    if (!doc) return -1;
+    int rc = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(doc, "Statement"), i, s)
+    {
+        if (json_object_get(s, "Resource") || json_object_get(s, "NotResource")) {
+            rc = aws_fail(&c->err, 400, "MalformedPolicyDocument", "Has prohibited field Resource");
+            break;
+        }
+        const json_t *action = json_object_get(s, "Action");
+        if (action && !sts_actions_only(action)) {
+            rc = aws_fail(&c->err, 400, "MalformedPolicyDocument",
+                          "AssumeRole policy may only specify STS AssumeRole actions.");
+            break;
+        }
+        const json_t *p = json_object_get(s, "Principal");
+        if (!p) p = json_object_get(s, "NotPrincipal");
+        if (json_is_object(p) && (rc = check_trust_principals(c, p))) break;
+    }
+    json_decref(doc);
+    if (!rc && policy_chars(text) > TRUST_POLICY_CHARS)
+        rc = aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d",
+                      TRUST_POLICY_CHARS);
+    return rc;
+}
+
+int iam_refuse_permissions_boundary(call_ctx *c)
+{
+    if (!in_str(c, "PermissionsBoundary")) return 0;
+    return aws_fail(&c->err, 400, "InvalidInput",
+                    "orgtrail does not support permissions boundaries; remove "
+                    "PermissionsBoundary from the request.");
+}
+
+int iam_fail_protected_role(call_ctx *c, const char *role_name)
+{
+    return aws_fail(&c->err, 400, "UnmodifiableEntity",
+                    "Cannot perform the operation on the protected role '%s' - this role is only "
+                    "modifiable by AWS",
+                    role_name);
+}
+
+int iam_fail_no_role(call_ctx *c, const char *role_name)
+{
+    return aws_fail(&c->err, 404, "NoSuchEntity", "The role with name %s cannot be found.",
+                    role_name);
+}
+
+int iam_fail_no_user(call_ctx *c, const char *user_name)
+{
+    return aws_fail(&c->err, 404, "NoSuchEntity", "The user with name %s cannot be found.",
+                    user_name);
+}
+
+/* ---- policies and tags of a role or a user -------------------------------------------- */
+
+typedef enum entity_kind { ENTITY_ROLE, ENTITY_USER } entity_kind;
+
+typedef struct entity {
+    entity_kind kind;
+    char name[129]; /* the stored spelling */
+    char id[32];    /* AROA... / AIDA...: tags are kept under it */
+} entity;
+
+static const char *name_member(entity_kind k)
+{
+    return k == ENTITY_ROLE ? "RoleName" : "UserName";
+}
+
+/* Loads the request's role or user; `modify` refuses service-linked roles. */
+static int entity_load(call_ctx *c, entity_kind k, bool modify, entity *out)
+{
+    const char *name = in_str(c, name_member(k));
+    out->kind = k;
+    if (k == ENTITY_ROLE) {
+        iam_role r;
+        if (!iam_role_get(c->db, c->caller->account_id, name, &r)) return iam_fail_no_role(c, name);
+        snprintf(out->name, sizeof out->name, "%s", r.name);
+        snprintf(out->id, sizeof out->id, "%s", r.role_id);
+        bool service_linked = r.service_principal[0] != '\0';
+        iam_role_clear(&r);
+        if (modify && service_linked) return iam_fail_protected_role(c, out->name);
+        return 0;
+    }
+    iam_user u;
+    if (!iam_user_get(c->db, c->caller->account_id, name, &u)) return iam_fail_no_user(c, name);
+    snprintf(out->name, sizeof out->name, "%s", u.name);
+    snprintf(out->id, sizeof out->id, "%s", u.user_id);
+    return 0;
+}
+
+static int fail_db(call_ctx *c)
+{
+    int rc = aws_fail(&c->err, 500, "ServiceFailure", "cannot update IAM: %s", db_errmsg(c->db));
+    if (c->db->in_tx) db_rollback(c->db);
+    return rc;
+}
+
+static int put_inline_policy(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, true, &e)) return -1;
+    const char *pname = in_str(c, "PolicyName"), *doc = in_str(c, "PolicyDocument");
+    json_t *parsed = policy_parse(doc, POLICY_IDENTITY, "MalformedPolicyDocument", NULL, &c->err);
+    if (!parsed) return -1;
+    json_decref(parsed);
+    const char *acct = c->caller->account_id;
+    if (db_begin(c->db)) return fail_db(c);
+    size_t total = policy_chars(doc);
+    sqlite3_stmt *st =
+        db_query(c->db,
+                 k == ENTITY_ROLE ? "SELECT document FROM iam_role_policies WHERE account_id = ? "
+                                    "AND role_name = ? AND policy_name != ?"
+                                  : "SELECT document FROM iam_user_policies WHERE account_id = ? "
+                                    "AND user_name = ? AND policy_name != ?",
+                 "sss", acct, e.name, pname);
+    while (db_row(st))
+        total += policy_chars(db_text(st, 0));
+    db_done(st);
+    size_t limit = k == ENTITY_ROLE ? ROLE_INLINE_POLICY_CHARS : USER_INLINE_POLICY_CHARS;
+    if (total > limit) {
+        db_rollback(c->db);
+        return aws_fail(&c->err, 409, "LimitExceeded",
+                        "Maximum policy size of %zu bytes exceeded for %s %s", limit,
+                        k == ENTITY_ROLE ? "role" : "user", e.name);
+    }
+    if (db_exec(c->db,
+                k == ENTITY_ROLE
+                    ? "INSERT OR REPLACE INTO iam_role_policies(account_id, role_name, "
+                      "policy_name, document) VALUES(?, ?, ?, ?)"
+                    : "INSERT OR REPLACE INTO iam_user_policies(account_id, user_name, "
+                      "policy_name, document) VALUES(?, ?, ?, ?)",
+                "ssss", acct, e.name, pname, doc) ||
+        db_commit(c->db))
+        return fail_db(c);
+    return 0;
+}
+
+static int get_inline_policy(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    const char *pname = in_str(c, "PolicyName");
+    sqlite3_stmt *st =
+        db_query(c->db,
+                 k == ENTITY_ROLE ? "SELECT policy_name, document FROM iam_role_policies WHERE "
+                                    "account_id = ? AND role_name = ? AND policy_name = ?"
+                                  : "SELECT policy_name, document FROM iam_user_policies WHERE "
+                                    "account_id = ? AND user_name = ? AND policy_name = ?",
+                 "sss", c->caller->account_id, e.name, pname);
+    if (db_row(st)) {
+        c->out = json_object();
+        json_object_set_new(c->out, name_member(k), json_string(e.name));
+        json_object_set_new(c->out, "PolicyName", json_string(db_text(st, 0)));
+        json_object_set_new(c->out, "PolicyDocument", iam_doc_json(db_text(st, 1)));
+    }
+    db_done(st);
+    if (!c->out)
+        return aws_fail(&c->err, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
+                        k == ENTITY_ROLE ? "role" : "user", pname);
+    return 0;
+}
+
+static int delete_inline_policy(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, true, &e)) return -1;
+    const char *pname = in_str(c, "PolicyName");
+    if (db_exec(c->db,
+                k == ENTITY_ROLE ? "DELETE FROM iam_role_policies WHERE account_id = ? AND "
+                                   "role_name = ? AND policy_name = ?"
+                                 : "DELETE FROM iam_user_policies WHERE account_id = ? AND "
+                                   "user_name = ? AND policy_name = ?",
+                "sss", c->caller->account_id, e.name, pname))
+        return fail_db(c);
+    if (db_changes(c->db) == 0)
+        return aws_fail(&c->err, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
+                        k == ENTITY_ROLE ? "role" : "user", pname);
+    return 0;
+}
+
+static int list_inline_policies(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    json_t *names = json_array();
+    sqlite3_stmt *st = db_query(
+        c->db,
+        k == ENTITY_ROLE ? "SELECT policy_name FROM iam_role_policies WHERE account_id = ? AND "
+                           "role_name = ? ORDER BY policy_name COLLATE NOCASE"
+                         : "SELECT policy_name FROM iam_user_policies WHERE account_id = ? AND "
+                           "user_name = ? ORDER BY policy_name COLLATE NOCASE",
+        "ss", c->caller->account_id, e.name);
+    while (db_row(st))
+        json_array_append_new(names, json_string(db_text(st, 0)));
+    db_done(st);
+    return iam_page(c, names, "PolicyNames", NULL, true);
+}
+
+/* Policy ARNs IAM accepts: arn:aws:iam::(aws|<account>):policy/... */
+static bool policy_arn_valid(const char *arn)
+{
+    static const char prefix[] = "arn:aws:iam::";
+    if (strncmp(arn, prefix, sizeof prefix - 1)) return false;
+    const char *p = arn + sizeof prefix - 1;
+    if (!strncmp(p, "aws:", 4)) {
+        p += 4;
+    } else {
+        for (int i = 0; i < 12; i++)
+            if (p[i] < '0' || p[i] > '9') return false;
+        if (p[12] != ':') return false;
+        p += 13;
+    }
+    return !strncmp(p, "policy/", 7) && p[7] && p[strlen(p) - 1] != '/';
+}
+
+static int attach_policy(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, true, &e)) return -1;
+    const char *arn = in_str(c, "PolicyArn");
+    if (!policy_arn_valid(arn))
+        return aws_fail(&c->err, 400, "InvalidInput", "ARN %s is not valid.", arn);
+    switch (iam_managed_lookup(arn)) {
+    case IAM_MANAGED_ATTACHABLE:
+        break;
+    case IAM_MANAGED_SERVICE_ROLE:
+        return aws_fail(&c->err, 400, "PolicyNotAttachable",
+                        "Cannot attach a Service Role Policy to a Customer Role.");
+    default:
+        return aws_fail(&c->err, 404, "NoSuchEntity",
+                        "Policy %s does not exist or is not attachable.", arn);
+    }
+    const char *acct = c->caller->account_id;
+    if (db_begin(c->db)) return fail_db(c);
+    int64_t attached = 0, same = 0;
+    db_get_int(
+        c->db, &attached,
+        k == ENTITY_ROLE
+            ? "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND role_name = ?"
+            : "SELECT COUNT(*) FROM iam_user_attached WHERE account_id = ? AND user_name = ?",
+        "ss", acct, e.name);
+    db_get_int(c->db, &same,
+               k == ENTITY_ROLE ? "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND "
+                                  "role_name = ? AND policy_arn = ?"
+                                : "SELECT COUNT(*) FROM iam_user_attached WHERE account_id = ? AND "
+                                  "user_name = ? AND policy_arn = ?",
+               "sss", acct, e.name, arn);
+    if (same) { /* attaching twice changes nothing, as in IAM */
+        db_rollback(c->db);
+        return 0;
+    }
+    if (attached >= MANAGED_POLICIES_PER_ENTITY) {
+        db_rollback(c->db);
+        return aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for %s: %d",
+                        k == ENTITY_ROLE ? "PoliciesPerRole" : "PoliciesPerUser",
+                        MANAGED_POLICIES_PER_ENTITY);
+    }
+    if (db_exec(c->db,
+                k == ENTITY_ROLE
+                    ? "INSERT INTO iam_role_attached(account_id, role_name, policy_arn) "
+                      "VALUES(?, ?, ?)"
+                    : "INSERT INTO iam_user_attached(account_id, user_name, policy_arn) "
+                      "VALUES(?, ?, ?)",
+                "sss", acct, e.name, arn) ||
+        db_commit(c->db))
+        return fail_db(c);
+    return 0;
+}
+
+static int detach_policy(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, true, &e)) return -1;
+    const char *arn = in_str(c, "PolicyArn");
+    if (!policy_arn_valid(arn))
+        return aws_fail(&c->err, 400, "InvalidInput", "ARN %s is not valid.", arn);
+    if (db_exec(c->db,
+                k == ENTITY_ROLE ? "DELETE FROM iam_role_attached WHERE account_id = ? AND "
+                                   "role_name = ? AND policy_arn = ?"
+                                 : "DELETE FROM iam_user_attached WHERE account_id = ? AND "
+                                   "user_name = ? AND policy_arn = ?",
+                "sss", c->caller->account_id, e.name, arn))
+        return fail_db(c);
+    if (db_changes(c->db) == 0)
+        return aws_fail(&c->err, 404, "NoSuchEntity", "Policy %s was not found.", arn);
+    return 0;
+}
+
+static int list_attached_policies(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    const char *prefix = in_str(c, "PathPrefix");
+    json_t *items = json_array();
+    sqlite3_stmt *st = db_query(
+        c->db,
+        k == ENTITY_ROLE
+            ? "SELECT policy_arn FROM iam_role_attached WHERE account_id = ? AND role_name = ? "
+              "ORDER BY rowid"
+            : "SELECT policy_arn FROM iam_user_attached WHERE account_id = ? AND user_name = ? "
+              "ORDER BY rowid",
+        "ss", c->caller->account_id, e.name);
+    while (db_row(st)) {
+        const char *arn = db_text(st, 0);
+        const char *path = strstr(arn, ":policy/") + 7; /* "/job-function/ViewOnlyAccess" */
+        const char *name = strrchr(arn, '/') + 1;
+        if (prefix && strncmp(path, prefix, strlen(prefix))) continue;
+        json_array_append_new(items, json_pack("{s:s, s:s}", "PolicyName", name, "PolicyArn", arn));
+    }
+    db_done(st);
+    return iam_page(c, items, "AttachedPolicies", "PolicyArn", false);
+}
+
+static int tag_entity(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    if (db_begin(c->db)) return fail_db(c);
+    if (iam_tags_add(c, e.id, json_object_get(c->in, "Tags"),
+                     k == ENTITY_ROLE ? "TagsPerRole" : "TagsPerUser")) {
+        db_rollback(c->db);
+        return -1;
+    }
+    if (db_commit(c->db)) return fail_db(c);
+    return 0;
+}
+
+static int untag_entity(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    if (db_begin(c->db)) return fail_db(c);
+    size_t i;
+    json_t *key;
+    json_array_foreach(json_object_get(c->in, "TagKeys"), i, key)
+    {
+        if (db_exec(c->db,
+                    "DELETE FROM iam_tags WHERE account_id = ? AND resource = ? AND key = ? "
+                    "COLLATE NOCASE",
+                    "sss", c->caller->account_id, e.id, json_string_value(key)))
+            return fail_db(c);
+    }
+    if (db_commit(c->db)) return fail_db(c);
+    return 0;
+}
+
+static int list_entity_tags(call_ctx *c, entity_kind k)
+{
+    entity e;
+    if (entity_load(c, k, false, &e)) return -1;
+    return iam_page(c, iam_tags_json(c->db, c->caller->account_id, e.id), "Tags", "Key", false);
+}
+
+/* ---- operations ---------------------------------------------------------------------- */
+
+#define ENTITY_OPS(role_fn, user_fn, impl)                                                         \
+    static int role_fn(call_ctx *c)                                                                \
+    {                                                                                              \
+        return impl(c, ENTITY_ROLE);                                                               \
+    }                                                                                              \
+    static int user_fn(call_ctx *c)                                                                \
+    {                                                                                              \
+        return impl(c, ENTITY_USER);                                                               \
+    }
+
+ENTITY_OPS(put_role_policy, put_user_policy, put_inline_policy)
+ENTITY_OPS(get_role_policy, get_user_policy, get_inline_policy)
+ENTITY_OPS(delete_role_policy, delete_user_policy, delete_inline_policy)
+ENTITY_OPS(list_role_policies, list_user_policies, list_inline_policies)
+ENTITY_OPS(attach_role_policy, attach_user_policy, attach_policy)
+ENTITY_OPS(detach_role_policy, detach_user_policy, detach_policy)
+ENTITY_OPS(list_attached_role_policies, list_attached_user_policies, list_attached_policies)
+ENTITY_OPS(tag_role, tag_user, tag_entity)
+ENTITY_OPS(untag_role, untag_user, untag_entity)
+ENTITY_OPS(list_role_tags, list_user_tags, list_entity_tags)
+
+static const op_def OPS[] = {
+    {"CreateRole", iam_create_role, NULL},
+    {"GetRole", iam_get_role, NULL},
+    {"DeleteRole", iam_delete_role, NULL},
+    {"ListRoles", iam_list_roles, NULL},
+    {"UpdateRole", iam_update_role, NULL},
+    {"UpdateRoleDescription", iam_update_role_description, NULL},
+    {"UpdateAssumeRolePolicy", iam_update_assume_role_policy, NULL},
+    {"CreateServiceLinkedRole", iam_create_service_linked_role, NULL},
+    {"DeleteServiceLinkedRole", iam_delete_service_linked_role, NULL},
+    {"GetServiceLinkedRoleDeletionStatus", iam_get_service_linked_role_deletion_status, NULL},
+    {"PutRolePolicy", put_role_policy, NULL},
+    {"GetRolePolicy", get_role_policy, NULL},
+    {"DeleteRolePolicy", delete_role_policy, NULL},
+    {"ListRolePolicies", list_role_policies, NULL},
+    {"AttachRolePolicy", attach_role_policy, NULL},
+    {"DetachRolePolicy", detach_role_policy, NULL},
+    {"ListAttachedRolePolicies", list_attached_role_policies, NULL},
+    {"TagRole", tag_role, NULL},
+    {"UntagRole", untag_role, NULL},
+    {"ListRoleTags", list_role_tags, NULL},
+    {"CreateUser", iam_create_user, NULL},
+    {"GetUser", iam_get_user, NULL},
+    {"DeleteUser", iam_delete_user, NULL},
+    {"ListUsers", iam_list_users, NULL},
+    {"PutUserPolicy", put_user_policy, NULL},
+    {"GetUserPolicy", get_user_policy, NULL},
+    {"DeleteUserPolicy", delete_user_policy, NULL},
+    {"ListUserPolicies", list_user_policies, NULL},
+    {"AttachUserPolicy", attach_user_policy, NULL},
+    {"DetachUserPolicy", detach_user_policy, NULL},
+    {"ListAttachedUserPolicies", list_attached_user_policies, NULL},
+    {"TagUser", tag_user, NULL},
+    {"UntagUser", untag_user, NULL},
+    {"ListUserTags", list_user_tags, NULL},
+    {"CreateAccessKey", iam_create_access_key, NULL},
+    {"ListAccessKeys", iam_list_access_keys, NULL},
+    {"UpdateAccessKey", iam_update_access_key, NULL},
+    {"DeleteAccessKey", iam_delete_access_key, NULL},
+};
+
+const service_def SVC_IAM = {"iam", "iam.amazonaws.com",     true, VSTYLE_QUERY,
+                             OPS,   sizeof OPS / sizeof *OPS};

@@ -1,0 +1,72 @@
+/* iam_internal: what the IAM handlers share (svc/iam.c, iam_roles.c, iam_users.c).
+ *
+ * Every IAM entity lives in the caller's account. Names are unique per account without
+ * regard to case, as in IAM; the stored spelling is the one returned. Policy documents
+ * are stored as given and returned URL-encoded (RFC 3986) inside the XML, as IAM does;
+ * botocore and the AWS CLI decode them. */
+#ifndef ORGTRAIL_IAM_INTERNAL_H
+#define ORGTRAIL_IAM_INTERNAL_H
+
+#include <stdbool.h>
+
+#include "state/iam_state.h"
+#include "svc/service.h"
+
+#define IAM_DEFAULT_MAX_ITEMS 100
+#define IAM_MAX_TAGS 50
+
+/* A policy document as IAM returns it: URL-encoded. New reference. */
+json_t *iam_doc_json(const char *text);
+
+/* Answers a Marker/MaxItems list operation: slices `items` (an array, stolen) after the
+ * request's Marker, and sets c->out to {list_member: page, IsTruncated[, Marker]}. Items
+ * are objects keyed by key_member, or strings (key_member NULL). When `sorted`, items
+ * are in case-insensitive key order and a marker resumes at the first key not below it;
+ * otherwise it resumes at the item with exactly that key. Returns 0, or -1 with c->err. */
+int iam_page(call_ctx *c, json_t *items, const char *list_member, const char *key_member,
+             bool sorted);
+
+/* Tags of a role or user, stored under its unique id. [] when none. New reference. */
+json_t *iam_tags_json(db_conn *db, const char *account_id, const char *resource_id);
+/* Adds or replaces tags (keys compare without case) inside the caller's transaction;
+ * fails with InvalidInput on duplicate keys and LimitExceeded past IAM_MAX_TAGS
+ * (quota_name is AWS's name for it, e.g. "TagsPerRole"). */
+int iam_tags_add(call_ctx *c, const char *resource_id, const json_t *tags, const char *quota_name);
+int iam_tags_drop(db_conn *db, const char *account_id, const char *resource_id);
+
+/* Validates a role trust policy as IAM does: syntax, size quota, and that every IAM user
+ * or role it names exists. Returns 0, or -1 with c->err. */
+int iam_check_trust_policy(call_ctx *c, const char *text);
+
+/* IAM refuses input the API accepts but orgtrail cannot honour (permissions
+ * boundaries): it fails rather than silently dropping the setting. */
+int iam_refuse_permissions_boundary(call_ctx *c);
+
+/* "Cannot perform the operation on the protected role ..." for service-linked roles. */
+int iam_fail_protected_role(call_ctx *c, const char *role_name);
+int iam_fail_no_role(call_ctx *c, const char *role_name);
+int iam_fail_no_user(call_ctx *c, const char *user_name);
+
+/* Roles (iam_roles.c) */
+int iam_create_role(call_ctx *c);
+int iam_get_role(call_ctx *c);
+int iam_delete_role(call_ctx *c);
+int iam_list_roles(call_ctx *c);
+int iam_update_role(call_ctx *c);
+int iam_update_role_description(call_ctx *c);
+int iam_update_assume_role_policy(call_ctx *c);
+int iam_create_service_linked_role(call_ctx *c);
+int iam_delete_service_linked_role(call_ctx *c);
+int iam_get_service_linked_role_deletion_status(call_ctx *c);
+
+/* Users and access keys (iam_users.c) */
+int iam_create_user(call_ctx *c);
+int iam_get_user(call_ctx *c);
+int iam_delete_user(call_ctx *c);
+int iam_list_users(call_ctx *c);
+int iam_create_access_key(call_ctx *c);
+int iam_list_access_keys(call_ctx *c);
+int iam_update_access_key(call_ctx *c);
+int iam_delete_access_key(call_ctx *c);
+
+#endif
