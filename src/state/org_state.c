@@ -1,6 +1,7 @@
 #include "state/org_state.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "state/iam_state.h"
@@ -60,14 +61,21 @@ int org_each_account(db_conn *db, void (*fn)(const char *account_id, void *arg),
     sqlite3_stmt *st =
         db_query(db, "SELECT id FROM accounts WHERE org_id = ? OR id = ? ORDER BY id", "ss", o.id,
                  o.master_account);
-    int n = 0;
     /* Collect first: fn may run queries of its own on this connection. */
-    char ids[1024][13];
-    while (db_row(st) && n < 1024)
-        snprintf(ids[n++], 13, "%s", db_text(st, 0));
+    int n = 0, cap = 0;
+    char(*ids)[13] = NULL;
+    while (db_row(st)) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            ids = realloc(ids, (size_t)cap * sizeof *ids);
+            if (!ids) abort();
+        }
+        snprintf(ids[n++], sizeof *ids, "%s", db_text(st, 0));
+    }
     db_done(st);
     for (int i = 0; i < n; i++)
         fn(ids[i], arg);
+    free(ids);
     return n;
 }
 

@@ -656,6 +656,8 @@ class SeedFlowTest(OrgTestCase):
         self.fails("AccountNotFoundException", org.invite_account_to_organization,
                    Target={"Id": "999999999999", "Type": "ACCOUNT"})
         self.fails("InvalidInputException", org.invite_account_to_organization,
+                   reason="INVALID_PATTERN", Target={"Id": "12345", "Type": "ACCOUNT"})
+        self.fails("InvalidInputException", org.invite_account_to_organization,
                    reason="INVALID_EMAIL_ADDRESS_TARGET",
                    Target={"Id": "nobody@example.com", "Type": "EMAIL"})
         self.fails("InvalidInputException", org.invite_account_to_organization,
