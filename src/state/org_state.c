@@ -109,10 +109,21 @@ int org_account_joined(db_conn *db, const char *account_id, int64_t now_ms, aws_
 
 int org_account_left(db_conn *db, const char *account_id, aws_error *e)
 {
-    if (db_exec(db,
-                "DELETE FROM iam_roles WHERE account_id = ? AND service_principal = "
-                "'cloudtrail.amazonaws.com'",
-                "s", account_id))
+    /* The role goes with everything hanging off it, as IAM's DeleteServiceLinkedRole. */
+    iam_role r;
+    if (!iam_role_get(db, account_id, iam_slr_name("cloudtrail.amazonaws.com"), &r)) return 0;
+    char name[65], role_id[32];
+    snprintf(name, sizeof name, "%s", r.name);
+    snprintf(role_id, sizeof role_id, "%s", r.role_id);
+    iam_role_clear(&r);
+    if (db_exec(db, "DELETE FROM iam_role_attached WHERE account_id = ? AND role_name = ?", "ss",
+                account_id, name) ||
+        db_exec(db, "DELETE FROM iam_role_policies WHERE account_id = ? AND role_name = ?", "ss",
+                account_id, name) ||
+        db_exec(db, "DELETE FROM iam_tags WHERE account_id = ? AND resource = ?", "ss", account_id,
+                role_id) ||
+        db_exec(db, "DELETE FROM iam_roles WHERE account_id = ? AND name = ?", "ss", account_id,
+                name))
         return aws_fail(e, 500, "ServiceException", "cannot update the account's roles: %s",
                         db_errmsg(db));
     return 0;

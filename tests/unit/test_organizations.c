@@ -364,6 +364,13 @@ static void test_leave_and_come_back(void **state)
        json_pack("{s:s}", "ServicePrincipal", "cloudtrail.amazonaws.com"));
     create_account(f, "member", member);
     assert_true(iam_slr_exists(f->db, member, "cloudtrail.amazonaws.com"));
+    assert_int_equal(db_exec(f->db,
+                             "INSERT OR IGNORE INTO iam_role_attached(account_id, role_name, "
+                             "policy_arn) VALUES(?, 'AWSServiceRoleForCloudTrail', "
+                             "'arn:aws:iam::aws:policy/aws-service-role/"
+                             "CloudTrailServiceRolePolicy')",
+                             "s", member),
+                     0);
 
     OK(f, member, "LeaveOrganization", NULL);
     FAILS(f, member, "DescribeOrganization", NULL, "AWSOrganizationsNotInUseException");
@@ -372,6 +379,12 @@ static void test_leave_and_come_back(void **state)
     /* The account keeps its roles, except CloudTrail's: the org trail no longer covers it. */
     assert_true(role_exists(f, member, "OrganizationAccountAccessRole"));
     assert_false(iam_slr_exists(f->db, member, "cloudtrail.amazonaws.com"));
+    int64_t left = -1;
+    db_get_int(f->db, &left,
+               "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND role_name = "
+               "'AWSServiceRoleForCloudTrail'",
+               "s", member);
+    assert_int_equal(left, 0);
     assert_true(account_exists(f->db, member));
 
     invite(f, member, hid);
