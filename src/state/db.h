@@ -19,7 +19,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define DB_STMT_CACHE 128
+/* Every SQL literal in the code base gets a slot per connection; the services together
+ * use a few hundred. Running out aborts (see prepare() in db.c), so keep ample room. */
+#define DB_STMT_CACHE 1024
 
 typedef struct db_conn {
     sqlite3 *h;
