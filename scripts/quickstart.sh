@@ -16,7 +16,8 @@ export AWS_PAGER=""
 if [ -z "${AWS_ACCESS_KEY_ID:-}" ]; then
     data="${ORGTRAIL_DATA:-var}"
     [ -f "$data/credentials" ] || { echo "no $data/credentials: start the server with 'make run' first" >&2; exit 1; }
-    export AWS_SHARED_CREDENTIALS_FILE="$PWD/$data/credentials" AWS_CONFIG_FILE="$PWD/$data/config"
+    data=$(realpath "$data")
+    export AWS_SHARED_CREDENTIALS_FILE="$data/credentials" AWS_CONFIG_FILE="$data/config"
 fi
 
 aws_() { echo "+ aws $*" >&2; aws "$@"; }
