@@ -20,8 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     sudo_cmd=""
     [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
     export DEBIAN_FRONTEND=noninteractive
-    $sudo_cmd apt-get update -q >/dev/null
-    $sudo_cmd apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    # Another apt (unattended upgrades, a parallel build) may hold the lock: wait for it.
+    $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 update -q >/dev/null
+    $sudo_cmd apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 # Test-only clients: boto3 and the AWS CLI must already be on the machine (PyPI is not
