@@ -75,7 +75,14 @@ run_one() {
     if [ "$rc" -ne 0 ] || [ "$after" -ne "$before" ] ||
         grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)|runtime error:' "$work/log"; then
         echo "fuzz: $target: FAILED after ${took}s (exit $rc); log follows" >&2
-        grep -vE '^#[0-9]+' "$work/log" | tail -60 >&2
+        # The report itself (with whatever the target printed just before it), not the
+        # libFuzzer progress lines around it.
+        if grep -qE 'runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' "$work/log"; then
+            grep -vE '^#[0-9]+' "$work/log" |
+                grep -m1 -B3 -A40 -E 'runtime error:|ERROR: (AddressSanitizer|LeakSanitizer|libFuzzer)' >&2
+        else
+            grep -vE '^#[0-9]+' "$work/log" | tail -40 >&2
+        fi
         local repro
         repro="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$work/log" | tail -1)"
         [ -n "$repro" ] || repro="$(ls -1t "$art_dir"/* 2>/dev/null | head -1 || true)"
