@@ -129,7 +129,9 @@ run)
     [ $# -ge 2 ] || { usage >&2; exit 2; }
     target="${2%.c}"
     target="${target##*/}"
-    targets | grep -qx "$target" || { echo "fuzz: unknown target '$target' (see: $0 list)" >&2; exit 2; }
+    # (not `targets | grep -q`: grep's early exit would fail the pipe under pipefail)
+    mapfile -t all < <(targets)
+    printf '%s\n' "${all[@]}" | grep -x "$target" >/dev/null || { echo "fuzz: unknown target '$target' (see: $0 list)" >&2; exit 2; }
     run_one "$target" "${3:-600}"
     ;;
 *)
