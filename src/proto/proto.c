@@ -232,8 +232,9 @@ static int decode_query(const svc_model *m, const http_request *r, proto_call *c
     }
     q.p = calloc(q.n ? q.n : 1, sizeof *q.p);
     if (!q.p) abort();
-    memcpy(q.p, body_params, nb * sizeof *q.p);
-    memcpy(q.p + nb, r->params, r->n_params * sizeof *q.p);
+    /* memcpy from NULL is undefined even for 0 bytes, and either side may be empty. */
+    if (nb) memcpy(q.p, body_params, nb * sizeof *q.p);
+    if (r->n_params) memcpy(q.p + nb, r->params, r->n_params * sizeof *q.p);
     int rc = 0;
     const char *action = qget(&q, "Action");
     const json_t *op = action ? model_op(m, action) : NULL;

@@ -1,6 +1,7 @@
 #include "proto/xml.h"
 
 #include <expat.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #define XML_MAX_NODES 200000
 
 typedef struct parse_state {
+    XML_Parser parser;
     xml_node *root;
     xml_node *stack[XML_MAX_DEPTH];
     int depth;
@@ -68,14 +70,50 @@ static void XMLCALL on_text(void *ud, const XML_Char *t, int len)
     buf_append(&s->stack[s->depth - 1]->text, t, (size_t)len);
 }
 
+/* Request bodies never need a DTD, and a DTD is how entity definitions (and so "billion
+ * laughs" expansion, or external entities) get into a document: refuse any DOCTYPE
+ * outright rather than rely on the expat version's amplification limits. */
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
+                               const XML_Char *pubid, int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    parse_state *s = ud;
+    s->failed = 1;
+    XML_StopParser(s->parser, XML_FALSE);
+}
+
+/* Belt and braces: an entity declaration can only appear inside a DOCTYPE, but should
+ * one ever reach us, it must not define anything. */
+static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param,
+                                   const XML_Char *value, int value_len, const XML_Char *base,
+                                   const XML_Char *sysid, const XML_Char *pubid,
+                                   const XML_Char *notation)
+{
+    (void)name, (void)is_param, (void)value, (void)value_len, (void)base, (void)sysid;
+    (void)pubid, (void)notation;
+    parse_state *s = ud;
+    s->failed = 1;
+    XML_StopParser(s->parser, XML_FALSE);
+}
+
 xml_node *xml_parse(const char *data, size_t len, aws_error *e)
 {
+    parse_state s = {0};
+    /* XML_Parse takes an int length; larger bodies are refused, not truncated. */
+    if (len > INT_MAX) {
+        aws_fail(e, 400, "MalformedXML",
+                 "The XML you provided was not well-formed or did not validate against our "
+                 "published schema");
+        return NULL;
+    }
     XML_Parser p = XML_ParserCreate("UTF-8");
     if (!p) abort();
-    parse_state s = {0};
+    s.parser = p;
     XML_SetUserData(p, &s);
     XML_SetElementHandler(p, on_start, on_end);
     XML_SetCharacterDataHandler(p, on_text);
+    XML_SetStartDoctypeDeclHandler(p, on_doctype);
+    XML_SetEntityDeclHandler(p, on_entity_decl);
     int ok = XML_Parse(p, data, (int)len, 1) == XML_STATUS_OK;
     XML_ParserFree(p);
     if (!ok || s.failed || !s.root) {
