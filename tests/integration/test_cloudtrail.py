@@ -324,6 +324,21 @@ class PreconditionsTest(CloudTrailCase):
                                    IsMultiRegionTrail=True, IncludeGlobalServiceEvents=False),
                          "InvalidParameterCombinationException")
 
+    def test_zz_delegated_admin_without_cloudtrail_role(self):
+        # After test_preconditions_in_order: the organization exists with trusted access.
+        srv = self.srv
+        ct = srv.client("cloudtrail")
+        admin = srv.create_account("ct-admin")
+        ct.register_organization_delegated_admin(MemberAccountId=admin)
+        iam = srv.client("iam")
+        iam.get_role(RoleName="AWSServiceRoleForCloudTrail")
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForCloudTrail")
+        da = srv.client("cloudtrail", srv.member_admin(admin))
+        self.assertEqual(self.code(da.create_trail, Name="da-trail", S3BucketName="mgmt-trail-logs",
+                                   IsOrganizationTrail=True),
+                         "InsufficientDependencyServiceAccessPermissionException")
+        ct.deregister_organization_delegated_admin(DelegatedAdminAccountId=admin)
+
     def test_consolidated_billing_refused(self):
         srv = OrgtrailServer(account_id="222222222222").start()
         try:

@@ -815,6 +815,71 @@ static void test_event_selectors(void **state)
     json_decref(out);
 }
 
+/* The store itself: visibility, name clashes and counts, without the handlers. */
+static void test_trail_state(void **state)
+{
+    fixture *f = *state;
+    seed_org(f, true);
+    trail t;
+    memset(&t, 0, sizeof t);
+    snprintf(t.account_id, sizeof t.account_id, "%s", MGMT);
+    snprintf(t.name, sizeof t.name, "org-trail");
+    snprintf(t.home_region, sizeof t.home_region, "%s", REGION);
+    snprintf(t.s3_bucket, sizeof t.s3_bucket, "%s", BUCKET);
+    snprintf(t.created_by, sizeof t.created_by, "%s", MGMT);
+    trail_arn(t.arn, sizeof t.arn, REGION, MGMT, "org-trail");
+    t.is_org = true;
+    t.include_global = true;
+    assert_int_equal(trail_insert(f->db, &t), 0);
+    assert_int_equal(trail_insert(f->db, &t), -1); /* same ARN */
+
+    trail *ts;
+    bool *shadow;
+    size_t n = trail_list_visible(f->db, f->member, REGION, &ts, &shadow);
+    assert_int_equal(n, 1);
+    assert_true(shadow[0]);
+    assert_string_equal(ts[0].arn, t.arn);
+    free(ts);
+    free(shadow);
+    n = trail_list_visible(f->db, MGMT, REGION, &ts, &shadow);
+    assert_int_equal(n, 1);
+    assert_false(shadow[0]);
+    free(ts);
+    free(shadow);
+    /* Single-region: not seen from elsewhere, even by its owner. */
+    n = trail_list_visible(f->db, MGMT, "eu-west-1", &ts, &shadow);
+    assert_int_equal(n, 0);
+    free(ts);
+    free(shadow);
+    n = trail_list_visible(f->db, LONER, REGION, &ts, &shadow);
+    assert_int_equal(n, 0);
+    free(ts);
+    free(shadow);
+
+    assert_true(trail_org_covers(f->db, &t, f->member));
+    assert_false(trail_org_covers(f->db, &t, LONER));
+    assert_true(trail_name_taken(f->db, MGMT, "org-trail", REGION, false));
+    assert_false(trail_name_taken(f->db, MGMT, "org-trail", "eu-west-1", false));
+    assert_true(trail_name_taken(f->db, MGMT, "org-trail", "eu-west-1", true));
+    assert_false(trail_name_taken(f->db, f->member, "org-trail", REGION, false));
+    assert_int_equal(trail_count_in_region(f->db, MGMT, REGION), 1);
+    assert_int_equal(trail_count_in_region(f->db, MGMT, "eu-west-1"), 0);
+    assert_int_equal(trail_count_in_region(f->db, f->member, REGION), 0);
+
+    trail got;
+    assert_int_equal(trail_find_by_name(f->db, MGMT, "org-trail", REGION, false, &got), 1);
+    assert_false(got.logging);
+    assert_int_equal(trail_set_logging(f->db, t.arn, true, 1000), 0);
+    assert_int_equal(trail_set_logging(f->db, t.arn, true, 2000), 0);
+    assert_int_equal(trail_get(f->db, t.arn, &got), 1);
+    assert_true(got.logging);
+    assert_int_equal(got.start_logging_ms, 1000);
+    assert_int_equal(trail_tag_put(f->db, t.arn, "k", "v"), 0);
+    assert_int_equal(trail_delete(f->db, t.arn), 0);
+    assert_int_equal(trail_get(f->db, t.arn, &got), 0);
+    assert_int_equal(trail_tag_count(f->db, t.arn), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -830,6 +895,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shadow_trails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_selectors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_trail_state, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
