@@ -47,6 +47,16 @@ static void trail_from_row(sqlite3_stmt *st, trail *t)
     t->created_ms = db_int(st, 19);
 }
 
+/* An organization trail whose owner is no longer an organization's management account
+ * (the organization was deleted) is an ordinary trail, as AWS documents. */
+static void effective(db_conn *db, trail *t)
+{
+    org_info o;
+    if (t->is_org && !(org_of_account(db, t->account_id, &o) &&
+                       !strcmp(o.master_account, t->account_id)))
+        t->is_org = false;
+}
+
 /* Empty strings are stored as NULL so that "unset" has one representation. */
 static const char *nul(const char *s)
 {
@@ -62,6 +72,7 @@ int trail_get(db_conn *db, const char *arn, trail *t)
         found = 1;
     }
     db_done(st);
+    if (found) effective(db, t);
     return found;
 }
 
@@ -81,6 +92,7 @@ int trail_find_by_name(db_conn *db, const char *account_id, const char *name, co
         found = 1;
     }
     db_done(st);
+    if (found) effective(db, t);
     return found;
 }
 
@@ -220,6 +232,8 @@ size_t trail_list_visible(db_conn *db, const char *account_id, const char *regio
         vec_push(&tv, &t, strcmp(t.home_region, region) || strcmp(t.account_id, account_id));
     }
     db_done(st);
+    for (size_t i = 0; i < tv.n; i++)
+        effective(db, &tv.v[i]);
     *out = tv.v;
     *shadow = tv.shadow;
     return tv.n;

@@ -8,6 +8,9 @@
  * so accounts that join later see the organization trail at once and accounts that leave
  * stop seeing it, with no bookkeeping.
  *
+ * An organization trail whose owner stops being the management account of an
+ * organization (the organization is deleted) reads as an ordinary trail (is_org false).
+ *
  * Event selectors are stored as the JSON the API returns (normalised by the service);
  * NULL means "never set" (the default selector applies). */
 #ifndef ORGTRAIL_TRAIL_STATE_H

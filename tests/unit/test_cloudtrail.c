@@ -815,6 +815,28 @@ static void test_event_selectors(void **state)
     json_decref(out);
 }
 
+/* Without its organization, an organization trail is an ordinary trail of its owner. */
+static void test_org_deleted(void **state)
+{
+    fixture *f = *state;
+    seed_org(f, true);
+    OK(ct(f, MGMT, "CreateTrail", org_create_in("org-trail"), NULL));
+    OK(orgs(f, MGMT, "RemoveAccountFromOrganization", json_pack("{s:s}", "AccountId", f->member)));
+    OK(orgs(f, MGMT, "RemoveAccountFromOrganization", json_pack("{s:s}", "AccountId", f->admin)));
+    OK(orgs(f, MGMT, "DeleteOrganization", NULL));
+    json_t *out;
+    OK(ct(f, MGMT, "GetTrail", name_in("Name", "org-trail"), &out));
+    assert_true(json_is_false(json_object_get(json_object_get(out, "Trail"), "IsOrganizationTrail")));
+    json_decref(out);
+    OK(ct(f, MGMT, "StartLogging", name_in("Name", "org-trail"), NULL));
+    OK(ct(f, MGMT, "UpdateTrail",
+          json_pack("{s:s, s:b}", "Name", "org-trail", "EnableLogFileValidation", 0), NULL));
+    FAILS(ct(f, MGMT, "UpdateTrail",
+             json_pack("{s:s, s:b}", "Name", "org-trail", "IsOrganizationTrail", 1), NULL),
+          "OrganizationsNotInUseException");
+    assert_int_equal(trail_count_seen(f, f->member, REGION, NULL, NULL), 0);
+}
+
 /* The store itself: visibility, name clashes and counts, without the handlers. */
 static void test_trail_state(void **state)
 {
@@ -896,6 +918,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_tags, setup, teardown),
         cmocka_unit_test_setup_teardown(test_event_selectors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_trail_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_org_deleted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
