@@ -103,8 +103,7 @@ int org_delegated_admin_add(db_conn *db, const char *account_id, const char *ser
                    "ssi", account_id, service_principal, now_ms);
 }
 
-int org_delegated_admin_remove(db_conn *db, const char *account_id,
-                               const char *service_principal)
+int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *service_principal)
 {
     return db_exec(db,
                    "DELETE FROM org_delegated_admins WHERE account_id = ? AND "

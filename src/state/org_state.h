@@ -40,8 +40,7 @@ bool org_is_any_delegated_admin(db_conn *db, const char *account_id);
  * same registration Organizations' RegisterDelegatedAdministrator does. 0, or -1. */
 int org_delegated_admin_add(db_conn *db, const char *account_id, const char *service_principal,
                             int64_t now_ms);
-int org_delegated_admin_remove(db_conn *db, const char *account_id,
-                               const char *service_principal);
+int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *service_principal);
 
 /* What AWS does to an account that has just joined (created or invited): in an
  * all-features organization the AWSServiceRoleForOrganizations service-linked role, and

@@ -52,8 +52,8 @@ static void trail_from_row(sqlite3_stmt *st, trail *t)
 static void effective(db_conn *db, trail *t)
 {
     org_info o;
-    if (t->is_org && !(org_of_account(db, t->account_id, &o) &&
-                       !strcmp(o.master_account, t->account_id)))
+    if (t->is_org &&
+        !(org_of_account(db, t->account_id, &o) && !strcmp(o.master_account, t->account_id)))
         t->is_org = false;
 }
 
@@ -124,11 +124,10 @@ int trail_insert(db_conn *db, const trail *t)
                    "sns_topic, include_global, multi_region, log_validation, cwl_group_arn, "
                    "cwl_role_arn, kms_key_id, is_org, created_by, logging, created_ms) "
                    "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                   "sssssssdddsssdsi", t->arn, t->account_id, t->name, t->home_region,
-                   t->s3_bucket, nul(t->s3_prefix), nul(t->sns_topic), t->include_global,
-                   t->multi_region, t->log_validation, nul(t->cwl_group_arn),
-                   nul(t->cwl_role_arn), nul(t->kms_key_id), t->is_org, t->created_by,
-                   t->created_ms);
+                   "sssssssdddsssdsi", t->arn, t->account_id, t->name, t->home_region, t->s3_bucket,
+                   nul(t->s3_prefix), nul(t->sns_topic), t->include_global, t->multi_region,
+                   t->log_validation, nul(t->cwl_group_arn), nul(t->cwl_role_arn),
+                   nul(t->kms_key_id), t->is_org, t->created_by, t->created_ms);
 }
 
 int trail_update_config(db_conn *db, const trail *t)
@@ -219,13 +218,12 @@ size_t trail_list_visible(db_conn *db, const char *account_id, const char *regio
     bool member = org_of_account(db, account_id, &o) && strcmp(o.master_account, account_id);
     /* Own trails of this region and multi-region ones from elsewhere; then, for a member
      * of an organization, the management account's organization trails. */
-    sqlite3_stmt *st =
-        db_query(db,
-                 "SELECT " TRAIL_COLUMNS " FROM trails WHERE (home_region = ? OR "
-                 "multi_region = 1) AND (account_id = ? OR (? AND is_org = 1 AND account_id = ?)) "
-                 "ORDER BY account_id <> ?, account_id, home_region, name",
-                 "ssdss", region, account_id, member ? 1 : 0, member ? o.master_account : "",
-                 account_id);
+    sqlite3_stmt *st = db_query(
+        db,
+        "SELECT " TRAIL_COLUMNS " FROM trails WHERE (home_region = ? OR "
+        "multi_region = 1) AND (account_id = ? OR (? AND is_org = 1 AND account_id = ?)) "
+        "ORDER BY account_id <> ?, account_id, home_region, name",
+        "ssdss", region, account_id, member ? 1 : 0, member ? o.master_account : "", account_id);
     while (db_row(st)) {
         trail t;
         trail_from_row(st, &t);
@@ -257,8 +255,8 @@ int trail_tag_count(db_conn *db, const char *arn)
 bool trail_tag_exists(db_conn *db, const char *arn, const char *key)
 {
     int64_t n = 0;
-    db_get_int(db, &n, "SELECT COUNT(*) FROM trail_tags WHERE trail_arn = ? AND key = ?", "ss",
-               arn, key);
+    db_get_int(db, &n, "SELECT COUNT(*) FROM trail_tags WHERE trail_arn = ? AND key = ?", "ss", arn,
+               key);
     return n > 0;
 }
 
@@ -278,12 +276,13 @@ int trail_tag_remove(db_conn *db, const char *arn, const char *key)
 json_t *trail_tags_json(db_conn *db, const char *arn)
 {
     json_t *a = json_array();
-    sqlite3_stmt *st = db_query(db, "SELECT key, value FROM trail_tags WHERE trail_arn = ? "
-                                    "ORDER BY key",
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT key, value FROM trail_tags WHERE trail_arn = ? "
+                                "ORDER BY key",
                                 "s", arn);
     while (db_row(st))
-        json_array_append_new(a, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value",
-                                           db_text(st, 1)));
+        json_array_append_new(
+            a, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value", db_text(st, 1)));
     db_done(st);
     return a;
 }

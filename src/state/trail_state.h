@@ -40,7 +40,7 @@ typedef struct trail {
     char cwl_role_arn[512];
     char kms_key_id[512];
     bool is_org;
-    char created_by[13]; /* the account that called CreateTrail */
+    char created_by[13];   /* the account that called CreateTrail */
     bool custom_selectors; /* event or advanced selectors were ever put */
     bool logging;
     int64_t start_logging_ms; /* 0 = never */

@@ -56,8 +56,7 @@ static const op_def OPS[] = {
     {"AddTags", ct_add_tags_tx, TAG_OVERRIDES},
     {"CreateTrail", ct_create_trail_tx, TAG_OVERRIDES},
     {"DeleteTrail", ct_delete_trail_tx, NULL},
-    {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin_tx,
-     ACCOUNT_OVERRIDES},
+    {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin_tx, ACCOUNT_OVERRIDES},
     {"DescribeTrails", ct_describe_trails, NULL},
     {"GetEventSelectors", ct_get_event_selectors, NULL},
     {"GetTrail", ct_get_trail, NULL},
@@ -73,4 +72,4 @@ static const op_def OPS[] = {
 };
 
 const service_def SVC_CLOUDTRAIL = {"cloudtrail", "cloudtrail.amazonaws.com", false, VSTYLE_JSON,
-                                    OPS, sizeof OPS / sizeof *OPS};
+                                    OPS,          sizeof OPS / sizeof *OPS};

@@ -51,11 +51,22 @@ int ct_check_bucket(call_ctx *c, const trail *t, const char *org_id)
     ct.kind = PRINCIPAL_SERVICE;
     snprintf(ct.service, sizeof ct.service, "%s", CT_PRINCIPAL);
 
-    const char *acl_ctx[] = {"aws:SourceArn", t->arn, "aws:SourceAccount", t->account_id,
-                             *org_id ? "aws:SourceOrgID" : NULL, org_id, NULL};
-    const char *put_ctx[] = {"s3:x-amz-acl", "bucket-owner-full-control", "aws:SourceArn", t->arn,
-                             "aws:SourceAccount", t->account_id,
-                             *org_id ? "aws:SourceOrgID" : NULL, org_id, NULL};
+    const char *acl_ctx[] = {"aws:SourceArn",
+                             t->arn,
+                             "aws:SourceAccount",
+                             t->account_id,
+                             *org_id ? "aws:SourceOrgID" : NULL,
+                             org_id,
+                             NULL};
+    const char *put_ctx[] = {"s3:x-amz-acl",
+                             "bucket-owner-full-control",
+                             "aws:SourceArn",
+                             t->arn,
+                             "aws:SourceAccount",
+                             t->account_id,
+                             *org_id ? "aws:SourceOrgID" : NULL,
+                             org_id,
+                             NULL};
     char resource[1024], prefix[256] = "";
     if (*t->s3_prefix) snprintf(prefix, sizeof prefix, "%s/", t->s3_prefix);
     bool ok = policy != NULL;

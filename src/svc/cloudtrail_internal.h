@@ -38,8 +38,7 @@ int ct_check_name(call_ctx *c, const char *name);
 bool ct_looks_like_arn(const char *s);
 /* Splits arn:aws:cloudtrail:<region>:<account>:trail/<name>; -1 with
  * CloudTrailARNInvalidException when it is not one. */
-int ct_parse_arn(call_ctx *c, const char *arn, char region[32], char account[13],
-                 char name[129]);
+int ct_parse_arn(call_ctx *c, const char *arn, char region[32], char account[13], char name[129]);
 
 typedef enum ct_access {
     CT_VIEW,   /* GetTrail, GetTrailStatus: members may view the organization trail */

@@ -65,7 +65,8 @@ int ct_check_name(call_ctx *c, const char *name)
         if (punct(name[i]) && punct(name[i - 1]))
             return bad_name(c, "Trail name cannot contain adjacent periods (.), hyphens (-) or "
                                "underscores (_).");
-    if (looks_like_ipv4(name)) return bad_name(c, "Trail name cannot be formatted as an IP address.");
+    if (looks_like_ipv4(name))
+        return bad_name(c, "Trail name cannot be formatted as an IP address.");
     return 0;
 }
 
@@ -150,8 +151,7 @@ int ct_resolve(call_ctx *c, const char *name_or_arn, ct_access access, trail *t)
             return not_found(c, name_or_arn);
         }
         /* A single-region trail exists only in its home region. */
-        if (strcmp(t->home_region, c->region) && !t->multi_region)
-            return not_found(c, name_or_arn);
+        if (strcmp(t->home_region, c->region) && !t->multi_region) return not_found(c, name_or_arn);
     } else {
         if (ct_check_name(c, name_or_arn)) return -1;
         if (!trail_find_by_name(c->db, me, name_or_arn, c->region, true, t)) {

@@ -70,8 +70,7 @@ int ct_org_preconditions(call_ctx *c, org_info *o, bool management_only)
                         o->master_account);
     if (!iam_slr_exists(c->db, o->master_account, CT_PRINCIPAL)) {
         if (!management)
-            return aws_fail(&c->err, 400,
-                            "InsufficientDependencyServiceAccessPermissionException",
+            return aws_fail(&c->err, 400, "InsufficientDependencyServiceAccessPermissionException",
                             "AWS CloudTrail cannot create resources for your organization "
                             "because access to one or more required APIs has been denied: the "
                             "management account has no AWSServiceRoleForCloudTrail role.");

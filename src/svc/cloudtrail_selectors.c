@@ -43,9 +43,8 @@ static const char *const EXCLUDABLE[] = {"kms.amazonaws.com", "rdsdata.amazonaws
 
 static json_t *default_selectors(void)
 {
-    return json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All",
-                     "IncludeManagementEvents", 1, "DataResources",
-                     "ExcludeManagementEventSources");
+    return json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All", "IncludeManagementEvents",
+                     1, "DataResources", "ExcludeManagementEventSources");
 }
 
 static json_t *normalise_data_resource(call_ctx *c, const json_t *dr, int *count)
@@ -118,11 +117,11 @@ static json_t *normalise_basic(call_ctx *c, const json_t *sels)
                 goto fail;
             }
         }
-        json_array_append_new(
-            out, json_pack("{s:s, s:b, s:o, s:o}", "ReadWriteType", rw ? rw : "All",
-                           "IncludeManagementEvents", incl ? json_is_true(incl) : 1,
-                           "DataResources", drs, "ExcludeManagementEventSources",
-                           excl ? json_incref((json_t *)excl) : json_array()));
+        json_array_append_new(out,
+                              json_pack("{s:s, s:b, s:o, s:o}", "ReadWriteType", rw ? rw : "All",
+                                        "IncludeManagementEvents", incl ? json_is_true(incl) : 1,
+                                        "DataResources", drs, "ExcludeManagementEventSources",
+                                        excl ? json_incref((json_t *)excl) : json_array()));
     }
     if (resources > MAX_DATA_RESOURCES) {
         invalid(c, "A trail can have at most 250 data resources across its event selectors.");
@@ -136,18 +135,10 @@ fail:
 
 static const char *const OPERATORS[] = {"Equals",    "StartsWith",    "EndsWith",
                                         "NotEquals", "NotStartsWith", "NotEndsWith"};
-static const char *const FIELDS[] = {"eventCategory",
-                                     "eventSource",
-                                     "eventName",
-                                     "eventType",
-                                     "readOnly",
-                                     "resources.type",
-                                     "resources.ARN",
-                                     "sessionCredentialFromConsole",
-                                     "userIdentity.arn",
-                                     "errorCode",
-                                     "vpcEndpointId",
-                                     NULL};
+static const char *const FIELDS[] = {
+    "eventCategory",    "eventSource",    "eventName",     "eventType",
+    "readOnly",         "resources.type", "resources.ARN", "sessionCredentialFromConsole",
+    "userIdentity.arn", "errorCode",      "vpcEndpointId", NULL};
 static const char *const CATEGORIES[] = {"Management", "Data", "NetworkActivity", NULL};
 
 /* One advanced selector: known fields, an eventCategory that uses Equals with known

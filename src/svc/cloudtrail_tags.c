@@ -16,14 +16,13 @@ static int resolve_resource(call_ctx *c, const char *id, ct_access access, trail
                         "Invalid resource ARN: %.300s. Specify the ARN of a trail.", id);
     if (!strncmp(id, "arn:aws:cloudtrail:", 19) && !strstr(id, ":trail/"))
         return aws_fail(&c->err, 400, "ResourceTypeNotSupportedException",
-                        "Resource type of %.300s is not supported; orgtrail tags trails only.",
-                        id);
+                        "Resource type of %.300s is not supported; orgtrail tags trails only.", id);
     if (ct_resolve(c, id, access, t)) {
         /* Tag operations name a missing resource this way (the model has no
          * TrailNotFoundException for them). */
         if (!strcmp(c->err.code, "TrailNotFoundException"))
-            return aws_fail(&c->err, 400, "ResourceNotFoundException",
-                            "Resource %.300s not found.", id);
+            return aws_fail(&c->err, 400, "ResourceNotFoundException", "Resource %.300s not found.",
+                            id);
         return -1;
     }
     return 0;

@@ -246,10 +246,10 @@ static bool named(call_ctx *c, const json_t *names, const trail *t)
     {
         const char *s = json_string_value(v);
         if (!s) continue;
-        if (ct_looks_like_arn(s) ? !strcmp(s, t->arn)
-                                 : !strcmp(s, t->name) &&
-                                       !strcmp(t->account_id, c->caller->account_id) &&
-                                       !strcmp(t->home_region, c->region))
+        if (ct_looks_like_arn(s)
+                ? !strcmp(s, t->arn)
+                : !strcmp(s, t->name) && !strcmp(t->account_id, c->caller->account_id) &&
+                      !strcmp(t->home_region, c->region))
             return true;
     }
     return false;
@@ -267,7 +267,7 @@ int ct_describe_trails(call_ctx *c)
         const char *s = json_string_value(v);
         char region[32], account[13], name[129];
         if (s && (ct_looks_like_arn(s) ? ct_parse_arn(c, s, region, account, name)
-                                        : ct_check_name(c, s)))
+                                       : ct_check_name(c, s)))
             return -1;
     }
     trail *ts;

@@ -74,8 +74,8 @@ static int teardown(void **state)
 
 /* Runs service:op as the root user of `account` in `region` with input `in` (stolen).
  * Returns the error code ("" on success); *out gets the output when out is not NULL. */
-static const char *call_in(fixture *f, const char *service, const char *region,
-                           const char *account, const char *op, json_t *in, json_t **out)
+static const char *call_in(fixture *f, const char *service, const char *region, const char *account,
+                           const char *op, json_t *in, json_t **out)
 {
     const op_def *def = service_op(service_lookup(service), op);
     assert_non_null(def);
@@ -143,15 +143,15 @@ static void make_bucket(fixture *f, const char *name, const char *owner, const c
         snprintf(logs, sizeof logs, "arn:aws:s3:::%s/%sAWSLogs/%s/*", name, prefix, MGMT);
         snprintf(org_logs, sizeof org_logs, "arn:aws:s3:::%s/%sAWSLogs/%s/*", name, prefix,
                  org_id ? org_id : "o-none");
-        json_t *p = json_pack(
-            "{s:s, s:[{s:s, s:{s:s}, s:s, s:s, s:{s:{s:O}}},"
-            " {s:s, s:{s:s}, s:s, s:[s, s], s:{s:{s:s, s:O}}}]}",
-            "Version", "2012-10-17", "Statement", "Effect", "Allow", "Principal", "Service",
-            "cloudtrail.amazonaws.com", "Action", "s3:GetBucketAcl", "Resource", bucket_arn,
-            "Condition", "StringEquals", "aws:SourceArn", arns, "Effect", "Allow", "Principal",
-            "Service", "cloudtrail.amazonaws.com", "Action", "s3:PutObject", "Resource", logs,
-            org_logs, "Condition", "StringEquals", "s3:x-amz-acl", "bucket-owner-full-control",
-            "aws:SourceArn", arns);
+        json_t *p = json_pack("{s:s, s:[{s:s, s:{s:s}, s:s, s:s, s:{s:{s:O}}},"
+                              " {s:s, s:{s:s}, s:s, s:[s, s], s:{s:{s:s, s:O}}}]}",
+                              "Version", "2012-10-17", "Statement", "Effect", "Allow", "Principal",
+                              "Service", "cloudtrail.amazonaws.com", "Action", "s3:GetBucketAcl",
+                              "Resource", bucket_arn, "Condition", "StringEquals", "aws:SourceArn",
+                              arns, "Effect", "Allow", "Principal", "Service",
+                              "cloudtrail.amazonaws.com", "Action", "s3:PutObject", "Resource",
+                              logs, org_logs, "Condition", "StringEquals", "s3:x-amz-acl",
+                              "bucket-owner-full-control", "aws:SourceArn", arns);
         policy = json_dumps(p, JSON_COMPACT);
         json_decref(p);
         json_decref(arns);
@@ -172,8 +172,8 @@ static json_t *create_in(const char *name, const char *bucket)
 static json_t *org_create_in(const char *name)
 {
     return json_pack("{s:s, s:s, s:b, s:b, s:b}", "Name", name, "S3BucketName", BUCKET,
-                     "IsOrganizationTrail", 1, "IsMultiRegionTrail", 1,
-                     "EnableLogFileValidation", 1);
+                     "IsOrganizationTrail", 1, "IsMultiRegionTrail", 1, "EnableLogFileValidation",
+                     1);
 }
 
 static json_t *name_in(const char *member, const char *value)
@@ -219,8 +219,8 @@ static void seed_org(fixture *f, bool trusted)
     make_bucket(f, BUCKET, f->member, f->org_id, names, "");
 }
 
-static size_t trail_count_seen(fixture *f, const char *account, const char *region,
-                               json_t *in, const char *expect_arn)
+static size_t trail_count_seen(fixture *f, const char *account, const char *region, json_t *in,
+                               const char *expect_arn)
 {
     json_t *out;
     OK(call_in(f, "cloudtrail", region, account, "DescribeTrails", in, &out));
@@ -244,8 +244,8 @@ static void test_name_rules(void **state)
     char long_name[140];
     memset(long_name, 'a', 129);
     long_name[129] = '\0';
-    const char *bad[] = {"ab",          long_name, "-bad",       "bad-", "my--x", "my-_x",
-                         "192.168.5.4", "bad name", "bad/name", "arn:aws:cloudtrail:x"};
+    const char *bad[] = {"ab",    long_name,     "-bad",     "bad-",     "my--x",
+                         "my-_x", "192.168.5.4", "bad name", "bad/name", "arn:aws:cloudtrail:x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         FAILS(ct(f, MGMT, "CreateTrail", create_in(bad[i], "logs-bucket"), NULL),
               "InvalidTrailNameException");
@@ -254,9 +254,9 @@ static void test_name_rules(void **state)
     assert_string_equal(f->message, "Trail name must starts with a letter or number.");
     OK(ct(f, MGMT, "CreateTrail", create_in("my.trail_1-a", "logs-bucket"), NULL));
     FAILS(ct(f, MGMT, "GetTrail", name_in("Name", "x"), NULL), "InvalidTrailNameException");
-    FAILS(ct(f, MGMT, "GetTrail", name_in("Name", "arn:aws:cloudtrail:us-east-1:12:trail/abc"),
-             NULL),
-          "CloudTrailARNInvalidException");
+    FAILS(
+        ct(f, MGMT, "GetTrail", name_in("Name", "arn:aws:cloudtrail:us-east-1:12:trail/abc"), NULL),
+        "CloudTrailARNInvalidException");
 }
 
 static void test_single_account_lifecycle(void **state)
@@ -367,7 +367,8 @@ static void test_bucket_checks(void **state)
           "KmsKeyNotFoundException");
     FAILS(ct(f, MGMT, "CreateTrail",
              json_pack("{s:s, s:s, s:s}", "Name", "cwl-trail", "S3BucketName", "prefixed",
-                       "CloudWatchLogsLogGroupArn", "arn:aws:logs:us-east-1:111111111111:log-group:x:*"),
+                       "CloudWatchLogsLogGroupArn",
+                       "arn:aws:logs:us-east-1:111111111111:log-group:x:*"),
              NULL),
           "InvalidCloudWatchLogsRoleArnException");
     FAILS(ct(f, MGMT, "CreateTrail",
@@ -380,8 +381,10 @@ static void test_bucket_checks(void **state)
 static void test_five_trails_per_region(void **state)
 {
     fixture *f = *state;
-    const char *names[] = {"t-0", "t-1", "t-2", "t-3", "t-4", "t-5", "eu-multi",
-                           "arn:aws:cloudtrail:eu-west-1:" MGMT ":trail/eu-multi", NULL};
+    const char *names[] = {
+        "t-0", "t-1", "t-2",      "t-3",
+        "t-4", "t-5", "eu-multi", "arn:aws:cloudtrail:eu-west-1:" MGMT ":trail/eu-multi",
+        NULL};
     make_bucket(f, "logs-bucket", MGMT, NULL, names, "");
     /* A multi-region trail from another region counts here too. */
     OK(call_in(f, "cloudtrail", "eu-west-1", MGMT, "CreateTrail",
@@ -457,13 +460,13 @@ static void test_org_preconditions(void **state)
 static void test_org_needs_all_features(void **state)
 {
     fixture *f = *state;
-    OK(orgs(f, MGMT, "CreateOrganization", json_pack("{s:s}", "FeatureSet",
-                                                    "CONSOLIDATED_BILLING")));
+    OK(orgs(f, MGMT, "CreateOrganization",
+            json_pack("{s:s}", "FeatureSet", "CONSOLIDATED_BILLING")));
     FAILS(ct(f, MGMT, "CreateTrail", org_create_in("org-trail"), NULL),
           "OrganizationNotInAllFeaturesModeException");
-    FAILS(ct(f, MGMT, "RegisterOrganizationDelegatedAdmin",
-             name_in("MemberAccountId", LONER), NULL),
-          "OrganizationNotInAllFeaturesModeException");
+    FAILS(
+        ct(f, MGMT, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", LONER), NULL),
+        "OrganizationNotInAllFeaturesModeException");
 }
 
 static void test_member_views(void **state)
@@ -483,12 +486,10 @@ static void test_member_views(void **state)
     assert_string_equal(json_string_value(json_object_get(t, "HomeRegion")), REGION);
     assert_true(json_is_true(json_object_get(t, "IsOrganizationTrail")));
     json_decref(out);
-    assert_int_equal(trail_count_seen(f, m, REGION, json_pack("{s:b}", "includeShadowTrails", 0),
-                                      NULL),
-                     0);
-    assert_int_equal(trail_count_seen(f, m, REGION, json_pack("{s:[s]}", "trailNameList", arn),
-                                      arn),
-                     1);
+    assert_int_equal(
+        trail_count_seen(f, m, REGION, json_pack("{s:b}", "includeShadowTrails", 0), NULL), 0);
+    assert_int_equal(
+        trail_count_seen(f, m, REGION, json_pack("{s:[s]}", "trailNameList", arn), arn), 1);
     assert_int_equal(
         trail_count_seen(f, m, REGION, json_pack("{s:[s]}", "trailNameList", "org-trail"), NULL),
         0);
@@ -501,8 +502,8 @@ static void test_member_views(void **state)
     json_decref(out);
 
     /* By name: resolved in the member's own account. */
-    const char *ops[] = {"GetTrail", "GetTrailStatus", "UpdateTrail", "DeleteTrail",
-                         "StopLogging", "StartLogging"};
+    const char *ops[] = {"GetTrail",    "GetTrailStatus", "UpdateTrail",
+                         "DeleteTrail", "StopLogging",    "StartLogging"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
         FAILS(ct(f, m, ops[i], name_in("Name", "org-trail"), NULL), "TrailNotFoundException");
         char expect[256];
@@ -534,8 +535,8 @@ static void test_member_views(void **state)
     FAILS(ct(f, m, "ListTags", json_pack("{s:[s]}", "ResourceIdList", arn), NULL),
           "CloudTrailARNInvalidException");
     FAILS(ct(f, m, "AddTags",
-             json_pack("{s:s, s:[{s:s, s:s}]}", "ResourceId", arn, "TagsList", "Key", "k",
-                       "Value", "v"),
+             json_pack("{s:s, s:[{s:s, s:s}]}", "ResourceId", arn, "TagsList", "Key", "k", "Value",
+                       "v"),
              NULL),
           "CloudTrailARNInvalidException");
     /* Standalone accounts see nothing of it. */
@@ -546,9 +547,8 @@ static void test_member_views(void **state)
     OK(ct(f, MGMT, "GetTrailStatus", name_in("Name", "org-trail"), &out));
     assert_true(json_is_true(json_object_get(out, "IsLogging")));
     json_decref(out);
-    assert_int_equal(trail_count_seen(f, MGMT, REGION,
-                                      json_pack("{s:b}", "includeShadowTrails", 0), arn),
-                     1);
+    assert_int_equal(
+        trail_count_seen(f, MGMT, REGION, json_pack("{s:b}", "includeShadowTrails", 0), arn), 1);
 
     /* Joining later: covered at once. Leaving: not any more. */
     char late[13];
@@ -571,14 +571,13 @@ static void test_delegated_admin(void **state)
     const char *a = f->admin;
     FAILS(ct(f, a, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", a), NULL),
           "NotOrganizationManagementAccountException");
-    FAILS(ct(f, MGMT, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", MGMT),
-             NULL),
+    FAILS(ct(f, MGMT, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", MGMT), NULL),
           "CannotDelegateManagementAccountException");
-    FAILS(ct(f, MGMT, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", LONER),
+    FAILS(
+        ct(f, MGMT, "RegisterOrganizationDelegatedAdmin", name_in("MemberAccountId", LONER), NULL),
+        "AccountNotFoundException");
+    FAILS(ct(f, MGMT, "DeregisterOrganizationDelegatedAdmin", name_in("DelegatedAdminAccountId", a),
              NULL),
-          "AccountNotFoundException");
-    FAILS(ct(f, MGMT, "DeregisterOrganizationDelegatedAdmin",
-             name_in("DelegatedAdminAccountId", a), NULL),
           "AccountNotRegisteredException");
     /* Before registration a delegated admin is just a member. */
     FAILS(ct(f, a, "CreateTrail", org_create_in("da-trail"), NULL),
@@ -608,8 +607,8 @@ static void test_delegated_admin(void **state)
     FAILS(ct(f, a, "StartLogging", name_in("Name", "da-trail"), NULL), "TrailNotFoundException");
     OK(ct(f, a, "StartLogging", name_in("Name", arn), NULL));
     OK(ct(f, a, "GetEventSelectors", name_in("TrailName", arn), NULL));
-    OK(ct(f, a, "UpdateTrail",
-          json_pack("{s:s, s:b}", "Name", arn, "EnableLogFileValidation", 0), NULL));
+    OK(ct(f, a, "UpdateTrail", json_pack("{s:s, s:b}", "Name", arn, "EnableLogFileValidation", 0),
+          NULL));
     FAILS(ct(f, a, "UpdateTrail", json_pack("{s:s, s:b}", "Name", arn, "IsOrganizationTrail", 0),
              NULL),
           "NotOrganizationMasterAccountException");
@@ -728,9 +727,9 @@ static void test_tags(void **state)
         snprintf(key, sizeof key, "k%d", i);
         json_array_append_new(many, json_pack("{s:s, s:s}", "Key", key, "Value", "v"));
     }
-    FAILS(ct(f, MGMT, "AddTags", json_pack("{s:s, s:o}", "ResourceId", arn, "TagsList", many),
-             NULL),
-          "TagsLimitExceededException");
+    FAILS(
+        ct(f, MGMT, "AddTags", json_pack("{s:s, s:o}", "ResourceId", arn, "TagsList", many), NULL),
+        "TagsLimitExceededException");
     assert_int_equal(trail_tag_count(f->db, arn), 1);
     FAILS(ct(f, MGMT, "ListTags", json_pack("{s:[s]}", "ResourceIdList", "tagged-trail"), NULL),
           "CloudTrailARNInvalidException");
@@ -751,9 +750,9 @@ static void test_event_selectors(void **state)
     OK(ct(f, MGMT, "CreateTrail", create_in("sel-trail", "logs-bucket"), NULL));
     json_t *out;
     OK(ct(f, MGMT, "GetEventSelectors", name_in("TrailName", "sel-trail"), &out));
-    json_t *expect = json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All",
-                               "IncludeManagementEvents", 1, "DataResources",
-                               "ExcludeManagementEventSources");
+    json_t *expect =
+        json_pack("[{s:s, s:b, s:[], s:[]}]", "ReadWriteType", "All", "IncludeManagementEvents", 1,
+                  "DataResources", "ExcludeManagementEventSources");
     assert_true(json_equal(json_object_get(out, "EventSelectors"), expect));
     assert_null(json_object_get(out, "AdvancedEventSelectors"));
     json_decref(expect);
@@ -789,9 +788,8 @@ static void test_event_selectors(void **state)
              NULL),
           "InvalidEventSelectorsException");
     FAILS(ct(f, MGMT, "PutEventSelectors",
-             json_pack("{s:s, s:[{s:[{s:s, s:[s]}]}]}", "TrailName", "sel-trail",
-                       "EventSelectors", "DataResources", "Type", "AWS::EC2::Instance",
-                       "Values", "arn:aws:ec2"),
+             json_pack("{s:s, s:[{s:[{s:s, s:[s]}]}]}", "TrailName", "sel-trail", "EventSelectors",
+                       "DataResources", "Type", "AWS::EC2::Instance", "Values", "arn:aws:ec2"),
              NULL),
           "InvalidEventSelectorsException");
     FAILS(ct(f, MGMT, "PutEventSelectors",
@@ -826,7 +824,8 @@ static void test_org_deleted(void **state)
     OK(orgs(f, MGMT, "DeleteOrganization", NULL));
     json_t *out;
     OK(ct(f, MGMT, "GetTrail", name_in("Name", "org-trail"), &out));
-    assert_true(json_is_false(json_object_get(json_object_get(out, "Trail"), "IsOrganizationTrail")));
+    assert_true(
+        json_is_false(json_object_get(json_object_get(out, "Trail"), "IsOrganizationTrail")));
     json_decref(out);
     OK(ct(f, MGMT, "StartLogging", name_in("Name", "org-trail"), NULL));
     OK(ct(f, MGMT, "UpdateTrail",
