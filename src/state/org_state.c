@@ -94,6 +94,23 @@ bool org_is_any_delegated_admin(db_conn *db, const char *account_id)
     return n > 0;
 }
 
+int org_delegated_admin_add(db_conn *db, const char *account_id, const char *service_principal,
+                            int64_t now_ms)
+{
+    return db_exec(db,
+                   "INSERT INTO org_delegated_admins(account_id, service_principal, enabled_ms) "
+                   "VALUES(?, ?, ?)",
+                   "ssi", account_id, service_principal, now_ms);
+}
+
+int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *service_principal)
+{
+    return db_exec(db,
+                   "DELETE FROM org_delegated_admins WHERE account_id = ? AND "
+                   "service_principal = ?",
+                   "ss", account_id, service_principal);
+}
+
 int org_account_joined(db_conn *db, const char *account_id, int64_t now_ms, aws_error *e)
 {
     org_info o;

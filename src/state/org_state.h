@@ -1,8 +1,10 @@
 /* org_state: read access to the organization, shared by every service that needs to
  * know who is in it (CloudTrail org trails, STS, capture). Organizations' own API lives
- * in svc/organizations.c; these helpers only read, except org_account_joined and
- * org_account_left, which that service calls when an account enters or leaves the
- * organization (the place for other services' per-account side effects). */
+ * in svc/organizations.c; these helpers only read, except the delegated-admin writers
+ * (Organizations and CloudTrail both register delegated administrators), and
+ * org_account_joined and org_account_left, which that service calls when an account
+ * enters or leaves the organization (the place for other services' per-account side
+ * effects). */
 #ifndef ORGTRAIL_ORG_STATE_H
 #define ORGTRAIL_ORG_STATE_H
 
@@ -32,6 +34,13 @@ int org_each_account(db_conn *db, void (*fn)(const char *account_id, void *arg),
 bool account_exists(db_conn *db, const char *account_id);
 /* Whether account_id is a delegated administrator for any service principal. */
 bool org_is_any_delegated_admin(db_conn *db, const char *account_id);
+
+/* Registers / deregisters a delegated administrator for a service principal (the
+ * caller checked the rules). CloudTrail's RegisterOrganizationDelegatedAdmin writes the
+ * same registration Organizations' RegisterDelegatedAdministrator does. 0, or -1. */
+int org_delegated_admin_add(db_conn *db, const char *account_id, const char *service_principal,
+                            int64_t now_ms);
+int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *service_principal);
 
 /* What AWS does to an account that has just joined (created or invited): in an
  * all-features organization the AWSServiceRoleForOrganizations service-linked role, and

@@ -1,5 +1,75 @@
-/* cloudtrail: trails, organization trails, selectors, status, tags, delegated admins. */
-#include "svc/service.h"
+/* cloudtrail: the CloudTrail control plane — trails, organization trails, selectors,
+ * status, tags, delegated administrators (see cloudtrail_internal.h for the files).
+ *
+ * Every write runs in one transaction, so that a refused request changes nothing (an
+ * organization trail's service-linked role appears only with the trail). */
+#include "svc/cloudtrail_internal.h"
+
+static int in_transaction(call_ctx *c, op_fn fn)
+{
+    if (db_begin(c->db)) return ct_fail_db(c);
+    int rc = fn(c);
+    if (rc == 0 && db_commit(c->db))
+        rc = ct_fail_db(c);
+    else if (rc != 0)
+        db_rollback(c->db);
+    if (rc != 0) {
+        json_decref(c->out);
+        c->out = NULL;
+    }
+    return rc;
+}
+
+#define TX(fn)                                                                                     \
+    static int fn##_tx(call_ctx *c)                                                                \
+    {                                                                                              \
+        return in_transaction(c, fn);                                                              \
+    }
+
+TX(ct_create_trail)
+TX(ct_update_trail)
+TX(ct_delete_trail)
+TX(ct_start_logging)
+TX(ct_stop_logging)
+TX(ct_put_event_selectors)
+TX(ct_add_tags)
+TX(ct_remove_tags)
+TX(ct_register_delegated_admin)
+TX(ct_deregister_delegated_admin)
+
+/* Constraint violations inside these members get the operation's own error code. */
+static const validation_override TAG_OVERRIDES[] = {
+    {"TagsList", "InvalidTagParameterException", NULL},
+    {NULL, NULL, NULL},
+};
+static const validation_override SELECTOR_OVERRIDES[] = {
+    {"EventSelectors", "InvalidEventSelectorsException", NULL},
+    {"AdvancedEventSelectors", "InvalidEventSelectorsException", NULL},
+    {NULL, NULL, NULL},
+};
+static const validation_override ACCOUNT_OVERRIDES[] = {
+    {"*", "InvalidParameterException", NULL},
+    {NULL, NULL, NULL},
+};
+
+static const op_def OPS[] = {
+    {"AddTags", ct_add_tags_tx, TAG_OVERRIDES},
+    {"CreateTrail", ct_create_trail_tx, TAG_OVERRIDES},
+    {"DeleteTrail", ct_delete_trail_tx, NULL},
+    {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin_tx, ACCOUNT_OVERRIDES},
+    {"DescribeTrails", ct_describe_trails, NULL},
+    {"GetEventSelectors", ct_get_event_selectors, NULL},
+    {"GetTrail", ct_get_trail, NULL},
+    {"GetTrailStatus", ct_get_trail_status, NULL},
+    {"ListTags", ct_list_tags, NULL},
+    {"ListTrails", ct_list_trails, NULL},
+    {"PutEventSelectors", ct_put_event_selectors_tx, SELECTOR_OVERRIDES},
+    {"RegisterOrganizationDelegatedAdmin", ct_register_delegated_admin_tx, ACCOUNT_OVERRIDES},
+    {"RemoveTags", ct_remove_tags_tx, TAG_OVERRIDES},
+    {"StartLogging", ct_start_logging_tx, NULL},
+    {"StopLogging", ct_stop_logging_tx, NULL},
+    {"UpdateTrail", ct_update_trail_tx, NULL},
+};
 
 const service_def SVC_CLOUDTRAIL = {"cloudtrail", "cloudtrail.amazonaws.com", false, VSTYLE_JSON,
-                                    NULL, 0};
+                                    OPS,          sizeof OPS / sizeof *OPS};
