@@ -106,3 +106,17 @@ int model_error_status(const svc_model *m, const char *shape_name, const char **
     }
     return (int)json_integer_value(json_object_get(e, "httpStatusCode"));
 }
+
+const char *model_target_op(const svc_model *m, const char *target)
+{
+    const char *dot = target && m->target_prefix ? strrchr(target, '.') : NULL;
+    if (!dot) return NULL;
+    size_t n = (size_t)(dot - target);
+    const char *full = m->target_prefix;
+    const char *last = strrchr(full, '.');
+    last = last ? last + 1 : full;
+    if ((strlen(full) == n && !strncmp(target, full, n)) ||
+        (strlen(last) == n && !strncmp(target, last, n)))
+        return dot + 1;
+    return NULL;
+}

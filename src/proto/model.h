@@ -52,4 +52,10 @@ const char *model_op_output(const json_t *op);
 /* The HTTP status the model gives an error shape (0 when it gives none). */
 int model_error_status(const svc_model *m, const char *shape_name, const char **code);
 
+/* The operation name an X-Amz-Target header names for model m, or NULL when its prefix
+ * is not m's. Both spellings clients send are accepted: botocore's full
+ * "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.Op" and the JS SDK v3's
+ * "CloudTrail_20131101.Op" (the last component of the prefix). */
+const char *model_target_op(const svc_model *m, const char *target);
+
 #endif

@@ -45,14 +45,12 @@ void proto_call_free(proto_call *c)
 static int decode_json(const svc_model *m, const http_request *r, proto_call *c, aws_error *e)
 {
     const char *target = http_header_get(r, "x-amz-target");
-    size_t pl = m->target_prefix ? strlen(m->target_prefix) : 0;
-    if (!target || strncmp(target, m->target_prefix ? m->target_prefix : "", pl) ||
-        target[pl] != '.') {
+    const char *opname = model_target_op(m, target);
+    if (!opname) {
         return aws_fail(e, 400, "UnknownOperationException", "%s",
                         target ? "The requested operation is not recognized by the service."
                                : "Missing X-Amz-Target header.");
     }
-    const char *opname = target + pl + 1;
     const json_t *op = model_op(m, opname);
     if (!op) return aws_fail(e, 400, "UnknownOperationException", "Unknown operation %.64s", opname);
     if (strcmp(r->method, "POST"))

@@ -47,13 +47,9 @@ static void guess_op(const http_request *r, char *out, size_t n)
 static const service_def *service_by_target(const server *s, const http_request *r)
 {
     const char *t = http_header_get(r, "x-amz-target");
-    const char *dot = t ? strrchr(t, '.') : NULL;
-    if (!dot) return NULL;
     for (int i = 0; i < s->models.n_services; i++) {
         const svc_model *m = &s->models.services[i];
-        if (m->target_prefix && strlen(m->target_prefix) == (size_t)(dot - t) &&
-            !strncmp(t, m->target_prefix, (size_t)(dot - t)))
-            return service_lookup(m->signing_name);
+        if (model_target_op(m, t)) return service_lookup(m->signing_name);
     }
     return NULL;
 }
