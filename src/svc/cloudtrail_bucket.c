@@ -51,6 +51,7 @@ int ct_check_bucket(call_ctx *c, const trail *t, const char *org_id)
     ct.kind = PRINCIPAL_SERVICE;
     snprintf(ct.service, sizeof ct.service, "%s", CT_PRINCIPAL);
 
+    /* Without an organization the aws:SourceOrgID slot is the terminating NULL. */
     const char *acl_ctx[] = {"aws:SourceArn",
                              t->arn,
                              "aws:SourceAccount",
