@@ -41,8 +41,8 @@ bool ct_looks_like_arn(const char *s);
 int ct_parse_arn(call_ctx *c, const char *arn, char region[32], char account[13], char name[129]);
 
 typedef enum ct_access {
-    CT_VIEW,   /* GetTrail, GetTrailStatus: members may view the organization trail */
-    CT_READ,   /* GetEventSelectors, ListTags: the owner or a delegated administrator */
+    CT_VIEW,   /* GetTrail: members may view the organization trail */
+    CT_READ,   /* GetTrailStatus, GetEventSelectors, ListTags: owner or delegated admin */
     CT_MODIFY, /* every write: as CT_READ, and only in the trail's home region */
 } ct_access;
 

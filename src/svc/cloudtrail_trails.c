@@ -319,7 +319,9 @@ static void set_iso(json_t *o, const char *k, int64_t ms)
 int ct_get_trail_status(call_ctx *c)
 {
     trail t;
-    if (ct_resolve(c, in_str(c, "Name"), CT_VIEW, &t)) return -1;
+    /* Members get CloudTrailARNInvalidException here (field reports in org-trail-api.md B),
+     * although they may GetTrail the same ARN. */
+    if (ct_resolve(c, in_str(c, "Name"), CT_READ, &t)) return -1;
     json_t *o = json_object();
     set_bool(o, "IsLogging", t.logging);
     /* The delivery members appear once delivery exists; the deprecated text forms of the

@@ -127,7 +127,12 @@ class SeedOrgTrailTest(CloudTrailCase):
         self.assertEqual(ct.describe_trails(includeShadowTrails=False)["trailList"], [])
         self.assertEqual([t["TrailARN"] for t in ct.list_trails()["Trails"]], [self.arn])
         self.assertEqual(ct.get_trail(Name=self.arn)["Trail"]["TrailARN"], self.arn)
-        self.assertTrue(ct.get_trail_status(Name=self.arn)["IsLogging"])
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            ct.get_trail_status(Name=self.arn)
+        self.assertEqual(error_code(cm.exception), "CloudTrailARNInvalidException")
+        self.assertEqual(cm.exception.response["Error"]["Message"],
+                         "AccountID in ARN is wrong, you can only access resources with "
+                         "AccountID %s." % self.member_a)
         with self.assertRaises(botocore.exceptions.ClientError) as cm:
             ct.get_trail(Name="org-trail")
         self.assertEqual(error_code(cm.exception), "TrailNotFoundException")
