@@ -31,7 +31,8 @@
  * AccessDenied for locked versions, InvalidRequest ...) and InternalError for I/O failure.
  *
  * Threads: an objstore is immutable after objstore_open; every call takes the db_conn the
- * calling thread has checked out. */
+ * calling thread has checked out. Writes open their own (BEGIN IMMEDIATE) transaction, so
+ * never call them inside one: the bytes must be durable before the metadata commits. */
 #ifndef ORGTRAIL_OBJSTORE_H
 #define ORGTRAIL_OBJSTORE_H
 
