@@ -557,9 +557,12 @@ int objstore_lock_default_set(db_conn *db, const char *bucket, const obj_lock_de
 {
     bucket_state b;
     if (bucket_state_load(db, bucket, &b, e)) return -1;
-    if (!b.object_lock)
+    /* S3 lets a bucket with versioning Enabled turn Object Lock on later (since 2023);
+     * it can never be turned off. */
+    if (!b.object_lock && strcmp(b.versioning, "Enabled"))
         return aws_fail(e, 409, "InvalidBucketState",
-                        "Object Lock configuration cannot be enabled on existing buckets");
+                        "Versioning must be 'Enabled' on the bucket to apply a Object Lock "
+                        "configuration");
     char *text = NULL;
     if (d->mode[0]) {
         json_t *j = json_pack("{s:s}", "Mode", d->mode);
@@ -568,8 +571,8 @@ int objstore_lock_default_set(db_conn *db, const char *bucket, const obj_lock_de
         text = json_dumps(j, JSON_COMPACT);
         json_decref(j);
     }
-    int rc = db_exec(db, "UPDATE s3_buckets SET lock_default = ? WHERE name = ?", "ss", text,
-                     bucket);
+    int rc = db_exec(db, "UPDATE s3_buckets SET lock_default = ?, object_lock = 1 WHERE name = ?",
+                     "ss", text, bucket);
     free(text);
     return rc ? store_internal_error(e, "update the bucket") : 0;
 }

@@ -31,7 +31,8 @@
  * AccessDenied for locked versions, InvalidRequest ...) and InternalError for I/O failure.
  *
  * Threads: an objstore is immutable after objstore_open; every call takes the db_conn the
- * calling thread has checked out. */
+ * calling thread has checked out. Writes open their own (BEGIN IMMEDIATE) transaction, so
+ * never call them inside one: the bytes must be durable before the metadata commits. */
 #ifndef ORGTRAIL_OBJSTORE_H
 #define ORGTRAIL_OBJSTORE_H
 
@@ -181,7 +182,8 @@ typedef struct obj_lock_default {
 /* Object Lock configuration of a bucket: returns 1 with *d filled when the bucket has
  * Object Lock enabled, 0 when not (or no such bucket). */
 int objstore_lock_default_get(db_conn *db, const char *bucket, obj_lock_default *d);
-/* Sets (d->mode "" clears) the default retention; InvalidRequest for a non-lock bucket. */
+/* Sets (d->mode "" clears) the default retention. On a bucket without Object Lock whose
+ * versioning is Enabled this enables Object Lock (for good); otherwise InvalidBucketState. */
 int objstore_lock_default_set(db_conn *db, const char *bucket, const obj_lock_default *d,
                               aws_error *e);
 

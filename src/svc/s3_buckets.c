@@ -238,11 +238,18 @@ int s3_get_object_lock_configuration(call_ctx *c)
     s3_call_params(c, name, "object-lock");
     s3_bucket b;
     if (s3_call_bucket(c, "s3:GetBucketObjectLockConfiguration", S3_SCOPE_POLICY, &b)) return -1;
-    bool enabled = b.object_lock;
     s3_bucket_clear(&b);
-    if (!enabled)
+    obj_lock_default d;
+    if (!objstore_lock_default_get(c->db, name, &d))
         return bucket_error(c, 404, "ObjectLockConfigurationNotFoundError",
                             "Object Lock configuration does not exist for this bucket", name);
     c->out = json_pack("{s:{s:s}}", "ObjectLockConfiguration", "ObjectLockEnabled", "Enabled");
+    if (d.mode[0]) {
+        json_t *dr = json_pack("{s:s}", "Mode", d.mode);
+        if (d.days) json_object_set_new(dr, "Days", json_integer(d.days));
+        if (d.years) json_object_set_new(dr, "Years", json_integer(d.years));
+        json_object_set_new(json_object_get(c->out, "ObjectLockConfiguration"), "Rule",
+                            json_pack("{s:o}", "DefaultRetention", dr));
+    }
     return 0;
 }
