@@ -51,6 +51,19 @@ int select_trail_load(db_conn *db, const trail *t, select_trail *out)
     if (adv) out->advanced = json_loads(adv, 0, NULL);
     free(basic);
     free(adv);
+    selector_version *v;
+    size_t nv = delivery_selector_versions(db, t->arn, &v);
+    if (nv) {
+        out->versions = calloc(nv, sizeof *out->versions);
+        if (!out->versions) abort();
+        for (size_t i = 0; i < nv; i++) {
+            out->versions[i].from = v[i].from;
+            if (v[i].basic) out->versions[i].basic = json_loads(v[i].basic, 0, NULL);
+            if (v[i].advanced) out->versions[i].advanced = json_loads(v[i].advanced, 0, NULL);
+        }
+        out->n_versions = nv;
+    }
+    delivery_selector_versions_free(v, nv);
     out->n_spans = delivery_logging_spans(db, t->arn, &out->spans);
     if (out->org_id[0]) out->n_members = delivery_memberships(db, out->org_id, &out->members);
     return 0;
@@ -60,6 +73,11 @@ void select_trail_free(select_trail *st)
 {
     json_decref(st->basic);
     json_decref(st->advanced);
+    for (size_t i = 0; i < st->n_versions; i++) {
+        json_decref(st->versions[i].basic);
+        json_decref(st->versions[i].advanced);
+    }
+    free(st->versions);
     free(st->spans);
     free(st->members);
     memset(st, 0, sizeof *st);
@@ -307,7 +325,16 @@ bool select_selectors_match(const json_t *basic, const json_t *advanced, const s
 
 bool select_record(const select_trail *st, const select_event *e, uint64_t seq)
 {
-    return select_logging_at(st, seq, e) && select_account_covered(st, e) &&
-           select_region_covered(&st->t, e) &&
-           select_selectors_match(st->basic, st->advanced, e);
+    if (!select_logging_at(st, seq, e) || !select_account_covered(st, e) ||
+        !select_region_covered(&st->t, e))
+        return false;
+    const json_t *basic = st->basic, *advanced = st->advanced;
+    if (st->n_versions) {
+        basic = advanced = NULL; /* before the first PutEventSelectors: the default */
+        for (size_t i = 0; i < st->n_versions && st->versions[i].from <= seq; i++) {
+            basic = st->versions[i].basic;
+            advanced = st->versions[i].advanced;
+        }
+    }
+    return select_selectors_match(basic, advanced, e);
 }

@@ -22,7 +22,8 @@
  *             whose every field selector matches; within a field selector every operator
  *             holds (Equals/StartsWith/EndsWith: one value matches; NotEquals/
  *             NotStartsWith/NotEndsWith: no value matches). No selectors ever put = all
- *             management events.
+ *             management events. Selectors apply as of capture: a PutEventSelectors
+ *             marks its journal position, and a record uses the version in force then.
  *
  * Everything here but select_trail_load is pure; the loader snapshots what the decision
  * needs from the state database (configuration, spans, membership history). */
@@ -49,11 +50,22 @@ typedef struct select_event {
 /* Reads the fields; -1 when rec is not a CloudTrail record. */
 int select_event_parse(const json_t *rec, select_event *e);
 
+/* Selectors from a journal position on (parsed; NULL and NULL = the default). */
+typedef struct select_version {
+    uint64_t from;
+    json_t *basic;
+    json_t *advanced;
+} select_version;
+
 /* A trail with everything needed to decide (owned; select_trail_free). */
 typedef struct select_trail {
     trail t;
     char org_id[40]; /* the owner's organization for an organization trail, else "" */
-    json_t *basic;   /* stored basic selectors; NULL with advanced NULL = default */
+    /* Selectors by journal position: the last version with from <= seq applies, the
+     * default before the first. Without versions, basic/advanced apply to every record. */
+    select_version *versions;
+    size_t n_versions;
+    json_t *basic; /* stored basic selectors; NULL with advanced NULL = default */
     json_t *advanced;
     logging_span *spans;
     size_t n_spans;

@@ -45,6 +45,56 @@ size_t delivery_logging_spans(db_conn *db, const char *trail_arn, logging_span *
     return n;
 }
 
+int delivery_selectors_changed(db_conn *db, const char *trail_arn, uint64_t position,
+                               const char *basic_json, const char *advanced_json)
+{
+    return db_exec(db,
+                   "INSERT INTO trail_selector_history(trail_arn, from_seq, basic, advanced) "
+                   "VALUES(?, ?, ?, ?) ON CONFLICT(trail_arn, from_seq) DO UPDATE SET "
+                   "basic = excluded.basic, advanced = excluded.advanced",
+                   "siss", trail_arn, (int64_t)position, basic_json, advanced_json);
+}
+
+static char *dup_or_null(sqlite3_stmt *st, int col)
+{
+    if (db_is_null(st, col)) return NULL;
+    char *s = strdup(db_text(st, col));
+    if (!s) abort();
+    return s;
+}
+
+size_t delivery_selector_versions(db_conn *db, const char *trail_arn, selector_version **out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT from_seq, basic, advanced FROM trail_selector_history "
+                                "WHERE trail_arn = ? ORDER BY from_seq",
+                                "s", trail_arn);
+    while (db_row(st)) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 4;
+            *out = realloc(*out, cap * sizeof **out);
+            if (!*out) abort();
+        }
+        (*out)[n].from = (uint64_t)db_int(st, 0);
+        (*out)[n].basic = dup_or_null(st, 1);
+        (*out)[n].advanced = dup_or_null(st, 2);
+        n++;
+    }
+    db_done(st);
+    return n;
+}
+
+void delivery_selector_versions_free(selector_version *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].basic);
+        free(v[i].advanced);
+    }
+    free(v);
+}
+
 size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **out)
 {
     size_t n = 0, cap = 0;
@@ -71,6 +121,8 @@ size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **o
 int delivery_forget_trail(db_conn *db, const char *trail_arn)
 {
     return db_exec(db, "DELETE FROM trail_logging_spans WHERE trail_arn = ?", "s", trail_arn) ||
+                   db_exec(db, "DELETE FROM trail_selector_history WHERE trail_arn = ?", "s",
+                           trail_arn) ||
                    db_exec(db, "DELETE FROM delivery_files WHERE trail_arn = ?", "s", trail_arn) ||
                    db_exec(db, "DELETE FROM delivery_status WHERE trail_arn = ?", "s", trail_arn)
                ? -1

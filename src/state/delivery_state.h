@@ -2,6 +2,7 @@
  *
  *   trail_logging_spans     when each trail was logging, in journal positions: a record
  *                           with seq in [from_seq, to_seq) was captured while it logged
+ *   trail_selector_history  which event selectors applied from which journal position
  *   org_membership_history  when each account was in which organization (kept by
  *                           triggers on accounts.org_id, so Organizations needs no hooks)
  *   delivery_cursor         the first journal record not yet planned into log files
@@ -36,9 +37,22 @@ typedef struct membership_span {
 int delivery_logging_changed(db_conn *db, const char *trail_arn, bool on, uint64_t position);
 /* The trail's logging spans in order; *out malloc'd (caller frees). */
 size_t delivery_logging_spans(db_conn *db, const char *trail_arn, logging_span **out);
+typedef struct selector_version {
+    uint64_t from;  /* journal position from which these selectors apply */
+    char *basic;    /* owned JSON texts; NULL when unset */
+    char *advanced;
+} selector_version;
+
+/* PutEventSelectors took effect at `position`. 0, or -1. */
+int delivery_selectors_changed(db_conn *db, const char *trail_arn, uint64_t position,
+                               const char *basic_json, const char *advanced_json);
+/* The trail's selector versions in order; free with delivery_selector_versions_free. */
+size_t delivery_selector_versions(db_conn *db, const char *trail_arn, selector_version **out);
+void delivery_selector_versions_free(selector_version *v, size_t n);
+
 /* Every membership period of organization org_id; *out malloc'd (caller frees). */
 size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **out);
-/* Forgets a deleted trail: its spans, planned files and status. 0, or -1. */
+/* Forgets a deleted trail: its spans, selector history, planned files and status. */
 int delivery_forget_trail(db_conn *db, const char *trail_arn);
 
 /* The cursor: the first journal seq not yet planned (1 when never set). */

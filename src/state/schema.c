@@ -134,13 +134,19 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE s3_buckets ADD COLUMN lock_default TEXT;",
 
     /* 4: log-file delivery (src/delivery/deliver.h explains how these tables make it
-     * exactly-once). Logging spans and membership history let delivery, which reads the
-     * journal later, decide as of the moment each record was captured. */
+     * exactly-once). Logging spans, selector history and membership history let delivery,
+     * which reads the journal later, decide as of the moment each record was captured. */
     "CREATE TABLE trail_logging_spans("
     "  trail_arn TEXT NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER,"
     "  PRIMARY KEY(trail_arn, from_seq));"
     "INSERT INTO trail_logging_spans(trail_arn, from_seq)"
     "  SELECT arn, 0 FROM trails WHERE logging = 1;"
+    "CREATE TABLE trail_selector_history("
+    "  trail_arn TEXT NOT NULL, from_seq INTEGER NOT NULL, basic TEXT, advanced TEXT,"
+    "  PRIMARY KEY(trail_arn, from_seq));"
+    "INSERT INTO trail_selector_history(trail_arn, from_seq, basic, advanced)"
+    "  SELECT arn, 0, event_selectors, advanced_event_selectors FROM trails"
+    "  WHERE event_selectors IS NOT NULL OR advanced_event_selectors IS NOT NULL;"
     "CREATE TABLE org_membership_history("
     "  account_id TEXT NOT NULL, org_id TEXT NOT NULL, from_ms INTEGER NOT NULL,"
     "  to_ms INTEGER);"

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/delivery_state.h"
 #include "svc/cloudtrail_internal.h"
 
 #define MAX_BASIC 5
@@ -220,7 +221,11 @@ int ct_put_event_selectors(call_ctx *c)
         key = "AdvancedEventSelectors";
     }
     char *text = json_dumps(stored, JSON_COMPACT);
-    int rc = trail_set_selectors(c->db, t.arn, basic ? text : NULL, basic ? NULL : text);
+    /* Delivery applies selectors as of each record's capture: this change from here on. */
+    uint64_t position = c->srv ? journal_position(&c->srv->journal) : 1;
+    int rc = trail_set_selectors(c->db, t.arn, basic ? text : NULL, basic ? NULL : text) ||
+             delivery_selectors_changed(c->db, t.arn, position, basic ? text : NULL,
+                                        basic ? NULL : text);
     free(text);
     if (rc) {
         json_decref(stored);

@@ -459,6 +459,38 @@ static void test_advanced_read_only_and_names(void **state)
     free_trail(&st);
 }
 
+static void test_selectors_as_of_capture(void **state)
+{
+    select_trail st;
+    base_trail(&st, false, true);
+    st.versions = calloc(2, sizeof *st.versions);
+    /* from 10: write-only management events; from 20: S3 data events of bucket "data" */
+    st.versions[0].from = 10;
+    st.versions[0].basic = json_loads("[{\"ReadWriteType\":\"WriteOnly\",\"IncludeManagementEvents\":true}]", 0, NULL);
+    st.versions[1].from = 20;
+    st.versions[1].basic = json_loads("[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":false,"
+                                      "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::data/\"]}]}]",
+                                      0, NULL);
+    st.n_versions = 2;
+    /* the stored (current) selectors are not what decides once versions exist */
+    set_basic(&st, "[{\"ReadWriteType\":\"ReadOnly\",\"IncludeManagementEvents\":true}]");
+    /* before the first version: the default selector */
+    assert_true(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 5));
+    assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 5));
+    /* version 1 */
+    assert_false(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 10));
+    assert_true(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 19));
+    assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 19));
+    /* version 2 */
+    assert_false(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 20));
+    assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 20));
+    assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 999));
+    for (size_t i = 0; i < st.n_versions; i++)
+        json_decref(st.versions[i].basic);
+    free(st.versions);
+    free_trail(&st);
+}
+
 /* ---- the loader, against a real state database ---- */
 
 static void test_loader_spans_and_membership(void **state)
@@ -508,12 +540,19 @@ static void test_loader_spans_and_membership(void **state)
     assert_int_equal(delivery_logging_changed(db, t.arn, false, 20), 0);
     assert_int_equal(delivery_logging_changed(db, t.arn, false, 25), 0); /* already stopped */
     assert_int_equal(delivery_logging_changed(db, t.arn, true, 30), 0);
+    assert_int_equal(delivery_selectors_changed(db, t.arn, 15, "[{\"ReadWriteType\":\"ReadOnly\"}]", NULL), 0);
+    assert_int_equal(delivery_selectors_changed(db, t.arn, 35, NULL,
+                                                "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]}]}]"),
+                     0);
     select_trail st;
     assert_int_equal(select_trail_load(db, &t, &st), 0);
     assert_string_equal(st.org_id, "o-abcdefghij");
     assert_int_equal(st.n_spans, 2);
     assert_true(st.spans[0].from == 10 && st.spans[0].to == 20);
     assert_true(st.spans[1].from == 30 && st.spans[1].to == SPAN_OPEN);
+    assert_int_equal(st.n_versions, 2);
+    assert_true(st.versions[0].from == 15 && st.versions[0].basic && !st.versions[0].advanced);
+    assert_true(st.versions[1].from == 35 && !st.versions[1].basic && st.versions[1].advanced);
     /* MGMT, MEMBER open; OTHER closed */
     assert_int_equal(st.n_members, 3);
     int open = 0, closed = 0;
@@ -567,6 +606,7 @@ int main(void)
         cmocka_unit_test(test_advanced_categories),
         cmocka_unit_test(test_advanced_arn_operators),
         cmocka_unit_test(test_advanced_read_only_and_names),
+        cmocka_unit_test(test_selectors_as_of_capture),
         cmocka_unit_test(test_loader_spans_and_membership),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
