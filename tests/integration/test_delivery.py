@@ -260,6 +260,31 @@ class SoloDeliveryTest(unittest.TestCase):
         for r in during:
             self.assertFalse(r in idx, "captured while stopped, yet delivered")
 
+    def test_object_lock_applies_to_log_files(self):
+        s3 = self.srv.client("s3")
+        s3.create_bucket(Bucket="locked-logs", ObjectLockEnabledForBucket=True)
+        s3.put_object_lock_configuration(Bucket="locked-logs", ObjectLockConfiguration={
+            "ObjectLockEnabled": "Enabled",
+            "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Days": 1}}})
+        s3.put_bucket_policy(Bucket="locked-logs",
+                             Policy=solo_policy("locked-logs", ["locked"], prefix="audit"))
+        ct = self.srv.client("cloudtrail")
+        ct.create_trail(Name="locked", S3BucketName="locked-logs", S3KeyPrefix="audit")
+        ct.start_logging(Name="locked")
+        made = rid(ct.describe_trails())
+        reader = BucketReader(self.srv, "locked-logs")
+        idx = wait_for(lambda: (lambda i: i if made in i else None)(self.ids(reader)))
+        self.assertTrue(idx)
+        key = idx[made][0][0]
+        self.assertEqual(KEY_RE.match(key)["prefix"], "audit")
+        head = s3.head_object(Bucket="locked-logs", Key=key)
+        self.assertEqual(head["ObjectLockMode"], "COMPLIANCE")
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            s3.delete_object(Bucket="locked-logs", Key=key, VersionId=head["VersionId"])
+        self.assertEqual(error_code(cm.exception), "AccessDenied")
+        versions = s3.list_object_versions(Bucket="locked-logs", Prefix=key)["Versions"]
+        self.assertEqual(len(versions), 1)
+
     def test_deleted_trail_stops_delivering(self):
         ct, reader = self.make_trail("doomed", "doomed-logs")
         first = rid(ct.describe_trails())
