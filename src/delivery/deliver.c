@@ -45,8 +45,8 @@ static size_t load_trails(db_conn *db, select_trail **out)
     /* Collect ARNs first: loading runs queries of its own on this connection. */
     char(*arns)[256] = NULL;
     size_t na = 0;
-    sqlite3_stmt *st = db_query(
-        db, "SELECT DISTINCT trail_arn FROM trail_logging_spans ORDER BY trail_arn", "");
+    sqlite3_stmt *st =
+        db_query(db, "SELECT DISTINCT trail_arn FROM trail_logging_spans ORDER BY trail_arn", "");
     while (db_row(st)) {
         if (na == cap) {
             cap = cap ? cap * 2 : 8;
@@ -106,8 +106,7 @@ static group *group_for(round *r, size_t ti, const char *account, const char *re
 {
     for (size_t i = 0; i < r->n_groups; i++) {
         group *g = &r->groups[i];
-        if (g->trail == ti && !strcmp(g->account, account) && !strcmp(g->region, region))
-            return g;
+        if (g->trail == ti && !strcmp(g->account, account) && !strcmp(g->region, region)) return g;
     }
     if (r->n_groups == r->cap_groups) {
         r->cap_groups = r->cap_groups ? r->cap_groups * 2 : 16;
@@ -122,8 +121,8 @@ static group *group_for(round *r, size_t ti, const char *account, const char *re
     return g;
 }
 
-static void add_record(round *r, size_t ti, const select_event *e, const char *text,
-                       size_t len, uint64_t seq)
+static void add_record(round *r, size_t ti, const select_event *e, const char *text, size_t len,
+                       uint64_t seq)
 {
     group *g = group_for(r, ti, e->recipient, e->region);
     if (g->records && g->json.len + len + 3 > DELIVERY_FILE_CAP) finish_group(r, g);
@@ -201,9 +200,11 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
         if (!rc && db_commit(db)) rc = -1;
         if (rc) db_rollback(db);
     }
-    if (!rc) *cursor_out = end + 1;
-    else fprintf(stderr, "orgtrail: delivery could not plan records %llu..%llu: %s\n",
-                 (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
+    if (!rc)
+        *cursor_out = end + 1;
+    else
+        fprintf(stderr, "orgtrail: delivery could not plan records %llu..%llu: %s\n",
+                (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
     int files = rc ? -1 : (int)r.n_files;
     round_free(&r);
     db_release(&s->db, db);
@@ -221,15 +222,16 @@ int delivery_plan(server *s, int64_t now_ms)
 
 static int64_t backoff_ms(const server *s, int64_t attempts)
 {
-    int64_t cap = s->delivery_interval_s < 10 ? 10 : s->delivery_interval_s > 300 ? 300
-                                                                                  : s->delivery_interval_s;
+    int64_t cap = s->delivery_interval_s < 10    ? 10
+                  : s->delivery_interval_s > 300 ? 300
+                                                 : s->delivery_interval_s;
     int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
     return d > cap * 1000 ? cap * 1000 : d;
 }
 
 /* 0 written (or already there), -1 with code. */
-static int write_file(server *s, db_conn *db, const trail *t, const planned_file *f,
-                      int64_t now_ms, char *code, size_t code_len)
+static int write_file(server *s, db_conn *db, const trail *t, const planned_file *f, int64_t now_ms,
+                      char *code, size_t code_len)
 {
     char org_id[40] = "";
     org_info o;

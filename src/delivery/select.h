@@ -25,6 +25,11 @@
  *             management events. Selectors apply as of capture: a PutEventSelectors
  *             marks its journal position, and a record uses the version in force then.
  *
+ * Journal positions order a configuration change against records: the handler takes the
+ * position before its transaction commits, so a request running concurrently with
+ * StartLogging / StopLogging / PutEventSelectors may fall on either side (as in AWS, the
+ * order of concurrent calls is not defined); its own record always falls after.
+ *
  * Everything here but select_trail_load is pure; the loader snapshots what the decision
  * needs from the state database (configuration, spans, membership history). */
 #ifndef ORGTRAIL_DELIVERY_SELECT_H

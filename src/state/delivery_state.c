@@ -8,9 +8,10 @@ int delivery_logging_changed(db_conn *db, const char *trail_arn, bool on, uint64
 {
     if (on) {
         int64_t open = 0;
-        db_get_int(db, &open,
-                   "SELECT COUNT(*) FROM trail_logging_spans WHERE trail_arn = ? AND to_seq IS NULL",
-                   "s", trail_arn);
+        db_get_int(
+            db, &open,
+            "SELECT COUNT(*) FROM trail_logging_spans WHERE trail_arn = ? AND to_seq IS NULL", "s",
+            trail_arn);
         if (open) return 0;
         return db_exec(db,
                        "INSERT INTO trail_logging_spans(trail_arn, from_seq) VALUES(?, ?) "
@@ -109,7 +110,7 @@ size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **o
             *out = realloc(*out, cap * sizeof **out);
             if (!*out) abort();
         }
-        snprintf((*out)[n].account_id, sizeof (*out)[n].account_id, "%s", db_text(st, 0));
+        snprintf((*out)[n].account_id, sizeof(*out)[n].account_id, "%s", db_text(st, 0));
         (*out)[n].from_ms = db_int(st, 1);
         (*out)[n].to_ms = db_is_null(st, 2) ? MEMBERSHIP_OPEN : db_int(st, 2);
         n++;

@@ -38,8 +38,8 @@ int delivery_logging_changed(db_conn *db, const char *trail_arn, bool on, uint64
 /* The trail's logging spans in order; *out malloc'd (caller frees). */
 size_t delivery_logging_spans(db_conn *db, const char *trail_arn, logging_span **out);
 typedef struct selector_version {
-    uint64_t from;  /* journal position from which these selectors apply */
-    char *basic;    /* owned JSON texts; NULL when unset */
+    uint64_t from; /* journal position from which these selectors apply */
+    char *basic;   /* owned JSON texts; NULL when unset */
     char *advanced;
 } selector_version;
 

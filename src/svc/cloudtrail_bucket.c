@@ -24,7 +24,7 @@ static int insufficient(call_ctx *c, const char *bucket)
 }
 
 static const char *const *context_for(const char *action, const trail *t, const char *org_id,
-                                     const char *slots[9])
+                                      const char *slots[9])
 {
     /* Without an organization the aws:SourceOrgID slot is the terminating NULL. */
     int i = 0;

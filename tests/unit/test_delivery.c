@@ -33,16 +33,20 @@ static void test_key_layout(void **state)
     int64_t t = 1714556100000LL; /* 2024-05-01T09:35:00Z */
     assert_true(logfile_key(key, sizeof key, "", "", "222222222222", "us-east-1", t,
                             "Kq3VnB8xT2mLp9Za") > 0);
-    assert_string_equal(key, "AWSLogs/222222222222/CloudTrail/us-east-1/2024/05/01/"
-                             "222222222222_CloudTrail_us-east-1_20240501T0935Z_Kq3VnB8xT2mLp9Za.json.gz");
+    assert_string_equal(
+        key, "AWSLogs/222222222222/CloudTrail/us-east-1/2024/05/01/"
+             "222222222222_CloudTrail_us-east-1_20240501T0935Z_Kq3VnB8xT2mLp9Za.json.gz");
     assert_true(logfile_key(key, sizeof key, NULL, "o-exampleorgid", "222222222222", "us-east-1", t,
                             "Kq3VnB8xT2mLp9Za") > 0);
-    assert_string_equal(key, "AWSLogs/o-exampleorgid/222222222222/CloudTrail/us-east-1/2024/05/01/"
-                             "222222222222_CloudTrail_us-east-1_20240501T0935Z_Kq3VnB8xT2mLp9Za.json.gz");
+    assert_string_equal(
+        key, "AWSLogs/o-exampleorgid/222222222222/CloudTrail/us-east-1/2024/05/01/"
+             "222222222222_CloudTrail_us-east-1_20240501T0935Z_Kq3VnB8xT2mLp9Za.json.gz");
     assert_true(logfile_key(key, sizeof key, "org-audit", "o-exampleorgid", "333333333333",
-                            "eu-west-1", 1735689599000LL /* 2024-12-31T23:59:59Z */, "AAAAAAAAAAAAAAAA") > 0);
-    assert_string_equal(key, "org-audit/AWSLogs/o-exampleorgid/333333333333/CloudTrail/eu-west-1/2024/12/31/"
-                             "333333333333_CloudTrail_eu-west-1_20241231T2359Z_AAAAAAAAAAAAAAAA.json.gz");
+                            "eu-west-1", 1735689599000LL /* 2024-12-31T23:59:59Z */,
+                            "AAAAAAAAAAAAAAAA") > 0);
+    assert_string_equal(
+        key, "org-audit/AWSLogs/o-exampleorgid/333333333333/CloudTrail/eu-west-1/2024/12/31/"
+             "333333333333_CloudTrail_eu-west-1_20241231T2359Z_AAAAAAAAAAAAAAAA.json.gz");
     char small[32];
     assert_int_equal(logfile_key(small, sizeof small, "", "", "222222222222", "us-east-1", t,
                                  "Kq3VnB8xT2mLp9Za"),
@@ -160,12 +164,12 @@ static void capture(fixture *f, const char *name, const char *region, const char
     time_iso8601(time_now_ms(), t, sizeof t);
     char *padding = calloc(1, pad + 1);
     memset(padding, 'x', pad);
-    json_t *r = json_pack("{s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:b, s:s, s:s}",
-                          "eventVersion", "1.11", "userIdentity", "type", "Root", "eventTime", t,
-                          "eventSource", "cloudtrail.amazonaws.com", "eventName", name,
-                          "awsRegion", region, "sourceIPAddress", "127.0.0.1",
-                          "requestParameters", "pad", padding, "readOnly", 1,
-                          "recipientAccountId", recipient, "eventCategory", "Management");
+    json_t *r =
+        json_pack("{s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:s, s:{s:s}, s:b, s:s, s:s}", "eventVersion",
+                  "1.11", "userIdentity", "type", "Root", "eventTime", t, "eventSource",
+                  "cloudtrail.amazonaws.com", "eventName", name, "awsRegion", region,
+                  "sourceIPAddress", "127.0.0.1", "requestParameters", "pad", padding, "readOnly",
+                  1, "recipientAccountId", recipient, "eventCategory", "Management");
     char *text = json_dumps(r, JSON_COMPACT);
     uint64_t seq;
     aws_error e;
@@ -187,9 +191,9 @@ static size_t objects(fixture *f, const char *prefix, size_t *records, size_t *v
     for (size_t i = 0; records && i < l.n; i++) {
         obj_info oi;
         int fd;
-        assert_int_equal(objstore_open_version(&f->srv.objects, db, BUCKET, l.items[i].key, NULL,
-                                               &oi, &fd, &e),
-                         0);
+        assert_int_equal(
+            objstore_open_version(&f->srv.objects, db, BUCKET, l.items[i].key, NULL, &oi, &fd, &e),
+            0);
         char *gz = objstore_read_alloc(fd, 0, (size_t)oi.size);
         close(fd);
         char *plain;
@@ -353,7 +357,8 @@ static void test_stopped_trail_gets_nothing(void **state)
 {
     fixture *f = *state;
     db_conn *db = db_acquire(&f->srv.db);
-    assert_int_equal(delivery_logging_changed(db, ARN, false, journal_position(&f->srv.journal)), 0);
+    assert_int_equal(delivery_logging_changed(db, ARN, false, journal_position(&f->srv.journal)),
+                     0);
     db_release(&f->srv.db, db);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();

@@ -22,15 +22,14 @@
 
 /* A record: source, name, region, recipient, readOnly, category, resources JSON or NULL,
  * error code or NULL. Event time T0. */
-static json_t *rec(const char *source, const char *name, const char *region,
-                   const char *recipient, bool ro, const char *category, const char *resources,
-                   const char *error)
+static json_t *rec(const char *source, const char *name, const char *region, const char *recipient,
+                   bool ro, const char *category, const char *resources, const char *error)
 {
     json_t *r = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:{s:s, s:s}}", "eventVersion",
                           "1.11", "eventTime", "2026-11-22T12:00:00Z", "eventSource", source,
-                          "eventName", name, "awsRegion", region, "readOnly", ro, "recipientAccountId",
-                          recipient, "eventCategory", category, "userIdentity", "type", "Root",
-                          "arn", "arn:aws:iam::111111111111:root");
+                          "eventName", name, "awsRegion", region, "readOnly", ro,
+                          "recipientAccountId", recipient, "eventCategory", category,
+                          "userIdentity", "type", "Root", "arn", "arn:aws:iam::111111111111:root");
     if (resources) json_object_set_new(r, "resources", json_loads(resources, 0, NULL));
     if (error) json_object_set_new(r, "errorCode", json_string(error));
     return r;
@@ -46,7 +45,8 @@ static json_t *s3data(const char *name, const char *arn, bool ro)
     char res[512];
     snprintf(res, sizeof res,
              "[{\"type\":\"AWS::S3::Object\",\"ARN\":\"%s\"},"
-             "{\"accountId\":\"" MGMT "\",\"type\":\"AWS::S3::Bucket\",\"ARN\":\"arn:aws:s3:::logs\"}]",
+             "{\"accountId\":\"" MGMT
+             "\",\"type\":\"AWS::S3::Bucket\",\"ARN\":\"arn:aws:s3:::logs\"}]",
              arn);
     return rec("s3.amazonaws.com", name, "us-east-1", MGMT, ro, "Data", res, NULL);
 }
@@ -133,26 +133,32 @@ static void test_stop_logging_record(void **state)
     st.spans[0] = (logging_span){10, 20};
     st.n_spans = 1;
     char res[512];
-    snprintf(res, sizeof res, "[{\"accountId\":\"" MGMT "\",\"type\":\"AWS::CloudTrail::Trail\",\"ARN\":\"%s\"}]",
+    snprintf(res, sizeof res,
+             "[{\"accountId\":\"" MGMT "\",\"type\":\"AWS::CloudTrail::Trail\",\"ARN\":\"%s\"}]",
              st.t.arn);
     /* its own StopLogging (seq after the stop position) is delivered */
-    assert_true(selected(&st, rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
-                                  "Management", res, NULL),
+    assert_true(selected(&st,
+                         rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
+                             "Management", res, NULL),
                          20));
     /* a failed one is not; nor one naming another trail; nor another event */
-    assert_false(selected(&st, rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
-                                   "Management", res, "AccessDenied"),
+    assert_false(selected(&st,
+                          rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
+                              "Management", res, "AccessDenied"),
                           20));
-    assert_false(selected(&st, rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
-                                   "Management", "[{\"type\":\"AWS::CloudTrail::Trail\",\"ARN\":\"x\"}]",
-                                   NULL),
-                          20));
-    assert_false(selected(&st, rec("cloudtrail.amazonaws.com", "DeleteTrail", "us-east-1", MGMT, false,
-                                   "Management", res, NULL),
+    assert_false(
+        selected(&st,
+                 rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
+                     "Management", "[{\"type\":\"AWS::CloudTrail::Trail\",\"ARN\":\"x\"}]", NULL),
+                 20));
+    assert_false(selected(&st,
+                          rec("cloudtrail.amazonaws.com", "DeleteTrail", "us-east-1", MGMT, false,
+                              "Management", res, NULL),
                           20));
     /* before the trail ever logged: no */
-    assert_false(selected(&st, rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
-                                   "Management", res, NULL),
+    assert_false(selected(&st,
+                          rec("cloudtrail.amazonaws.com", "StopLogging", "us-east-1", MGMT, false,
+                              "Management", res, NULL),
                           5));
     free_trail(&st);
 }
@@ -225,8 +231,8 @@ static void test_global_events(void **state)
     assert_false(select_global_source("iam.amazonaws.com.evil"));
     select_trail st;
     base_trail(&st, false, true);
-    json_t *iam = rec("iam.amazonaws.com", "CreateUser", "us-east-1", MGMT, false, "Management",
-                      NULL, NULL);
+    json_t *iam =
+        rec("iam.amazonaws.com", "CreateUser", "us-east-1", MGMT, false, "Management", NULL, NULL);
     select_event e = ev(iam);
     assert_true(select_record(&st, &e, 5));
     st.t.include_global = false;
@@ -293,11 +299,12 @@ static void test_basic_management_off_and_excluded(void **state)
     set_basic(&st, "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":false,"
                    "\"DataResources\":[],\"ExcludeManagementEventSources\":[]}]");
     assert_false(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 5));
-    set_basic(&st, "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,"
-                   "\"DataResources\":[],\"ExcludeManagementEventSources\":[\"kms.amazonaws.com\"]}]");
-    assert_false(selected(&st, rec("kms.amazonaws.com", "Decrypt", "us-east-1", MGMT, true,
-                                   "Management", NULL, NULL),
-                          5));
+    set_basic(&st,
+              "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,"
+              "\"DataResources\":[],\"ExcludeManagementEventSources\":[\"kms.amazonaws.com\"]}]");
+    assert_false(selected(
+        &st, rec("kms.amazonaws.com", "Decrypt", "us-east-1", MGMT, true, "Management", NULL, NULL),
+        5));
     assert_true(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 5));
     free_trail(&st);
 }
@@ -306,9 +313,11 @@ static void test_basic_s3_data(void **state)
 {
     select_trail st;
     base_trail(&st, false, true);
-    set_basic(&st, "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,"
-                   "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::data/\"]}],"
-                   "\"ExcludeManagementEventSources\":[]}]");
+    set_basic(
+        &st,
+        "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,"
+        "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::data/\"]}],"
+        "\"ExcludeManagementEventSources\":[]}]");
     assert_true(selected(&st, s3data("PutObject", "arn:aws:s3:::data/x/y.txt", false), 5));
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/a", true), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data2/a", true), 5));
@@ -331,13 +340,15 @@ static void test_basic_s3_data(void **state)
                    "\"Values\":[\"arn:aws:s3:::\"]}]}]");
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::anything/k", true), 5));
     /* read/write applies to data events too */
-    set_basic(&st, "[{\"ReadWriteType\":\"WriteOnly\",\"DataResources\":[{\"Type\":\"AWS::S3::Object\","
-                   "\"Values\":[\"arn:aws:s3\"]}]}]");
+    set_basic(&st,
+              "[{\"ReadWriteType\":\"WriteOnly\",\"DataResources\":[{\"Type\":\"AWS::S3::Object\","
+              "\"Values\":[\"arn:aws:s3\"]}]}]");
     assert_true(selected(&st, s3data("PutObject", "arn:aws:s3:::b/k", false), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::b/k", true), 5));
     /* another type does not select S3 objects */
-    set_basic(&st, "[{\"ReadWriteType\":\"All\",\"DataResources\":[{\"Type\":\"AWS::Lambda::Function\","
-                   "\"Values\":[\"arn:aws:lambda\"]}]}]");
+    set_basic(&st,
+              "[{\"ReadWriteType\":\"All\",\"DataResources\":[{\"Type\":\"AWS::Lambda::Function\","
+              "\"Values\":[\"arn:aws:lambda\"]}]}]");
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::b/k", true), 5));
     /* data events still need the logging span, the account and the region */
     set_basic(&st, "[{\"ReadWriteType\":\"All\",\"DataResources\":[{\"Type\":\"AWS::S3::Object\","
@@ -351,7 +362,8 @@ static void test_advanced_categories(void **state)
 {
     select_trail st;
     base_trail(&st, false, true);
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]");
+    set_advanced(
+        &st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]");
     assert_true(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::b/k", true), 5));
     set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]},"
@@ -375,26 +387,30 @@ static void test_advanced_arn_operators(void **state)
                       "{\"Field\":\"resources.type\",\"Equals\":[\"AWS::S3::Object\"]}";
     char text[1024];
     snprintf(text, sizeof text,
-             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::data/\"]}]}]",
+             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::"
+             "data/\"]}]}]",
              cat);
     set_advanced(&st, text);
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::other/k", true), 5));
     snprintf(text, sizeof text,
-             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"Equals\":[\"arn:aws:s3:::data/k\"]}]}]",
+             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"Equals\":[\"arn:aws:s3:::"
+             "data/k\"]}]}]",
              cat);
     set_advanced(&st, text);
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k2", true), 5));
     /* the container bucket resource does not count for NotStartsWith */
     snprintf(text, sizeof text,
-             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"NotStartsWith\":[\"arn:aws:s3:::logs/\"]}]}]",
+             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"NotStartsWith\":[\"arn:aws:"
+             "s3:::logs/\"]}]}]",
              cat);
     set_advanced(&st, text);
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::logs/k", true), 5));
     snprintf(text, sizeof text,
-             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"NotEquals\":[\"arn:aws:s3:::data/k\"]}]}]",
+             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"NotEquals\":[\"arn:aws:s3:::"
+             "data/k\"]}]}]",
              cat);
     set_advanced(&st, text);
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data/k", true), 5));
@@ -409,8 +425,10 @@ static void test_advanced_arn_operators(void **state)
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::data/a.txt", true), 5));
     /* one selector or the other */
     snprintf(text, sizeof text,
-             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::a/\"]}]},"
-             "{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::b/\"]}]}]",
+             "[{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::"
+             "a/\"]}]},"
+             "{\"FieldSelectors\":[%s,{\"Field\":\"resources.ARN\",\"StartsWith\":[\"arn:aws:s3:::"
+             "b/\"]}]}]",
              cat, cat);
     set_advanced(&st, text);
     assert_true(selected(&st, s3data("GetObject", "arn:aws:s3:::a/k", true), 5));
@@ -433,28 +451,34 @@ static void test_advanced_read_only_and_names(void **state)
     assert_true(selected(&st, s3data("PutObject", "arn:aws:s3:::b/k", false), 5));
     assert_true(selected(&st, s3data("DeleteObject", "arn:aws:s3:::b/k", false), 5));
     assert_false(selected(&st, s3data("GetObject", "arn:aws:s3:::b/k", true), 5));
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
-                      "{\"Field\":\"eventSource\",\"NotEquals\":[\"kms.amazonaws.com\"]},"
-                      "{\"Field\":\"readOnly\",\"Equals\":[\"true\"]}]}]");
+    set_advanced(&st,
+                 "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
+                 "{\"Field\":\"eventSource\",\"NotEquals\":[\"kms.amazonaws.com\"]},"
+                 "{\"Field\":\"readOnly\",\"Equals\":[\"true\"]}]}]");
     assert_true(selected(&st, mgmt("ListTrails", "us-east-1", MGMT, true), 5));
     assert_false(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 5));
-    assert_false(selected(&st, rec("kms.amazonaws.com", "Decrypt", "us-east-1", MGMT, true,
-                                   "Management", NULL, NULL),
-                          5));
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
-                      "{\"Field\":\"errorCode\",\"Equals\":[\"AccessDenied\"]}]}]");
-    assert_true(selected(&st, rec("cloudtrail.amazonaws.com", "CreateTrail", "us-east-1", MGMT, false,
-                                  "Management", NULL, "AccessDenied"),
+    assert_false(selected(
+        &st, rec("kms.amazonaws.com", "Decrypt", "us-east-1", MGMT, true, "Management", NULL, NULL),
+        5));
+    set_advanced(&st,
+                 "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
+                 "{\"Field\":\"errorCode\",\"Equals\":[\"AccessDenied\"]}]}]");
+    assert_true(selected(&st,
+                         rec("cloudtrail.amazonaws.com", "CreateTrail", "us-east-1", MGMT, false,
+                             "Management", NULL, "AccessDenied"),
                          5));
     assert_false(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 5));
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
-                      "{\"Field\":\"userIdentity.arn\",\"StartsWith\":[\"arn:aws:iam::111111111111:\"]}]}]");
+    set_advanced(
+        &st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
+             "{\"Field\":\"userIdentity.arn\",\"StartsWith\":[\"arn:aws:iam::111111111111:\"]}]}]");
     assert_true(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 5));
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
-                      "{\"Field\":\"vpcEndpointId\",\"Equals\":[\"vpce-1\"]}]}]");
+    set_advanced(&st,
+                 "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
+                 "{\"Field\":\"vpcEndpointId\",\"Equals\":[\"vpce-1\"]}]}]");
     assert_false(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 5));
-    set_advanced(&st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
-                      "{\"Field\":\"vpcEndpointId\",\"NotEquals\":[\"vpce-1\"]}]}]");
+    set_advanced(&st,
+                 "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]},"
+                 "{\"Field\":\"vpcEndpointId\",\"NotEquals\":[\"vpce-1\"]}]}]");
     assert_true(selected(&st, mgmt("CreateTrail", "us-east-1", MGMT, false), 5));
     free_trail(&st);
 }
@@ -466,11 +490,13 @@ static void test_selectors_as_of_capture(void **state)
     st.versions = calloc(2, sizeof *st.versions);
     /* from 10: write-only management events; from 20: S3 data events of bucket "data" */
     st.versions[0].from = 10;
-    st.versions[0].basic = json_loads("[{\"ReadWriteType\":\"WriteOnly\",\"IncludeManagementEvents\":true}]", 0, NULL);
+    st.versions[0].basic =
+        json_loads("[{\"ReadWriteType\":\"WriteOnly\",\"IncludeManagementEvents\":true}]", 0, NULL);
     st.versions[1].from = 20;
-    st.versions[1].basic = json_loads("[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":false,"
-                                      "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::data/\"]}]}]",
-                                      0, NULL);
+    st.versions[1].basic = json_loads(
+        "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":false,"
+        "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3:::data/\"]}]}]",
+        0, NULL);
     st.n_versions = 2;
     /* the stored (current) selectors are not what decides once versions exist */
     set_basic(&st, "[{\"ReadWriteType\":\"ReadOnly\",\"IncludeManagementEvents\":true}]");
@@ -519,11 +545,12 @@ static void test_loader_spans_and_membership(void **state)
                              "'a', 'a', 'o-abcdefghij', 0)",
                              "s", MEMBER),
                      0);
-    assert_int_equal(db_exec(db,
-                             "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, 'b', 'b', 0)",
-                             "s", OTHER),
-                     0);
-    assert_int_equal(db_exec(db, "UPDATE accounts SET org_id = 'o-abcdefghij' WHERE id = ?", "s", OTHER), 0);
+    assert_int_equal(
+        db_exec(db, "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, 'b', 'b', 0)", "s",
+                OTHER),
+        0);
+    assert_int_equal(
+        db_exec(db, "UPDATE accounts SET org_id = 'o-abcdefghij' WHERE id = ?", "s", OTHER), 0);
     assert_int_equal(db_exec(db, "UPDATE accounts SET org_id = NULL WHERE id = ?", "s", OTHER), 0);
     trail t;
     memset(&t, 0, sizeof t);
@@ -540,10 +567,13 @@ static void test_loader_spans_and_membership(void **state)
     assert_int_equal(delivery_logging_changed(db, t.arn, false, 20), 0);
     assert_int_equal(delivery_logging_changed(db, t.arn, false, 25), 0); /* already stopped */
     assert_int_equal(delivery_logging_changed(db, t.arn, true, 30), 0);
-    assert_int_equal(delivery_selectors_changed(db, t.arn, 15, "[{\"ReadWriteType\":\"ReadOnly\"}]", NULL), 0);
-    assert_int_equal(delivery_selectors_changed(db, t.arn, 35, NULL,
-                                                "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]}]}]"),
-                     0);
+    assert_int_equal(
+        delivery_selectors_changed(db, t.arn, 15, "[{\"ReadWriteType\":\"ReadOnly\"}]", NULL), 0);
+    assert_int_equal(
+        delivery_selectors_changed(
+            db, t.arn, 35, NULL,
+            "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]}]}]"),
+        0);
     select_trail st;
     assert_int_equal(select_trail_load(db, &t, &st), 0);
     assert_string_equal(st.org_id, "o-abcdefghij");
@@ -557,7 +587,8 @@ static void test_loader_spans_and_membership(void **state)
     assert_int_equal(st.n_members, 3);
     int open = 0, closed = 0;
     for (size_t i = 0; i < st.n_members; i++) {
-        if (st.members[i].to_ms == MEMBERSHIP_OPEN) open++;
+        if (st.members[i].to_ms == MEMBERSHIP_OPEN)
+            open++;
         else {
             closed++;
             assert_string_equal(st.members[i].account_id, OTHER);
