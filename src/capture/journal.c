@@ -16,14 +16,12 @@
 
 static void put_u32(unsigned char *p, uint32_t v)
 {
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static void put_u64(unsigned char *p, uint64_t v)
 {
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static uint32_t get_u32(const unsigned char *p)
@@ -34,8 +32,7 @@ static uint32_t get_u32(const unsigned char *p)
 static uint64_t get_u64(const unsigned char *p)
 {
     uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
+    for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
     return v;
 }
 
@@ -292,10 +289,8 @@ int journal_append(journal *j, const void *payload, size_t len, uint64_t *seq, a
     buf_append(&j->pending, hdr, sizeof hdr);
     buf_append(&j->pending, payload, len);
     while (j->durable_seq < my) {
-        if (!j->flushing)
-            flush_batch(j);
-        else
-            pthread_cond_wait(&j->cv, &j->mu);
+        if (!j->flushing) flush_batch(j);
+        else pthread_cond_wait(&j->cv, &j->mu);
     }
     bool failed = false;
     for (size_t i = 0; i < j->n_failed; i++)
@@ -369,8 +364,7 @@ int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64
             if (l > JOURNAL_MAX_RECORD) break;
             buf_reset(&r->frame);
             buf_reserve(&r->frame, l);
-            if (pread(r->fd, r->frame.data, l, (off_t)(r->offset + sizeof hdr)) != (ssize_t)l)
-                break;
+            if (pread(r->fd, r->frame.data, l, (off_t)(r->offset + sizeof hdr)) != (ssize_t)l) break;
             if (frame_crc(hdr + 8, r->frame.data, l) != crc) break; /* still being written */
             r->offset += sizeof hdr + l;
             if (s < r->next_seq) continue;

@@ -45,7 +45,7 @@ typedef struct journal {
     uint64_t (*failed)[2];
     size_t n_failed;
     bool flushing;
-    bool broken;               /* a failed write could not be rolled back: refuse until restart */
+    bool broken; /* a failed write could not be rolled back: refuse until restart */
     uint64_t batches, records; /* statistics */
 } journal;
 
@@ -66,7 +66,7 @@ uint64_t journal_durable(journal *j);
 
 typedef struct journal_reader {
     char *dir;
-    uint64_t next_seq; /* the next record wanted */
+    uint64_t next_seq;   /* the next record wanted */
     int fd;
     uint64_t segment_first;
     uint64_t offset;

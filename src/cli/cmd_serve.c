@@ -73,9 +73,7 @@ int cmd_serve(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
+        case 'd': dir = optarg; break;
         case 'l':
             if (parse_listen(optarg, host, sizeof host, &port)) {
                 fprintf(stderr, "orgtrail serve: --listen wants HOST:PORT, got '%s'\n", optarg);
@@ -94,12 +92,8 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
         }
     }
     if (!dir) {
@@ -136,8 +130,8 @@ int cmd_serve(int argc, char **argv)
         server_close(&s);
         return 1;
     }
-    fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n", host,
-            hs.port, dir, s.owner_account);
+    fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n",
+            host, hs.port, dir, s.owner_account);
     int sig;
     sigwait(&set, &sig);
     fprintf(stderr, "orgtrail: shutting down\n");
