@@ -46,10 +46,10 @@
 
 #include "svc/server.h"
 
-#define DELIVERY_FILE_CAP (4u << 20)  /* bytes of JSON per log file */
-#define DELIVERY_EARLY_RECORDS 20000  /* backlog that triggers a plan before the interval */
-#define DELIVERY_ROUND_RECORDS 20000  /* records planned per transaction at most */
-#define DELIVERY_WRITE_BATCH 64       /* files written per step at most */
+#define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
+#define DELIVERY_EARLY_RECORDS 20000 /* backlog that triggers a plan before the interval */
+#define DELIVERY_ROUND_RECORDS 20000 /* records planned per transaction at most */
+#define DELIVERY_WRITE_BATCH 64      /* files written per step at most */
 
 typedef struct deliverer {
     server *srv;
