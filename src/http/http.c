@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 static char *xstrdup(const char *s)
@@ -176,6 +177,7 @@ void http_response_init(http_response *r)
 {
     memset(r, 0, sizeof *r);
     r->status = 200;
+    r->body_fd = -1;
 }
 
 void http_response_free(http_response *r)
@@ -186,7 +188,9 @@ void http_response_free(http_response *r)
     }
     free(r->headers);
     buf_free(&r->body);
+    if (r->body_fd >= 0) close(r->body_fd);
     memset(r, 0, sizeof *r);
+    r->body_fd = -1;
 }
 
 void http_response_header(http_response *r, const char *name, const char *value)

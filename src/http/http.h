@@ -40,6 +40,12 @@ typedef struct http_response {
     http_header *headers;
     size_t n_headers, cap_headers;
     buf body;
+    /* A file region sent instead of `body` (object downloads stream from disk instead of
+     * memory). body_fd >= 0 is owned by the response: the server hands it to the HTTP
+     * library, or http_response_free closes it. A HEAD response declares the length
+     * without sending the bytes. */
+    int body_fd;
+    uint64_t body_off, body_len;
 } http_response;
 
 void http_request_init(http_request *r);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/timeutil.h"
 
@@ -57,15 +58,28 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, http_response *resp)
 {
-    size_t len = resp->body.len;
-    char *body = buf_steal(&resp->body);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(body);
-        return MHD_NO;
+    struct MHD_Response *r;
+    if (resp->body_fd >= 0) {
+        /* MHD owns the descriptor from here on (it closes it, also for HEAD, where it
+         * only declares the length). */
+        r = MHD_create_response_from_fd_at_offset64(resp->body_len, resp->body_fd,
+                                                    resp->body_off);
+        if (!r) return MHD_NO;
+        resp->body_fd = -1;
+    } else {
+        size_t len = resp->body.len;
+        char *body = buf_steal(&resp->body);
+        r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+            free(body);
+            return MHD_NO;
+        }
     }
-    for (size_t i = 0; i < resp->n_headers; i++)
+    for (size_t i = 0; i < resp->n_headers; i++) {
+        /* The library writes Content-Length from the body it sends. */
+        if (!strcasecmp(resp->headers[i].name, "Content-Length")) continue;
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    }
     char date[40];
     time_http(time_now_ms(), date, sizeof date);
     MHD_add_response_header(r, "Date", date);

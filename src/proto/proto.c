@@ -331,6 +331,40 @@ static int literals_score(const rest_template *t, const http_request *r)
     return t->n_lits;
 }
 
+/* Operations that share a method and path are told apart by a required header or query
+ * parameter (S3's CopyObject needs x-amz-copy-source, PutObject not; UploadPart and
+ * AbortMultipartUpload need uploadId, PutObject and DeleteObject not). Returns how many
+ * such members the request has (more is a closer match), or -1 when one is missing. */
+static int required_headers_present(const svc_model *m, const json_t *op, const http_request *r)
+{
+    int n = 0;
+    const json_t *shape = model_shape(m, model_op_input(op));
+    const json_t *members = json_object_get(shape, "members");
+    size_t i;
+    json_t *req;
+    json_array_foreach(json_object_get(shape, "required"), i, req)
+    {
+        const json_t *ref = json_object_get(members, json_string_value(req));
+        const char *loc = json_string_value(json_object_get(ref, "location"));
+        const char *ln = json_string_value(json_object_get(ref, "locationName"));
+        if (!loc || !ln) continue;
+        if (!strcmp(loc, "querystring")) {
+            int present = 0;
+            http_query_get(r, ln, &present);
+            if (!present) return -1;
+            n++;
+            continue;
+        }
+        if (strcmp(loc, "header")) continue;
+        char lname[128];
+        snprintf(lname, sizeof lname, "%s", ln);
+        for (char *p = lname; *p; p++) *p = (char)tolower((unsigned char)*p);
+        if (!http_header_get(r, lname)) return -1;
+        n++;
+    }
+    return n;
+}
+
 const char *proto_rest_route(const svc_model *m, const http_request *r)
 {
     const char *best = NULL;
@@ -346,6 +380,10 @@ const char *proto_rest_route(const svc_model *m, const http_request *r)
         parse_template(json_string_value(json_object_get(http, "requestUri")), &t);
         if (!path_matches(t.path, r->raw_path)) continue;
         int score = literals_score(&t, r);
+        if (score < 0) continue;
+        int req = required_headers_present(m, op, r);
+        if (req < 0) continue;
+        score += req;
         if (score > best_score) {
             best_score = score;
             best = name;
@@ -574,7 +612,13 @@ static void set_common(http_response *resp, sigv4_family fam, const char *reques
 static void header_text(const json_t *shape, const json_t *v, char *out, size_t n)
 {
     const char *type = model_shape_type(shape);
-    if (!strcmp(type, "timestamp") && json_is_number(v)) {
+    if (!strcmp(type, "timestamp") && json_is_number(v) &&
+        !strcmp(json_string_value(json_object_get(shape, "timestampFormat"))
+                    ? json_string_value(json_object_get(shape, "timestampFormat"))
+                    : "",
+                "iso8601")) {
+        time_iso8601_ms((int64_t)llround(json_number_value(v) * 1000.0), out, n);
+    } else if (!strcmp(type, "timestamp") && json_is_number(v)) {
         time_http((int64_t)llround(json_number_value(v) * 1000.0), out, n);
     } else if (json_is_string(v)) {
         snprintf(out, n, "%s", json_string_value(v));
@@ -647,6 +691,14 @@ static void write_rest_output(const svc_model *m, const proto_call *c, const jso
         } else if (!strcmp(loc, "statusCode") && json_is_integer(v)) {
             resp->status = (int)json_integer_value(v);
         }
+    }
+    if (raw && raw->has_fd) {
+        resp->body_fd = raw->fd;
+        resp->body_off = raw->off;
+        resp->body_len = raw->len;
+        http_response_header(resp, "Content-Type",
+                             raw->content_type ? raw->content_type : "application/octet-stream");
+        return;
     }
     if (raw && raw->data) {
         if (!head) buf_append(&resp->body, raw->data, raw->len);

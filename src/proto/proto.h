@@ -10,6 +10,9 @@
 #ifndef ORGTRAIL_PROTO_H
 #define ORGTRAIL_PROTO_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include "auth/sigv4.h"
 #include "core/awserr.h"
 #include "http/http.h"
@@ -30,6 +33,10 @@ typedef struct proto_raw_body {
     const char *data; /* borrowed */
     size_t len;
     const char *content_type; /* NULL for application/octet-stream */
+    /* Or a file region (has_fd): fd is handed to the response by proto_write_output. */
+    bool has_fd;
+    int fd;
+    uint64_t off;
 } proto_raw_body;
 
 sigv4_family proto_family(const svc_model *m);

@@ -103,6 +103,35 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE iam_user_attached("
     "  account_id TEXT NOT NULL, user_name TEXT NOT NULL COLLATE NOCASE,"
     "  policy_arn TEXT NOT NULL, PRIMARY KEY(account_id, user_name, policy_arn));",
+
+    /* 3: S3 objects on the embedded store (store/objstore.h). One row per version or
+     * delete marker; id orders versions (newest = highest). The partial index serves
+     * ListObjectsV2, which only sees current, non-marker versions. */
+    "CREATE TABLE s3_objects("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  bucket TEXT NOT NULL, key TEXT NOT NULL, version_id TEXT NOT NULL,"
+    "  is_latest INTEGER NOT NULL, delete_marker INTEGER NOT NULL DEFAULT 0,"
+    "  blob TEXT, size INTEGER NOT NULL DEFAULT 0, etag TEXT NOT NULL DEFAULT '',"
+    "  content_type TEXT, metadata TEXT, checksum_alg TEXT, checksum TEXT,"
+    "  parts_count INTEGER NOT NULL DEFAULT 0, owner TEXT NOT NULL,"
+    "  lock_mode TEXT, retain_until_ms INTEGER, legal_hold INTEGER NOT NULL DEFAULT 0,"
+    "  sse TEXT, created_ms INTEGER NOT NULL,"
+    "  UNIQUE(bucket, key, version_id));"
+    "CREATE INDEX s3_objects_versions ON s3_objects(bucket, key, id);"
+    "CREATE INDEX s3_objects_current ON s3_objects(bucket, key)"
+    "  WHERE is_latest = 1 AND delete_marker = 0;"
+    "CREATE INDEX s3_objects_blob ON s3_objects(blob);"
+    "CREATE TABLE s3_uploads("
+    "  upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL,"
+    "  owner TEXT NOT NULL, options TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+    "CREATE INDEX s3_uploads_key ON s3_uploads(bucket, key, created_ms);"
+    "CREATE TABLE s3_parts("
+    "  upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, blob TEXT NOT NULL,"
+    "  size INTEGER NOT NULL, etag TEXT NOT NULL, checksum TEXT,"
+    "  created_ms INTEGER NOT NULL, PRIMARY KEY(upload_id, part_number));"
+    "CREATE INDEX s3_parts_blob ON s3_parts(blob);"
+    /* Object Lock default retention: {"Mode","Days"|"Years"}; NULL = none. */
+    "ALTER TABLE s3_buckets ADD COLUMN lock_default TEXT;",
 };
 
 int schema_migration_count(void)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "auth/chunked.h"
 #include "auth/identity.h"
@@ -249,6 +250,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         .request_id = request_id,
         .read_only = ro,
         .resources = c.resources,
+        .data_event = c.data_event,
         .recipient = caller.account_id[0] ? caller.account_id : s->owner_account,
     };
     aws_error cap_err;
@@ -261,11 +263,14 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     json_decref(resp_elems);
 
     if (ok) {
-        proto_write_output(m, &pc, c.out, c.raw.data ? &c.raw : NULL, request_id, head, resp);
+        proto_write_output(m, &pc, c.out, (c.raw.data || c.raw.has_fd) ? &c.raw : NULL,
+                           request_id, head, resp);
         if (c.http_status) resp->status = c.http_status;
     } else {
+        if (c.raw.has_fd) close(c.raw.fd);
         proto_write_error(m, fam, &err, request_id, head, resp);
     }
+    free(c.raw_owned);
     json_decref(c.out);
     json_decref(c.resources);
     json_decref(c.request_parameters);

@@ -1,8 +1,8 @@
 /* s3_buckets: creating, finding, listing and deleting buckets, and reading the bucket
  * settings that come with creation (location, ACL, versioning, Object Lock).
  *
- * Buckets hold no objects yet (they arrive with log delivery), so DeleteBucket never
- * meets BucketNotEmpty. ACLs are not stored: every bucket has the one ACL S3 gives a new
+ * DeleteBucket refuses a bucket that holds any version, delete marker or upload
+ * (BucketNotEmpty), as S3 does. ACLs are not stored: every bucket has the one ACL S3 gives a new
  * bucket, FULL_CONTROL for its owner. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -180,6 +180,11 @@ int s3_delete_bucket(call_ctx *c)
     s3_call_params(c, in_str(c, "Bucket"), NULL);
     s3_bucket b;
     if (s3_call_bucket(c, "s3:DeleteBucket", S3_SCOPE_OWNER, &b)) return -1;
+    if (!objstore_bucket_empty(c->db, b.name)) {
+        s3_bucket_clear(&b);
+        return bucket_error(c, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty",
+                            in_str(c, "Bucket"));
+    }
     int rc = db_exec(c->db, "DELETE FROM s3_buckets WHERE name = ?", "s", b.name);
     s3_bucket_clear(&b);
     if (rc) return -1;
@@ -233,11 +238,18 @@ int s3_get_object_lock_configuration(call_ctx *c)
     s3_call_params(c, name, "object-lock");
     s3_bucket b;
     if (s3_call_bucket(c, "s3:GetBucketObjectLockConfiguration", S3_SCOPE_POLICY, &b)) return -1;
-    bool enabled = b.object_lock;
     s3_bucket_clear(&b);
-    if (!enabled)
+    obj_lock_default d;
+    if (!objstore_lock_default_get(c->db, name, &d))
         return bucket_error(c, 404, "ObjectLockConfigurationNotFoundError",
                             "Object Lock configuration does not exist for this bucket", name);
     c->out = json_pack("{s:{s:s}}", "ObjectLockConfiguration", "ObjectLockEnabled", "Enabled");
+    if (d.mode[0]) {
+        json_t *dr = json_pack("{s:s}", "Mode", d.mode);
+        if (d.days) json_object_set_new(dr, "Days", json_integer(d.days));
+        if (d.years) json_object_set_new(dr, "Years", json_integer(d.years));
+        json_object_set_new(json_object_get(c->out, "ObjectLockConfiguration"), "Rule",
+                            json_pack("{s:o}", "DefaultRetention", dr));
+    }
     return 0;
 }

@@ -4,8 +4,10 @@
  * cross-account call). */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
 #include "core/timeutil.h"
 #include "policy/policy.h"
 #include "state/org_state.h"
@@ -88,7 +90,28 @@ static int no_such_bucket(call_ctx *c, const char *name)
     return -1;
 }
 
-int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b)
+s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action,
+                          const char *resource, s3_scope scope, const char *const *extra)
+{
+    json_t *policy = NULL;
+    if (b->policy) {
+        aws_error ignored;
+        aws_error_clear(&ignored);
+        policy = policy_parse(b->policy, POLICY_RESOURCE, "MalformedPolicy", NULL, &ignored);
+    }
+    access_context ac;
+    build_context(c, &ac);
+    for (int i = 0; extra && extra[i] && extra[i + 1] && ac.n < 30; i += 2)
+        put(&ac, extra[i], extra[i + 1]);
+    s3_verdict v =
+        s3_access_decide(c->caller, b->account_id, policy, action, resource, scope, ac.kv);
+    json_decref(policy);
+    return v;
+}
+
+/* Loads the bucket and decides `action` on `resource`; see s3_call_bucket. */
+static int call_checked(call_ctx *c, const char *action, const char *resource, s3_scope scope,
+                        const char *const *extra, s3_bucket *b)
 {
     const char *name = in_str(c, "Bucket");
     char arn[128];
@@ -99,17 +122,7 @@ int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b
     }
     call_add_resource(c, b->account_id, "AWS::S3::Bucket", arn);
     call_add_recipient(c, b->account_id);
-
-    json_t *policy = NULL;
-    if (b->policy) {
-        aws_error ignored;
-        aws_error_clear(&ignored);
-        policy = policy_parse(b->policy, POLICY_RESOURCE, "MalformedPolicy", NULL, &ignored);
-    }
-    access_context ac;
-    build_context(c, &ac);
-    s3_verdict v = s3_access_decide(c->caller, b->account_id, policy, action, arn, scope, ac.kv);
-    json_decref(policy);
+    s3_verdict v = s3_call_decide(c, b, action, resource ? resource : arn, scope, extra);
 
     const char *expected = in_str(c, "ExpectedBucketOwner");
     if (v == S3_ALLOW && expected && strcmp(expected, b->account_id)) v = S3_DENY_ACCESS;
@@ -124,4 +137,31 @@ int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b
         return -1;
     }
     return aws_fail(&c->err, 403, "AccessDenied", "Access Denied");
+}
+
+int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b)
+{
+    return call_checked(c, action, NULL, scope, NULL, b);
+}
+
+int s3_call_object(call_ctx *c, const char *action, const char *const *extra, s3_bucket *b)
+{
+    const char *bucket = in_str(c, "Bucket"), *key = in_str(c, "Key");
+    c->data_event = true;
+    json_t *params = s3_call_params(c, bucket, NULL);
+    if (key) json_object_set_new(params, "key", json_string(key));
+    char *arn = s3_object_arn_alloc(bucket, key);
+    /* CloudTrail lists the object first (without an account), then its bucket. */
+    if (key) call_add_resource(c, NULL, "AWS::S3::Object", arn);
+    int rc = call_checked(c, action, key ? arn : NULL, S3_SCOPE_POLICY, extra, b);
+    free(arn);
+    return rc;
+}
+
+char *s3_object_arn_alloc(const char *bucket, const char *key)
+{
+    buf b = BUF_INIT;
+    buf_printf(&b, "arn:aws:s3:::%s", bucket);
+    if (key) buf_printf(&b, "/%s", key);
+    return buf_steal(&b);
 }

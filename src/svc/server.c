@@ -24,14 +24,22 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
                          "SELECT value FROM meta WHERE key = 'owner_account'", "") &&
              db_get_text(c, s->default_region, sizeof s->default_region,
                          "SELECT value FROM meta WHERE key = 'default_region'", "");
+    if (ok && objstore_open(&s->objects, data_dir, c, err, errlen)) {
+        db_release(&s->db, c);
+        db_pool_close(&s->db);
+        free(s->data_dir);
+        return -1;
+    }
     db_release(&s->db, c);
     if (!ok) {
         snprintf(err, errlen, "the store in %s is incomplete (no owner account)", data_dir);
+        objstore_close(&s->objects);
         db_pool_close(&s->db);
         free(s->data_dir);
         return -1;
     }
     if (model_set_load(&s->models, err, errlen)) {
+        objstore_close(&s->objects);
         db_pool_close(&s->db);
         free(s->data_dir);
         return -1;
@@ -40,6 +48,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     if (journal_open(&s->journal, data_dir, err, errlen)) {
         validator_free(s->validator);
         model_set_free(&s->models);
+        objstore_close(&s->objects);
         db_pool_close(&s->db);
         free(s->data_dir);
         return -1;
@@ -52,6 +61,7 @@ void server_close(server *s)
     journal_close(&s->journal);
     validator_free(s->validator);
     model_set_free(&s->models);
+    objstore_close(&s->objects);
     db_pool_close(&s->db);
     free(s->data_dir);
     memset(s, 0, sizeof *s);

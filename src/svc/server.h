@@ -11,6 +11,7 @@
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
+#include "store/objstore.h"
 
 typedef struct server {
     char *data_dir;
@@ -18,6 +19,7 @@ typedef struct server {
     validator *validator;
     db_pool db;
     journal journal;
+    objstore objects; /* the embedded object store behind S3 buckets */
     char owner_account[13];  /* the account `orgtrail init` created: the installation owner */
     char default_region[33];
     int delivery_interval_s;

@@ -51,6 +51,11 @@ typedef struct call_ctx {
     /* CloudTrail eventName when it differs from the operation's name (S3 records
      * GetObjectLockConfiguration as GetBucketObjectLockConfiguration); NULL = the op. */
     const char *event_name;
+    /* S3 object calls are data events (eventCategory "Data", managementEvent false). */
+    bool data_event;
+    /* The owned buffer behind raw.data, freed after the response is written; NULL when
+     * raw.data is static or absent. (raw.has_fd descriptors go to the response.) */
+    void *raw_owned;
     /* Other accounts that receive a copy of this call's record (cross-account calls:
      * the copy carries userIdentity type AWSAccount and a shared event id). */
     char extra_recipients[CALL_MAX_EXTRA_RECIPIENTS][13];
