@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/crypto.h>
+
 #include "core/timeutil.h"
 
 static const char *ALGORITHM = "AWS4-HMAC-SHA256";
@@ -314,10 +316,18 @@ void sigv4_canonical_request(const http_request *r, const char *service,
 void sigv4_signing_key(const char *secret, const char *date, const char *region,
                        const char *service, unsigned char out[SHA256_LEN])
 {
-    char k0[256];
-    int n = snprintf(k0, sizeof k0, "AWS4%s", secret);
+    /* "AWS4" + secret, whatever the secret's length (a truncated key would silently give
+     * a different signature); on the stack for the usual 40-character secrets. */
+    size_t sl = strlen(secret);
+    char stack[256];
+    char *k0 = sl + 5 <= sizeof stack ? stack : malloc(sl + 5);
+    if (!k0) abort();
+    memcpy(k0, "AWS4", 4);
+    memcpy(k0 + 4, secret, sl + 1);
     unsigned char k1[SHA256_LEN], k2[SHA256_LEN], k3[SHA256_LEN];
-    hash_hmac_sha256(k0, (size_t)n, date, strlen(date), k1);
+    hash_hmac_sha256(k0, sl + 4, date, strlen(date), k1);
+    OPENSSL_cleanse(k0, sl + 4);
+    if (k0 != stack) free(k0);
     hash_hmac_sha256(k1, SHA256_LEN, region, strlen(region), k2);
     hash_hmac_sha256(k2, SHA256_LEN, service, strlen(service), k3);
     hash_hmac_sha256(k3, SHA256_LEN, "aws4_request", 12, out);

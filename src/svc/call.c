@@ -46,3 +46,18 @@ json_t *json_time(int64_t ms)
     if (ms % 1000 == 0) return json_integer(ms / 1000);
     return json_real((double)ms / 1000.0);
 }
+
+int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db)
+{
+    if (db_begin(c->db)) return fail_db(c);
+    int rc = fn(c);
+    if (rc == 0 && db_commit(c->db))
+        rc = fail_db(c);
+    else if (rc != 0)
+        db_rollback(c->db);
+    if (rc != 0) {
+        json_decref(c->out);
+        c->out = NULL;
+    }
+    return rc;
+}

@@ -5,25 +5,10 @@
  * organization trail's service-linked role appears only with the trail). */
 #include "svc/cloudtrail_internal.h"
 
-static int in_transaction(call_ctx *c, op_fn fn)
-{
-    if (db_begin(c->db)) return ct_fail_db(c);
-    int rc = fn(c);
-    if (rc == 0 && db_commit(c->db))
-        rc = ct_fail_db(c);
-    else if (rc != 0)
-        db_rollback(c->db);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-    }
-    return rc;
-}
-
 #define TX(fn)                                                                                     \
     static int fn##_tx(call_ctx *c)                                                                \
     {                                                                                              \
-        return in_transaction(c, fn);                                                              \
+        return call_in_transaction(c, fn, ct_fail_db);                                             \
     }
 
 TX(ct_create_trail)

@@ -174,21 +174,6 @@ static int org_for_caller(call_ctx *c, org_info *o, caller_need need)
     return access_denied(c);
 }
 
-static int in_transaction(call_ctx *c, op_fn fn)
-{
-    if (db_begin(c->db)) return fail_db(c);
-    int rc = fn(c);
-    if (rc == 0 && db_commit(c->db))
-        rc = fail_db(c);
-    else if (rc != 0)
-        db_rollback(c->db);
-    if (rc != 0) {
-        json_decref(c->out);
-        c->out = NULL;
-    }
-    return rc;
-}
-
 /* ---------------------------------------------------------------------------------------
  * Pagination: handlers build the whole list; one page of it goes out with an opaque
  * NextToken (the operation and the offset), absent on the last page. */
@@ -2353,7 +2338,7 @@ static int list_targets_for_policy(call_ctx *c)
 #define TX(fn)                                                                                     \
     static int fn##_tx(call_ctx *c)                                                                \
     {                                                                                              \
-        return in_transaction(c, fn);                                                              \
+        return call_in_transaction(c, fn, fail_db);                                                \
     }
 
 TX(create_organization)

@@ -99,6 +99,10 @@ int64_t in_int(const call_ctx *c, const char *member, int64_t dflt);
 void call_add_resource(call_ctx *c, const char *account_id, const char *type, const char *arn);
 /* Adds an account that receives a copy of the record (ignored when it is the caller's). */
 void call_add_recipient(call_ctx *c, const char *account_id);
+/* Runs fn inside one database transaction, so that a refused request changes nothing:
+ * commits when fn returns 0, rolls back (and drops c->out) otherwise. A failing
+ * begin/commit becomes fail_db(c). */
+int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db);
 /* Epoch seconds (with milliseconds) as the JSON number timestamps use. */
 json_t *json_time(int64_t ms);
 

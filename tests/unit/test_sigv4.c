@@ -155,6 +155,27 @@ static void test_missing(void **state)
     http_request_free(&r);
 }
 
+/* The kDate step keys HMAC with "AWS4" + the whole secret, however long it is. */
+static void test_long_secret_signing_key(void **state)
+{
+    char secret[301], key[305];
+    memset(secret, 'k', 300);
+    secret[300] = 0;
+    memcpy(key, "AWS4", 4);
+    memcpy(key + 4, secret, 301);
+    unsigned char k1[SHA256_LEN], k2[SHA256_LEN], k3[SHA256_LEN], want[SHA256_LEN], got[SHA256_LEN];
+    hash_hmac_sha256(key, 304, "20261129", 8, k1);
+    hash_hmac_sha256(k1, SHA256_LEN, "us-east-1", 9, k2);
+    hash_hmac_sha256(k2, SHA256_LEN, "sts", 3, k3);
+    hash_hmac_sha256(k3, SHA256_LEN, "aws4_request", 12, want);
+    sigv4_signing_key(secret, "20261129", "us-east-1", "sts", got);
+    assert_memory_equal(got, want, SHA256_LEN);
+    /* Truncating the secret would change the key. */
+    secret[250] = 0;
+    sigv4_signing_key(secret, "20261129", "us-east-1", "sts", got);
+    assert_memory_not_equal(got, want, SHA256_LEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -164,6 +185,7 @@ int main(void)
         cmocka_unit_test(test_clock_skew),
         cmocka_unit_test(test_malformed_headers),
         cmocka_unit_test(test_missing),
+        cmocka_unit_test(test_long_secret_signing_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
