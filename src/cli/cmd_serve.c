@@ -117,16 +117,17 @@ int cmd_serve(int argc, char **argv)
     }
     s.delivery_interval_s = delivery;
     s.digest_interval_s = digest;
-    http_server hs;
-    if (http_server_start(&hs, host, port, HTTP_DEFAULT_MAX_BODY, handle, &s, err, sizeof err)) {
+    /* Delivery first: its start-up check must see the journal before any new record. */
+    deliverer dl;
+    if (deliverer_start(&dl, &s, err, sizeof err)) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
         server_close(&s);
         return 1;
     }
-    deliverer dl;
-    if (deliverer_start(&dl, &s, err, sizeof err)) {
+    http_server hs;
+    if (http_server_start(&hs, host, port, HTTP_DEFAULT_MAX_BODY, handle, &s, err, sizeof err)) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
-        http_server_stop(&hs);
+        deliverer_stop(&dl);
         server_close(&s);
         return 1;
     }

@@ -211,6 +211,20 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
     return files;
 }
 
+int delivery_recover(server *s)
+{
+    db_conn *db = db_acquire(&s->db);
+    uint64_t cursor = delivery_cursor_get(db);
+    uint64_t durable = journal_durable(&s->journal);
+    int rc = 0;
+    /* Past the journal's end only after a restart that dropped a batch whose write had
+     * failed (never acknowledged, never readable, so never planned): its numbers are
+     * handed out again and must not be skipped. */
+    if (cursor > durable + 1) rc = delivery_cursor_set(db, durable + 1);
+    db_release(&s->db, db);
+    return rc;
+}
+
 int delivery_plan(server *s, int64_t now_ms)
 {
     uint64_t cursor;
@@ -337,6 +351,10 @@ int deliverer_start(deliverer *d, server *s, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->srv = s;
+    if (delivery_recover(s)) {
+        snprintf(err, errlen, "cannot recover the delivery cursor");
+        return -1;
+    }
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
     int rc = pthread_create(&d->thread, NULL, run, d);

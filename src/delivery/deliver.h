@@ -20,7 +20,9 @@
  *
  * Exactly once, across kill -9 at any moment:
  *   1. Only records at or below journal_durable() are read: an un-synced tail can vanish
- *      in a crash and its sequence numbers be reused, so it is never planned.
+ *      in a crash and its sequence numbers be reused, so it is never planned. Numbers of a
+ *      batch whose write failed are reused after a restart too; delivery_recover moves
+ *      the cursor back before the server accepts requests, so none is skipped.
  *   2. Planning is atomic: either the files for [cursor, end] and the new cursor are both
  *      committed, or neither is and the range is planned again after restart (nothing of
  *      it was written, since only committed plans are written). So every (record, trail)
@@ -61,7 +63,8 @@ typedef struct deliverer {
     int64_t last_plan_ms;
 } deliverer;
 
-/* Starts the delivery thread. 0, or -1 with err. */
+/* Starts the delivery thread, after delivery_recover. Call it before requests are
+ * served. 0, or -1 with err. */
 int deliverer_start(deliverer *d, server *s, char *err, size_t errlen);
 /* Stops it (waits for the current step to finish). Safe to call when not started. */
 void deliverer_stop(deliverer *d);
@@ -70,6 +73,10 @@ void deliverer_stop(deliverer *d);
  * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
  * delivery_write writes the due files and returns how many reached the store. */
 int delivery_plan(server *s, int64_t now_ms);
+/* Start-up check, before any record is appended: a cursor past the journal's end (a
+ * restart that dropped a failed, never acknowledged batch whose numbers will be handed
+ * out again) moves back to the end. 0, or -1. */
+int delivery_recover(server *s);
 int delivery_write(server *s, int64_t now_ms);
 
 #endif

@@ -374,6 +374,26 @@ static void test_stopped_trail_gets_nothing(void **state)
     assert_int_equal(records, 1);
 }
 
+static void test_cursor_past_the_end_is_clamped(void **state)
+{
+    fixture *f = *state;
+    /* A restart after a failed (rolled back) batch hands its numbers out again. */
+    db_conn *db = db_acquire(&f->srv.db);
+    assert_int_equal(delivery_cursor_set(db, journal_durable(&f->srv.journal) + 10), 0);
+    db_release(&f->srv.db, db);
+    assert_int_equal(delivery_recover(&f->srv), 0);
+    db = db_acquire(&f->srv.db);
+    assert_int_equal(delivery_cursor_get(db), journal_durable(&f->srv.journal) + 1);
+    db_release(&f->srv.db, db);
+    capture(f, "ListTrails", "us-east-1", MGMT, 0);
+    int64_t now = time_now_ms();
+    assert_int_equal(delivery_plan(&f->srv, now), 1);
+    assert_int_equal(delivery_write(&f->srv, now), 1);
+    size_t records;
+    assert_int_equal(objects(f, "AWSLogs/", &records, NULL), 1);
+    assert_int_equal(records, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -387,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_written_before_crash_not_rewritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_trail_stops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stopped_trail_gets_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cursor_past_the_end_is_clamped, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
