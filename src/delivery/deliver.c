@@ -319,11 +319,28 @@ int delivery_write(server *s, int64_t now_ms)
 /* ---------------------------------------------------------------------------------------
  * The thread */
 
+/* Bytes of records after the cursor, read from `scan` (opened at the cursor) up to the
+ * journal's durable end: a plan comes early once they could fill a file. */
+static size_t scan_backlog(server *s, journal_reader *scan, size_t bytes)
+{
+    uint64_t durable = journal_durable(&s->journal);
+    const char *p;
+    size_t len;
+    uint64_t seq;
+    while (bytes < DELIVERY_FILE_CAP && scan->next_seq <= durable &&
+           journal_reader_next(scan, &p, &len, &seq) == 1 && seq <= durable)
+        bytes += len;
+    return bytes;
+}
+
 static void *run(void *arg)
 {
     deliverer *d = arg;
     server *s = d->srv;
     uint64_t cursor = 1;
+    journal_reader scan;
+    bool scanning = false;
+    size_t backlog = 0;
     d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
     for (;;) {
         pthread_mutex_lock(&d->mu);
@@ -338,12 +355,19 @@ static void *run(void *arg)
         if (stop) break;
         int64_t now = time_now_ms();
         bool due = now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
-        bool backlog = journal_durable(&s->journal) + 1 >= cursor + DELIVERY_EARLY_RECORDS;
-        if (due || backlog) {
+        if (!due) {
+            if (!scanning) scanning = journal_reader_open(&scan, s->data_dir, cursor) == 0;
+            if (scanning) backlog = scan_backlog(s, &scan, backlog);
+        }
+        if (due || backlog >= DELIVERY_FILE_CAP) {
             if (plan(s, now, &cursor) >= 0) d->last_plan_ms = now;
+            if (scanning) journal_reader_close(&scan);
+            scanning = false;
+            backlog = 0;
         }
         delivery_write(s, now);
     }
+    if (scanning) journal_reader_close(&scan);
     return NULL;
 }
 

@@ -2,7 +2,7 @@
  *
  * One thread (started by `orgtrail serve`) runs two steps in a loop:
  *
- *   plan   Every delivery interval (sooner when the backlog passes DELIVERY_EARLY_RECORDS),
+ *   plan   Every delivery interval (sooner once the records after the cursor could fill a file),
  *          read the journal from the durable cursor up to the journal's durable end, ask
  *          select.h which trails deliver each record, and group the records per
  *          trail x recipient account x awsRegion into log files (a file is closed at
@@ -49,7 +49,6 @@
 #include "svc/server.h"
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
-#define DELIVERY_EARLY_RECORDS 20000 /* backlog that triggers a plan before the interval */
 #define DELIVERY_ROUND_RECORDS 20000 /* records planned per transaction at most */
 #define DELIVERY_WRITE_BATCH 64      /* files written per step at most */
 

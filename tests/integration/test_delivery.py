@@ -297,6 +297,35 @@ class SoloDeliveryTest(unittest.TestCase):
             ct.get_trail_status(Name="doomed")
 
 
+class EarlyDeliveryTest(unittest.TestCase):
+    """With the default 300 s interval, a backlog that fills a file is delivered at once."""
+
+    def test_full_file_goes_out_before_the_interval(self):
+        srv = OrgtrailServer(extra_args=["--delivery-interval", "300"]).start()
+        try:
+            s3 = srv.client("s3")
+            s3.create_bucket(Bucket="early-logs")
+            s3.put_bucket_policy(Bucket="early-logs", Policy=solo_policy("early-logs", ["early"]))
+            ct = srv.client("cloudtrail")
+            ct.create_trail(Name="early", S3BucketName="early-logs")
+            ct.start_logging(Name="early")
+            time.sleep(2.5)  # the start-up plan has run; the next is 300 s away
+            s3.create_bucket(Bucket="big-policies")
+            # ~18 KB of requestParameters per call: 4 MiB in about 235 calls.
+            stmt = {"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::big-policies/%s/*" % ("x" * 150)}
+            policy = json.dumps({"Version": "2012-10-17", "Statement": [stmt] * 70})
+            made = [rid(s3.put_bucket_policy(Bucket="big-policies", Policy=policy))
+                    for _ in range(260)]
+            reader = BucketReader(srv, "early-logs")
+            idx = wait_for(lambda: (lambda i: i if made[0] in i else None)(
+                request_ids(reader.all_records())), timeout=30)
+            self.assertTrue(idx, "nothing delivered before the interval")
+            self.assertEqual(len(idx[made[0]]), 1)
+        finally:
+            srv.close()
+
+
 class KillDeliveryTest(unittest.TestCase):
     """kill -9 at random moments while clients call: every acknowledged call arrives
     exactly once after restart; no file is torn."""
