@@ -15,6 +15,7 @@
 #include "capture/journal.h"
 #include "core/hash.h"
 #include "ingest/audit_event.h"
+#include "ingest/jscan.h"
 #include "ingest/ndjson.h"
 #include "ingest/recipients.h"
 #include "state/channel_state.h"
@@ -253,6 +254,94 @@ static void test_ndjson_records(void **state)
     assert_string_equal(f.code, "InvalidJson");
     assert_int_equal(ndjson_check_record(RECORD, NDJSON_MAX_RECORD + 1, &info, &f), -1);
     assert_string_equal(f.code, "FieldTooLong");
+}
+
+/* jscan accepts exactly what jansson's strict loader accepts, on inputs chosen to probe
+ * every rule (grammar, numbers, escapes, UTF-8, duplicates, nesting). */
+static void test_jscan_parity(void **state)
+{
+    (void)state;
+    static const char *const inputs[] = {
+        "{}",
+        " {\"a\":1} ",
+        "{\"a\":[1,2,{\"b\":null}],\"c\":true,\"d\":false}",
+        "[]",
+        "1",
+        "\"s\"",
+        "{",
+        "}",
+        "{\"a\"}",
+        "{\"a\":}",
+        "{\"a\":1,}",
+        "{\"a\":1 \"b\":2}",
+        "{a:1}",
+        "{'a':1}",
+        "{\"a\":1}x",
+        "{\"a\":1}{}",
+        "{\"a\":01}",
+        "{\"a\":-}",
+        "{\"a\":1.}",
+        "{\"a\":.5}",
+        "{\"a\":1e}",
+        "{\"a\":-0.5e+3}",
+        "{\"a\":tru}",
+        "{\"a\":nul}",
+        "{\"a\":\"\\x\"}",
+        "{\"a\":\"\\u00e9\\n\\/\"}",
+        "{\"a\":\"\\u0000\"}",
+        "{\"a\":\"\\ud83d\\ude00\"}",
+        "{\"a\":\"\\ud83d\"}",
+        "{\"a\":\"\\ude00\"}",
+        "{\"a\":\"\\u12\"}",
+        "{\"a\":\"\x01\"}",
+        "{\"a\":\"\xc3\xa9\"}",
+        "{\"a\":\"\xc3\"}",
+        "{\"a\":\"\xc0\xaf\"}",
+        "{\"a\":\"\xed\xa0\x80\"}",
+        "{\"a\":\"\xf4\x90\x80\x80\"}",
+        "{\"a\":\"\xf0\x9f\x98\x80\"}",
+        "{\"a\":1,\"a\":2}",
+        "{\"a\":1,\"\\u0061\":2}",
+        "{\"x\":{\"a\":1,\"a\":2}}",
+        "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"a\":0}",
+        "{\"a\":1,\"b\":2,\"c\":3,\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"i\":9,\"j\":0}",
+        "{\"a\":[1,]}",
+        "{\"a\":[,1]}",
+        "{\"a\":\"unterminated}",
+        "\t{\"a\":\r\n1}\n",
+        "",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        const char *in = inputs[i];
+        json_t *j = json_loadb(in, strlen(in), JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
+        int want = !j ? -1 : json_is_object(j) ? 0 : -2;
+        json_decref(j);
+        char err[128];
+        int got = jscan_object(in, strlen(in), NULL, 0, err, sizeof err);
+        if (got != want) fail_msg("input %zu (%s): jscan %d, jansson %d", i, in, got, want);
+    }
+    /* members and decoding */
+    const char text[] = "{\"n\":1,\"s\":\"a\\u00e9\\\"b\",\"o\":{\"s\":2},\"t\":null}";
+    jscan_member m[] = {{.name = "s"}, {.name = "o"}, {.name = "t"}, {.name = "missing"}};
+    assert_int_equal(jscan_object(text, strlen(text), m, 4, NULL, 0), 0);
+    assert_int_equal(m[0].type, JSCAN_STRING);
+    char out[16];
+    assert_int_equal(jscan_string(&m[0], out, sizeof out), 5);
+    assert_string_equal(out, "a\xc3\xa9\"b");
+    assert_int_equal(jscan_string(&m[0], out, 4), -1);
+    assert_int_equal(m[1].type, JSCAN_OBJECT);
+    assert_int_equal(m[1].len, 7);
+    assert_int_equal(m[2].type, JSCAN_NULL);
+    assert_int_equal(m[3].type, JSCAN_ABSENT);
+    /* deep nesting is refused (-1: invalid), not a stack overflow; shallow is fine (-2:
+     * valid but not an object) */
+    size_t depth = JSCAN_MAX_DEPTH + 10;
+    char *deep = malloc(2 * depth);
+    memset(deep, '[', depth);
+    memset(deep + depth, ']', depth);
+    assert_int_equal(jscan_object(deep, 2 * depth, NULL, 0, NULL, 0), -1);
+    assert_int_equal(jscan_object(deep + 20, 2 * depth - 40, NULL, 0, NULL, 0), -2);
+    free(deep);
 }
 
 static void test_journal_batch(void **state)
@@ -496,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_event_record),
         cmocka_unit_test(test_ndjson_lines),
         cmocka_unit_test(test_ndjson_records),
+        cmocka_unit_test(test_jscan_parity),
         cmocka_unit_test(test_journal_batch),
         cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recipients, setup, teardown),
