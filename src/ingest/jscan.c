@@ -1,5 +1,7 @@
 #include "ingest/jscan.h"
 
+#include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,6 +152,26 @@ static int number(scanner *s)
         while (p < s->end && *p >= '0' && *p <= '9')
             p++;
     }
+    /* jansson, which reads these records again downstream (delivery, orgtrail events),
+     * refuses integers outside int64 and reals that overflow a double: so must we. */
+    size_t n = (size_t)(p - s->p);
+    bool integer = !memchr(s->p, '.', n) && !memchr(s->p, 'e', n) && !memchr(s->p, 'E', n);
+    char small[64];
+    char *copy = n < sizeof small ? small : malloc(n + 1);
+    if (!copy) abort();
+    memcpy(copy, s->p, n);
+    copy[n] = '\0';
+    errno = 0;
+    bool range_error;
+    if (integer) {
+        (void)strtoll(copy, NULL, 10);
+        range_error = errno == ERANGE;
+    } else {
+        double d = strtod(copy, NULL);
+        range_error = errno == ERANGE && (d == HUGE_VAL || d == -HUGE_VAL);
+    }
+    if (copy != small) free(copy);
+    if (range_error) return fail(s, integer ? "integer out of range" : "real number overflow");
     s->p = p;
     return 0;
 }
@@ -157,10 +179,11 @@ static int number(scanner *s)
 /* Decodes a key with escapes into a malloc'd buffer for comparison. */
 static char *decode_alloc(const char *p, size_t n, size_t *out_n)
 {
-    char *out = malloc(n + 1);
+    /* Decoding never grows the text; the slack is what jscan_string wants free per step. */
+    char *out = malloc(n + 5);
     if (!out) abort();
     jscan_member m = {NULL, JSCAN_STRING, p - 1, n + 2};
-    long l = jscan_string(&m, out, n + 1);
+    long l = jscan_string(&m, out, n + 5);
     *out_n = l < 0 ? 0 : (size_t)l;
     return out;
 }

@@ -6,7 +6,9 @@
  * same things jansson's loader does with JSON_REJECT_DUPLICATES — RFC 8259 grammar, UTF-8
  * (no overlong forms, surrogates or code points past U+10FFFF), escapes (\u0000 and
  * unpaired surrogate escapes refused), no control characters in strings, no duplicate key
- * in any object, one value with only whitespace around it — and nests at most
+ * in any object, integers within int64 and reals within a double (jansson's limits: the
+ * records are read with jansson again downstream), one value with only whitespace
+ * around it, no NUL byte anywhere — and nests at most
  * JSCAN_MAX_DEPTH deep. It never allocates except for objects with many keys (the
  * duplicate check sorts them).
  *
