@@ -33,7 +33,9 @@ if [ "${1:-}" = "--test" ]; then
         command -v "$tool" >/dev/null || { echo "setup: '$tool' is required for the tests" >&2; exit 1; }
     done
     python3 -c 'import boto3' || { echo "setup: python3 module boto3 is required for the tests" >&2; exit 1; }
-    if [ -f tests/js/package-lock.json ] && [ ! -d tests/js/node_modules ]; then
+    # npm ci again when the lock file changed since the last install (npm keeps a copy).
+    if [ -f tests/js/package-lock.json ] && { [ ! -d tests/js/node_modules ] ||
+        [ tests/js/package-lock.json -nt tests/js/node_modules/.package-lock.json ]; }; then
         echo "setup: installing the AWS SDK for JavaScript v3 (npm ci)"
         (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
     fi

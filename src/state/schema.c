@@ -133,7 +133,19 @@ static const char *const MIGRATIONS[] = {
     /* Object Lock default retention: {"Mode","Days"|"Years"}; NULL = none. */
     "ALTER TABLE s3_buckets ADD COLUMN lock_default TEXT;",
 
-    /* 4: log-file delivery (src/delivery/deliver.h explains how these tables make it
+    /* 4: CloudTrail channels (PutAuditEvents ingestion from the organization's services) */
+    "CREATE TABLE channels("
+    "  arn TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL,"
+    "  destinations TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  last_success_ms INTEGER, last_success_event_id TEXT,"
+    "  last_attempt_ms INTEGER, last_attempt_event_id TEXT, last_error_code TEXT,"
+    "  UNIQUE(account_id, region, name));"
+    "CREATE TABLE channel_tags("
+    "  channel_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(channel_arn, key));",
+
+    /* 5: log-file delivery (src/delivery/deliver.h explains how these tables make it
      * exactly-once). Logging spans, selector history and membership history let delivery,
      * which reads the journal later, decide as of the moment each record was captured. */
     "CREATE TABLE trail_logging_spans("
