@@ -165,6 +165,15 @@ static bool is_data(const select_event *e)
     return !strcmp(e->category, "Data");
 }
 
+/* Events the organization's own services send through PutAuditEvents (eventCategory
+ * ActivityAuditLog) are selected as management events of their recipient account: AWS
+ * sends them to CloudTrail Lake only, but orgtrail's trail is the one place for all audit
+ * events of the organization (ingest/audit_event.h). */
+static const char *selection_category(const select_event *e)
+{
+    return !strcmp(e->category, "ActivityAuditLog") ? "Management" : e->category;
+}
+
 static bool in_list(const char *s, const json_t *list)
 {
     size_t i;
@@ -214,7 +223,7 @@ static bool basic_matches(const json_t *sel, const select_event *e)
 {
     if (!rw_matches(str(sel, "ReadWriteType"), e)) return false;
     if (is_data(e)) return basic_data_matches(sel, e);
-    if (strcmp(e->category, "Management")) return false;
+    if (strcmp(selection_category(e), "Management")) return false;
     const json_t *incl = json_object_get(sel, "IncludeManagementEvents");
     if (incl && !json_is_true(incl)) return false;
     return !in_list(e->source, json_object_get(sel, "ExcludeManagementEventSources"));
@@ -225,7 +234,7 @@ static bool basic_matches(const json_t *sel, const select_event *e)
 static size_t field_values(const char *field, const select_event *e, const char **out)
 {
     const json_t *rec = e->rec;
-    if (!strcmp(field, "eventCategory")) return out[0] = e->category, 1;
+    if (!strcmp(field, "eventCategory")) return out[0] = selection_category(e), 1;
     if (!strcmp(field, "readOnly")) {
         if (!e->has_read_only) return 0;
         out[0] = e->read_only ? "true" : "false";
@@ -315,7 +324,7 @@ bool select_selectors_match(const json_t *basic, const json_t *advanced, const s
         }
         return false;
     }
-    if (!basic) return !strcmp(e->category, "Management"); /* the default selector */
+    if (!basic) return !strcmp(selection_category(e), "Management"); /* the default selector */
     json_array_foreach(basic, i, s)
     {
         if (basic_matches(s, e)) return true;

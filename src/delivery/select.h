@@ -22,8 +22,9 @@
  *             whose every field selector matches; within a field selector every operator
  *             holds (Equals/StartsWith/EndsWith: one value matches; NotEquals/
  *             NotStartsWith/NotEndsWith: no value matches). No selectors ever put = all
- *             management events. Selectors apply as of capture: a PutEventSelectors
- *             marks its journal position, and a record uses the version in force then.
+ *             management events. Events from PutAuditEvents (eventCategory
+ *             ActivityAuditLog) count as management events. Selectors apply as of capture: a
+ * PutEventSelectors marks its journal position, and a record uses the version in force then.
  *
  * Journal positions order a configuration change against records: the handler takes the
  * position before its transaction commits, so a request running concurrently with

@@ -517,6 +517,38 @@ static void test_selectors_as_of_capture(void **state)
     free_trail(&st);
 }
 
+static void test_audit_events_count_as_management(void **state)
+{
+    select_trail st;
+    base_trail(&st, true, true);
+    json_t *r = rec("payments.example.com", "Transfer", "eu-west-1", MGMT, false,
+                    "ActivityAuditLog", NULL, NULL);
+    json_object_del(r, "readOnly");
+    select_event e = ev(r);
+    assert_true(select_record(&st, &e, 5)); /* the default selector */
+    set_basic(&st, "[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":false}]");
+    assert_false(select_record(&st, &e, 5));
+    set_basic(&st, "[{\"ReadWriteType\":\"ReadOnly\",\"IncludeManagementEvents\":true}]");
+    assert_false(select_record(&st, &e, 5)); /* no readOnly: a write */
+    set_basic(&st, "[{\"ReadWriteType\":\"WriteOnly\",\"IncludeManagementEvents\":true}]");
+    assert_true(select_record(&st, &e, 5));
+    set_advanced(
+        &st, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Management\"]}]}]");
+    assert_true(select_record(&st, &e, 5));
+    set_advanced(&st,
+                 "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]}]}]");
+    assert_false(select_record(&st, &e, 5));
+    /* not a global service: a single-region trail elsewhere does not get it */
+    json_decref(st.advanced);
+    st.advanced = NULL;
+    json_decref(st.basic);
+    st.basic = NULL;
+    st.t.multi_region = false;
+    assert_false(select_record(&st, &e, 5));
+    json_decref(r);
+    free_trail(&st);
+}
+
 /* ---- the loader, against a real state database ---- */
 
 static void test_loader_spans_and_membership(void **state)
@@ -638,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_advanced_arn_operators),
         cmocka_unit_test(test_advanced_read_only_and_names),
         cmocka_unit_test(test_selectors_as_of_capture),
+        cmocka_unit_test(test_audit_events_count_as_management),
         cmocka_unit_test(test_loader_spans_and_membership),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
