@@ -14,6 +14,7 @@
 
 #include "core/timeutil.h"
 #include "delivery/select.h"
+#include "testenv.h"
 
 #define MGMT "111111111111"
 #define MEMBER "222222222222"
@@ -553,13 +554,10 @@ static void test_audit_events_count_as_management(void **state)
 
 static void test_loader_spans_and_membership(void **state)
 {
-    char dir[64] = "/tmp/orgtrail-unit-XXXXXX", path[128];
-    assert_non_null(mkdtemp(dir));
-    snprintf(path, sizeof path, "%s/state.db", dir);
+    char dir[64];
+    testenv_mkdtemp(dir, sizeof dir, "unit");
     db_pool pool;
-    char err[256];
-    assert_int_equal(db_pool_open(&pool, path, true, err, sizeof err), 0);
-    db_conn *db = db_acquire(&pool);
+    db_conn *db = testenv_db_open(dir, &pool);
     assert_int_equal(db_exec(db,
                              "INSERT INTO organization(id, feature_set, master_account_id, "
                              "master_email, root_id, created_ms) VALUES('o-abcdefghij', 'ALL', ?, "
@@ -645,11 +643,8 @@ static void test_loader_spans_and_membership(void **state)
     logging_span *sp;
     assert_int_equal(delivery_logging_spans(db, t.arn, &sp), 0);
     free(sp);
-    db_release(&pool, db);
-    db_pool_close(&pool);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    testenv_db_close(&pool, db);
+    testenv_rmtree(dir);
 }
 
 int main(void)

@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +27,7 @@
 #include "state/iam_state.h"
 #include "svc/frontend.h"
 #include "svc/server.h"
+#include "testenv.h"
 
 #define MGMT "111111111111"
 #define MEMBER "222222222222"
@@ -54,8 +54,7 @@ static void exec_ok(db_conn *db, int rc)
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->tmp, sizeof f->tmp, "/tmp/orgtrail-iamsts-XXXXXX");
-    assert_non_null(mkdtemp(f->tmp));
+    testenv_mkdtemp(f->tmp, sizeof f->tmp, "iamsts");
     snprintf(f->data, sizeof f->data, "%s/data", f->tmp);
     char key[32], secret[48], err[512];
     assert_int_equal(store_create(f->data, MGMT, "us-east-1", key, secret, err, sizeof err), 0);
@@ -106,17 +105,11 @@ static int setup(void **state)
     return 0;
 }
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb, (void)flag, (void)ftw;
-    return remove(path);
-}
-
 static int teardown(void **state)
 {
     fixture *f = *state;
     server_close(&f->srv);
-    nftw(f->tmp, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    testenv_rmtree(f->tmp);
     free(f);
     return 0;
 }

@@ -21,6 +21,7 @@
 #include "state/channel_state.h"
 #include "state/db.h"
 #include "svc/service.h"
+#include "testenv.h"
 
 #define ACCT "111111111111"
 #define OTHER "222222222222"
@@ -355,8 +356,8 @@ static void test_jscan_parity(void **state)
 static void test_journal_batch(void **state)
 {
     (void)state;
-    char dir[] = "/tmp/orgtrail-ingest-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[64];
+    testenv_mkdtemp(dir, sizeof dir, "ingest");
     journal j;
     char err[256];
     assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
@@ -389,16 +390,13 @@ static void test_journal_batch(void **state)
     }
     assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
     journal_reader_close(&r);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    assert_int_equal(system(cmd), 0);
+    testenv_rmtree(dir);
 }
 
 /* ---- channels and recipients, against a store --------------------------------------- */
 
 typedef struct fixture {
     char dir[64];
-    char path[128];
     db_pool pool;
     db_conn *db;
     char code[96];
@@ -407,12 +405,8 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/orgtrail-unit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/state.db", f->dir);
-    char err[256];
-    assert_int_equal(db_pool_open(&f->pool, f->path, true, err, sizeof err), 0);
-    f->db = db_acquire(&f->pool);
+    testenv_mkdtemp(f->dir, sizeof f->dir, "unit");
+    f->db = testenv_db_open(f->dir, &f->pool);
     *state = f;
     return 0;
 }
@@ -420,11 +414,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_release(&f->pool, f->db);
-    db_pool_close(&f->pool);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    testenv_db_close(&f->pool, f->db);
+    testenv_rmtree(f->dir);
     free(f);
     return 0;
 }

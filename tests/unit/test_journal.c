@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "capture/journal.h"
+#include "testenv.h"
 
 #define THREADS 8
 #define PER_THREAD 500
@@ -27,16 +28,14 @@ typedef struct worker {
 
 static char *make_dir(void)
 {
-    char *d = strdup("/tmp/orgtrail-journal-XXXXXX");
-    assert_non_null(mkdtemp(d));
+    char *d = malloc(64);
+    testenv_mkdtemp(d, 64, "journal");
     return d;
 }
 
 static void remove_dir(const char *d)
 {
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", d);
-    assert_int_equal(system(cmd), 0);
+    testenv_rmtree(d);
 }
 
 static void *append_many(void *arg)
@@ -65,7 +64,8 @@ static void concurrent_appends_read_back(void **state)
         w[t] = (worker){.j = &j, .id = t};
         pthread_create(&th[t], NULL, append_many, &w[t]);
     }
-    for (int t = 0; t < THREADS; t++) pthread_join(th[t], NULL);
+    for (int t = 0; t < THREADS; t++)
+        pthread_join(th[t], NULL);
     static char seen[THREADS * PER_THREAD + 1];
     memset(seen, 0, sizeof seen);
     for (int t = 0; t < THREADS; t++) {
@@ -88,7 +88,8 @@ static void concurrent_appends_read_back(void **state)
     size_t len;
     uint64_t seq, want = 1;
     int last_i[THREADS];
-    for (int t = 0; t < THREADS; t++) last_i[t] = -1;
+    for (int t = 0; t < THREADS; t++)
+        last_i[t] = -1;
     while (journal_reader_next(&r, &p, &len, &seq) == 1) {
         assert_int_equal(seq, want++);
         int t, i;
@@ -131,7 +132,8 @@ static void torn_tail_is_cut(void **state)
     assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
     uint64_t seq;
     aws_error e;
-    for (int i = 0; i < 3; i++) assert_int_equal(journal_append(&j, "abc", 3, &seq, &e), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(journal_append(&j, "abc", 3, &seq, &e), 0);
     journal_close(&j);
 
     char *seg = only_segment(dir);

@@ -29,11 +29,14 @@ static void target_both_spellings(void **state)
     const svc_model *ct = model_service(*state, "cloudtrail");
     assert_non_null(ct);
     assert_string_equal(
-        model_target_op(ct, "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails"),
+        model_target_op(ct,
+                        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails"),
         "DescribeTrails");
-    assert_string_equal(model_target_op(ct, "CloudTrail_20131101.DescribeTrails"), "DescribeTrails");
+    assert_string_equal(model_target_op(ct, "CloudTrail_20131101.DescribeTrails"),
+                        "DescribeTrails");
     const svc_model *org = model_service(*state, "organizations");
-    assert_string_equal(model_target_op(org, "AWSOrganizationsV20161128.ListAccounts"), "ListAccounts");
+    assert_string_equal(model_target_op(org, "AWSOrganizationsV20161128.ListAccounts"),
+                        "ListAccounts");
 }
 
 static void target_other_prefixes_refused(void **state)

@@ -14,6 +14,7 @@
 
 #include "core/timeutil.h"
 #include "store/objstore.h"
+#include "testenv.h"
 
 #define OWNER "111111111111"
 #define DAY 86400000LL
@@ -37,12 +38,9 @@ static void add_bucket(fixture *f, const char *name, bool lock, const char *vers
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/objstore-test-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    char path[128], err[256];
-    snprintf(path, sizeof path, "%s/state.db", f->dir);
-    assert_int_equal(db_pool_open(&f->pool, path, true, err, sizeof err), 0);
-    f->db = db_acquire(&f->pool);
+    testenv_mkdtemp(f->dir, sizeof f->dir, "objstore");
+    f->db = testenv_db_open(f->dir, &f->pool);
+    char err[256];
     assert_int_equal(objstore_open(&f->os, f->dir, f->db, err, sizeof err), 0);
     add_bucket(f, "plain", false, NULL);
     add_bucket(f, "versioned", false, "Enabled");
@@ -55,11 +53,8 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     objstore_close(&f->os);
-    db_release(&f->pool, f->db);
-    db_pool_close(&f->pool);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    testenv_db_close(&f->pool, f->db);
+    testenv_rmtree(f->dir);
     free(f);
     return 0;
 }
@@ -70,8 +65,7 @@ static obj_put_opts opts(void)
     return o;
 }
 
-static void put(fixture *f, const char *bucket, const char *key, const char *text,
-                obj_info *out)
+static void put(fixture *f, const char *bucket, const char *key, const char *text, obj_info *out)
 {
     obj_put_opts o = opts();
     aws_error e;
@@ -152,7 +146,8 @@ static void test_digests(void **state)
     aws_error e;
     o.content_md5 = "XrY7u+Ae7tCTyyK7j1rNww=="; /* md5("hello world") */
     assert_int_equal(objstore_put(&f->os, f->db, "plain", "d", "hello world", 11, &o, NULL, &e), 0);
-    assert_int_equal(objstore_put(&f->os, f->db, "plain", "d", "hello worle", 11, &o, NULL, &e), -1);
+    assert_int_equal(objstore_put(&f->os, f->db, "plain", "d", "hello worle", 11, &o, NULL, &e),
+                     -1);
     assert_string_equal(e.code, "BadDigest");
     o.content_md5 = "nonsense";
     assert_int_equal(objstore_put(&f->os, f->db, "plain", "d", "x", 1, &o, NULL, &e), -1);
@@ -171,7 +166,8 @@ static void test_list_delimiter_continuation(void **state)
 {
     fixture *f = *state;
     const char *keys[] = {"a/1", "a/2", "b", "c/x/1", "c/y", "d", "e/1"};
-    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) put(f, "plain", keys[i], "x", NULL);
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+        put(f, "plain", keys[i], "x", NULL);
     aws_error e;
     obj_list l;
     obj_list_opts lo = {.delimiter = "/", .max_keys = 1000};
@@ -237,9 +233,9 @@ static void test_versioning_and_markers(void **state)
 
     aws_error e;
     obj_delete_result r;
-    assert_int_equal(objstore_delete(&f->os, f->db, "versioned", "k", NULL, false, time_now_ms(),
-                                     OWNER, &r, &e),
-                     0);
+    assert_int_equal(
+        objstore_delete(&f->os, f->db, "versioned", "k", NULL, false, time_now_ms(), OWNER, &r, &e),
+        0);
     assert_true(r.delete_marker);
     obj_info h;
     assert_int_equal(objstore_head(f->db, "versioned", "k", NULL, &h, &e), 0);
@@ -276,8 +272,8 @@ static void test_versioning_and_markers(void **state)
     /* Removing the marker by its id brings v2 back. */
     char marker[OBJ_VERSION_LEN];
     snprintf(marker, sizeof marker, "%s", r.version_id);
-    assert_int_equal(objstore_delete(&f->os, f->db, "versioned", "k", marker, false,
-                                     time_now_ms(), OWNER, &r, &e),
+    assert_int_equal(objstore_delete(&f->os, f->db, "versioned", "k", marker, false, time_now_ms(),
+                                     OWNER, &r, &e),
                      0);
     s = get(f, "versioned", "k", NULL);
     assert_string_equal(s, "two");
@@ -314,9 +310,9 @@ static void test_suspended_null_versions(void **state)
     assert_string_equal(l.items[1].version_id, v1.version_id);
     obj_list_free(&l);
     obj_delete_result r;
-    assert_int_equal(objstore_delete(&f->os, f->db, "versioned", "s", NULL, false, time_now_ms(),
-                                     OWNER, &r, &e),
-                     0);
+    assert_int_equal(
+        objstore_delete(&f->os, f->db, "versioned", "s", NULL, false, time_now_ms(), OWNER, &r, &e),
+        0);
     assert_true(r.delete_marker);
     assert_string_equal(r.version_id, "null");
     assert_int_equal(objstore_list(f->db, "versioned", &vo, &l, &e), 0);
@@ -350,21 +346,20 @@ static void test_compliance_lock(void **state)
     assert_string_equal(e.code, "AccessDenied");
     /* Shortening or weakening is refused; extending works. */
     assert_int_equal(objstore_set_retention(f->db, "locked", "log.gz", v.version_id, "COMPLIANCE",
-                                            v.retain_until_ms - DAY / 2, true, time_now_ms(),
-                                            NULL, &e),
+                                            v.retain_until_ms - DAY / 2, true, time_now_ms(), NULL,
+                                            &e),
                      -1);
     assert_string_equal(e.code, "AccessDenied");
     assert_int_equal(objstore_set_retention(f->db, "locked", "log.gz", v.version_id, "GOVERNANCE",
-                                            v.retain_until_ms + DAY, true, time_now_ms(), NULL,
-                                            &e),
+                                            v.retain_until_ms + DAY, true, time_now_ms(), NULL, &e),
                      -1);
     assert_int_equal(objstore_set_retention(f->db, "locked", "log.gz", v.version_id, "COMPLIANCE",
                                             v.retain_until_ms + DAY, false, time_now_ms(), NULL,
                                             &e),
                      0);
     /* A plain delete only adds a marker; the version stays. */
-    assert_int_equal(objstore_delete(&f->os, f->db, "locked", "log.gz", NULL, false,
-                                     time_now_ms(), OWNER, &r, &e),
+    assert_int_equal(objstore_delete(&f->os, f->db, "locked", "log.gz", NULL, false, time_now_ms(),
+                                     OWNER, &r, &e),
                      0);
     assert_true(r.delete_marker);
     char *s = get(f, "locked", "log.gz", v.version_id);
@@ -429,35 +424,36 @@ static void test_multipart(void **state)
     assert_int_equal(objstore_mpu_create(f->db, "plain", "big", &o, up, &e), 0);
     size_t n1 = OBJ_MIN_PART_SIZE;
     char *p1 = malloc(n1);
-    for (size_t i = 0; i < n1; i++) p1[i] = (char)(i * 7);
+    for (size_t i = 0; i < n1; i++)
+        p1[i] = (char)(i * 7);
     obj_part parts[2];
     memset(parts, 0, sizeof parts);
     obj_put_opts po = opts();
-    assert_int_equal(objstore_mpu_put_part(&f->os, f->db, "plain", "big", up, 1, p1, n1, &po,
-                                           parts[0].etag, &e),
-                     0);
     assert_int_equal(
-        objstore_mpu_put_part(&f->os, f->db, "plain", "big", up, 2, "tail", 4, &po, parts[1].etag, &e),
+        objstore_mpu_put_part(&f->os, f->db, "plain", "big", up, 1, p1, n1, &po, parts[0].etag, &e),
         0);
+    assert_int_equal(objstore_mpu_put_part(&f->os, f->db, "plain", "big", up, 2, "tail", 4, &po,
+                                           parts[1].etag, &e),
+                     0);
     parts[0].number = 1;
     parts[1].number = 2;
     obj_part *listed;
     size_t n;
     bool trunc;
-    assert_int_equal(objstore_mpu_list_parts(f->db, "plain", "big", up, 0, 1, &listed, &n, &trunc, &e),
-                     0);
+    assert_int_equal(
+        objstore_mpu_list_parts(f->db, "plain", "big", up, 0, 1, &listed, &n, &trunc, &e), 0);
     assert_int_equal(n, 1);
     assert_true(trunc);
     free(listed);
     obj_part bad[2] = {parts[1], parts[0]};
-    assert_int_equal(objstore_mpu_complete(&f->os, f->db, "plain", "big", up, bad, 2,
-                                           time_now_ms(), NULL, &e),
-                     -1);
+    assert_int_equal(
+        objstore_mpu_complete(&f->os, f->db, "plain", "big", up, bad, 2, time_now_ms(), NULL, &e),
+        -1);
     assert_string_equal(e.code, "InvalidPartOrder");
     obj_info v;
-    assert_int_equal(objstore_mpu_complete(&f->os, f->db, "plain", "big", up, parts, 2,
-                                           time_now_ms(), &v, &e),
-                     0);
+    assert_int_equal(
+        objstore_mpu_complete(&f->os, f->db, "plain", "big", up, parts, 2, time_now_ms(), &v, &e),
+        0);
     assert_int_equal(v.size, (int64_t)n1 + 4);
     assert_non_null(strstr(v.etag, "-2\""));
     assert_string_equal(v.content_type, "application/gzip");

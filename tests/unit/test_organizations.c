@@ -17,6 +17,7 @@
 #include "state/iam_state.h"
 #include "state/org_state.h"
 #include "svc/service.h"
+#include "testenv.h"
 
 #define MGMT "111111111111"
 #define LONER "222222222222"    /* a standalone account, to be invited */
@@ -25,7 +26,6 @@
 
 typedef struct fixture {
     char dir[64];
-    char path[128];
     db_pool pool;
     db_conn *db;
     int64_t now;
@@ -36,24 +36,12 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/orgtrail-unit-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/state.db", f->dir);
-    char err[256];
-    assert_int_equal(db_pool_open(&f->pool, f->path, true, err, sizeof err), 0);
-    f->db = db_acquire(&f->pool);
+    testenv_mkdtemp(f->dir, sizeof f->dir, "unit");
+    f->db = testenv_db_open(f->dir, &f->pool);
     f->now = 1795300000000LL;
-    const char *ids[] = {MGMT, LONER, STRANGER};
-    const char *names[] = {"management", "loner", "stranger"};
-    for (int i = 0; i < 3; i++) {
-        char email[64];
-        snprintf(email, sizeof email, "%s@example.com", names[i]);
-        assert_int_equal(db_exec(f->db,
-                                 "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, ?, "
-                                 "?, ?)",
-                                 "sssi", ids[i], names[i], email, f->now),
-                         0);
-    }
+    testenv_add_account(f->db, MGMT, "management", f->now);
+    testenv_add_account(f->db, LONER, "loner", f->now);
+    testenv_add_account(f->db, STRANGER, "stranger", f->now);
     *state = f;
     return 0;
 }
@@ -61,15 +49,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_release(&f->pool, f->db);
-    db_pool_close(&f->pool);
-    const char *suffixes[] = {"", "-wal", "-shm"};
-    for (int i = 0; i < 3; i++) {
-        char p[160];
-        snprintf(p, sizeof p, "%s%s", f->path, suffixes[i]);
-        unlink(p);
-    }
-    rmdir(f->dir);
+    testenv_db_close(&f->pool, f->db);
+    testenv_rmtree(f->dir);
     free(f);
     return 0;
 }

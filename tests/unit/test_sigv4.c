@@ -115,7 +115,8 @@ static void test_malformed_headers(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "AWS4-HMAC-SHA256 SignedHeaders=host, Signature=" "0123456789012345678901234567890123456789012345678901234567890123",
+        "AWS4-HMAC-SHA256 SignedHeaders=host, Signature="
+        "0123456789012345678901234567890123456789012345678901234567890123",
         "AWS4-HMAC-SHA256 Credential=AK/20150830/us-east-1/iam/aws4_request, Signature=00",
         "AWS4-HMAC-SHA256 Credential=AK/2015083/us-east-1/iam/aws4_request, SignedHeaders=host, "
         "Signature=0123456789012345678901234567890123456789012345678901234567890123",

@@ -1,0 +1,55 @@
+#define _XOPEN_SOURCE 700
+#include "testenv.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+void testenv_mkdtemp(char *dir, size_t n, const char *tag)
+{
+    int len = snprintf(dir, n, "/tmp/orgtrail-%s-XXXXXX", tag);
+    assert_true(len > 0 && (size_t)len < n);
+    assert_non_null(mkdtemp(dir));
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+void testenv_rmtree(const char *dir)
+{
+    assert_int_equal(nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+db_conn *testenv_db_open(const char *dir, db_pool *pool)
+{
+    char path[512], err[256];
+    snprintf(path, sizeof path, "%s/state.db", dir);
+    if (db_pool_open(pool, path, true, err, sizeof err)) fail_msg("state.db: %s", err);
+    db_conn *db = db_acquire(pool);
+    assert_non_null(db);
+    return db;
+}
+
+void testenv_db_close(db_pool *pool, db_conn *db)
+{
+    db_release(pool, db);
+    db_pool_close(pool);
+}
+
+void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t now_ms)
+{
+    char email[160];
+    snprintf(email, sizeof email, "%s@example.com", name);
+    assert_int_equal(db_exec(db,
+                             "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, ?, ?, ?)",
+                             "sssi", id, name, email, now_ms),
+                     0);
+}

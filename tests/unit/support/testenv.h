@@ -1,0 +1,26 @@
+/* testenv: what the C unit tests share — a scratch directory per fixture and a migrated
+ * state database in it.
+ *
+ * Every helper asserts (cmocka) instead of returning errors: a fixture that cannot be
+ * built is a failed test. */
+#ifndef ORGTRAIL_TESTENV_H
+#define ORGTRAIL_TESTENV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "state/db.h"
+
+/* Creates a new directory /tmp/orgtrail-<tag>-XXXXXX and writes its path into dir. */
+void testenv_mkdtemp(char *dir, size_t n, const char *tag);
+/* Removes dir and everything below it. */
+void testenv_rmtree(const char *dir);
+
+/* Opens (migrating) dir/state.db into pool and returns one acquired connection. */
+db_conn *testenv_db_open(const char *dir, db_pool *pool);
+/* Releases db and closes pool. */
+void testenv_db_close(db_pool *pool, db_conn *db);
+/* Inserts an account row (email <name>@example.com) created at now_ms. */
+void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t now_ms);
+
+#endif
