@@ -383,3 +383,19 @@ int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64
     }
     return 0;
 }
+
+uint64_t journal_position(journal *j)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t v = j->next_seq;
+    pthread_mutex_unlock(&j->mu);
+    return v;
+}
+
+uint64_t journal_durable(journal *j)
+{
+    pthread_mutex_lock(&j->mu);
+    uint64_t v = j->durable_seq;
+    pthread_mutex_unlock(&j->mu);
+    return v;
+}

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "delivery/deliver.h"
 #include "http/server.h"
 #include "svc/frontend.h"
 #include "svc/server.h"
@@ -122,12 +123,22 @@ int cmd_serve(int argc, char **argv)
         server_close(&s);
         return 1;
     }
+    deliverer dl;
+    if (deliverer_start(&dl, &s, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        http_server_stop(&hs);
+        server_close(&s);
+        return 1;
+    }
     fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n",
             host, hs.port, dir, s.owner_account);
     int sig;
     sigwait(&set, &sig);
     fprintf(stderr, "orgtrail: shutting down\n");
+    /* Requests first, then delivery: whatever was acknowledged is in the journal and is
+     * planned and delivered after the next start (deliver.h). */
     http_server_stop(&hs);
+    deliverer_stop(&dl);
     server_close(&s);
     return 0;
 }

@@ -182,6 +182,12 @@ static void bind(sqlite3_stmt *st, const char *fmt, va_list ap)
         }
         case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
         case 'd': sqlite3_bind_int64(st, i, va_arg(ap, int)); break;
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            sqlite3_bind_blob64(st, i, p ? p : "", n, SQLITE_TRANSIENT);
+            break;
+        }
         default: abort();
         }
     }
@@ -240,6 +246,13 @@ int64_t db_int(sqlite3_stmt *st, int col)
 bool db_is_null(sqlite3_stmt *st, int col)
 {
     return sqlite3_column_type(st, col) == SQLITE_NULL;
+}
+
+const void *db_blob(sqlite3_stmt *st, int col, size_t *len)
+{
+    const void *p = sqlite3_column_blob(st, col);
+    *len = (size_t)sqlite3_column_bytes(st, col);
+    return p;
 }
 
 int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...)

@@ -10,6 +10,7 @@
  *   s  const char *  (NULL binds SQL NULL)
  *   i  int64_t
  *   d  int (widened)
+ *   b  const void *, size_t  (a blob: two arguments)
  */
 #ifndef ORGTRAIL_DB_H
 #define ORGTRAIL_DB_H
@@ -63,6 +64,8 @@ void db_done(sqlite3_stmt *st);
 const char *db_text(sqlite3_stmt *st, int col);
 int64_t db_int(sqlite3_stmt *st, int col);
 bool db_is_null(sqlite3_stmt *st, int col);
+/* A blob column: its bytes (valid until the next step) and length. */
+const void *db_blob(sqlite3_stmt *st, int col, size_t *len);
 /* Single-value queries: returns 1 when a row was found and copies column 0. */
 int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...);
 int db_get_int(db_conn *c, int64_t *out, const char *sql, const char *fmt, ...);

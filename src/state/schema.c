@@ -132,6 +132,47 @@ static const char *const MIGRATIONS[] = {
     "CREATE INDEX s3_parts_blob ON s3_parts(blob);"
     /* Object Lock default retention: {"Mode","Days"|"Years"}; NULL = none. */
     "ALTER TABLE s3_buckets ADD COLUMN lock_default TEXT;",
+
+    /* 4: log-file delivery (src/delivery/deliver.h explains how these tables make it
+     * exactly-once). Logging spans and membership history let delivery, which reads the
+     * journal later, decide as of the moment each record was captured. */
+    "CREATE TABLE trail_logging_spans("
+    "  trail_arn TEXT NOT NULL, from_seq INTEGER NOT NULL, to_seq INTEGER,"
+    "  PRIMARY KEY(trail_arn, from_seq));"
+    "INSERT INTO trail_logging_spans(trail_arn, from_seq)"
+    "  SELECT arn, 0 FROM trails WHERE logging = 1;"
+    "CREATE TABLE org_membership_history("
+    "  account_id TEXT NOT NULL, org_id TEXT NOT NULL, from_ms INTEGER NOT NULL,"
+    "  to_ms INTEGER);"
+    "CREATE INDEX org_membership_history_org ON org_membership_history(org_id, account_id);"
+    "INSERT INTO org_membership_history(account_id, org_id, from_ms)"
+    "  SELECT id, org_id, COALESCE(joined_ms, 0) FROM accounts WHERE org_id IS NOT NULL;"
+    "CREATE TRIGGER org_membership_insert AFTER INSERT ON accounts WHEN NEW.org_id IS NOT NULL"
+    " BEGIN INSERT INTO org_membership_history(account_id, org_id, from_ms)"
+    "  VALUES(NEW.id, NEW.org_id,"
+    "         CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)); END;"
+    "CREATE TRIGGER org_membership_update AFTER UPDATE OF org_id ON accounts"
+    " WHEN OLD.org_id IS NOT NEW.org_id"
+    " BEGIN"
+    "  UPDATE org_membership_history"
+    "   SET to_ms = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+    "   WHERE account_id = OLD.id AND to_ms IS NULL;"
+    "  INSERT INTO org_membership_history(account_id, org_id, from_ms)"
+    "   SELECT NEW.id, NEW.org_id,"
+    "          CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+    "   WHERE NEW.org_id IS NOT NULL;"
+    " END;"
+    "CREATE TABLE delivery_cursor("
+    "  id INTEGER PRIMARY KEY CHECK(id = 1), next_seq INTEGER NOT NULL);"
+    "CREATE TABLE delivery_files("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, trail_arn TEXT NOT NULL, bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, records INTEGER NOT NULL,"
+    "  body BLOB NOT NULL, planned_ms INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE delivery_status("
+    "  trail_arn TEXT PRIMARY KEY, latest_delivery_ms INTEGER, latest_attempt_ms INTEGER,"
+    "  latest_error TEXT);",
 };
 
 int schema_migration_count(void)

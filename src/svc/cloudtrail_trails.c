@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "state/delivery_state.h"
 #include "svc/cloudtrail_internal.h"
 
 #define S3_PREFIX_MAX 200
@@ -219,7 +220,8 @@ int ct_delete_trail(call_ctx *c)
 {
     trail t;
     if (ct_resolve(c, in_str(c, "Name"), CT_MODIFY, &t)) return -1;
-    if (trail_delete(c->db, t.arn)) return ct_fail_db(c);
+    /* Deleting a trail stops its delivery, files planned but not yet written included. */
+    if (trail_delete(c->db, t.arn) || delivery_forget_trail(c->db, t.arn)) return ct_fail_db(c);
     ct_add_resource(c, &t);
     return 0;
 }
@@ -324,8 +326,23 @@ int ct_get_trail_status(call_ctx *c)
     if (ct_resolve(c, in_str(c, "Name"), CT_READ, &t)) return -1;
     json_t *o = json_object();
     set_bool(o, "IsLogging", t.logging);
-    /* The delivery members appear once delivery exists; the deprecated text forms of the
-     * logging times are still sent by AWS. */
+    /* Delivery: LatestDeliveryTime is the last file that reached the bucket,
+     * LatestDeliveryError the S3 error code of the last attempt when it failed (cleared by
+     * a success). The deprecated text members AWS still sends: LatestDeliveryAttemptTime
+     * (last attempt) and LatestDeliveryAttemptSucceeded (last successful attempt), both
+     * ISO-8601, "" when there was none. */
+    delivery_status ds;
+    delivery_status_get(c->db, t.arn, &ds);
+    if (ds.latest_delivery_ms)
+        json_object_set_new(o, "LatestDeliveryTime", json_time(ds.latest_delivery_ms));
+    if (ds.latest_error[0]) json_object_set_new(o, "LatestDeliveryError", json_string(ds.latest_error));
+    if (ds.latest_attempt_ms) set_iso(o, "LatestDeliveryAttemptTime", ds.latest_attempt_ms);
+    else json_object_set_new(o, "LatestDeliveryAttemptTime", json_string(""));
+    if (ds.latest_delivery_ms) set_iso(o, "LatestDeliveryAttemptSucceeded", ds.latest_delivery_ms);
+    else json_object_set_new(o, "LatestDeliveryAttemptSucceeded", json_string(""));
+    json_object_set_new(o, "LatestNotificationAttemptTime", json_string(""));
+    json_object_set_new(o, "LatestNotificationAttemptSucceeded", json_string(""));
+    /* The deprecated text forms of the logging times are still sent by AWS. */
     if (t.start_logging_ms) {
         json_object_set_new(o, "StartLoggingTime", json_time(t.start_logging_ms));
         set_iso(o, "TimeLoggingStarted", t.start_logging_ms);
@@ -343,7 +360,12 @@ static int set_logging(call_ctx *c, bool on)
 {
     trail t;
     if (ct_resolve(c, in_str(c, "Name"), CT_MODIFY, &t)) return -1;
-    if (trail_set_logging(c->db, t.arn, on, c->now_ms)) return ct_fail_db(c);
+    /* The span is marked in journal positions: this call's own record comes after it,
+     * so StartLogging is delivered by the trail it starts (select.h). */
+    uint64_t position = c->srv ? journal_position(&c->srv->journal) : 1;
+    if (trail_set_logging(c->db, t.arn, on, c->now_ms) ||
+        delivery_logging_changed(c->db, t.arn, on, position))
+        return ct_fail_db(c);
     ct_add_resource(c, &t);
     return 0;
 }

@@ -1,0 +1,362 @@
+#include "delivery/deliver.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/buf.h"
+#include "core/timeutil.h"
+#include "delivery/logfile.h"
+#include "delivery/select.h"
+#include "state/delivery_state.h"
+#include "state/org_state.h"
+#include "svc/cloudtrail_bucket.h"
+#include "svc/s3_access.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Planning */
+
+typedef struct group {
+    size_t trail; /* index into the round's trails */
+    char account[13];
+    char region[32];
+    uint64_t first_seq, last_seq;
+    int64_t records;
+    buf json;
+} group;
+
+typedef struct round {
+    select_trail *trails;
+    size_t n_trails;
+    group *groups;
+    size_t n_groups, cap_groups;
+    planned_file *files;
+    size_t n_files, cap_files;
+    int64_t now_ms;
+    int failed;
+} round;
+
+static size_t load_trails(db_conn *db, select_trail **out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    /* Collect ARNs first: loading runs queries of its own on this connection. */
+    char(*arns)[256] = NULL;
+    size_t na = 0;
+    sqlite3_stmt *st = db_query(
+        db, "SELECT DISTINCT trail_arn FROM trail_logging_spans ORDER BY trail_arn", "");
+    while (db_row(st)) {
+        if (na == cap) {
+            cap = cap ? cap * 2 : 8;
+            arns = realloc(arns, cap * sizeof *arns);
+            if (!arns) abort();
+        }
+        snprintf(arns[na++], sizeof *arns, "%s", db_text(st, 0));
+    }
+    db_done(st);
+    if (na) {
+        *out = calloc(na, sizeof **out);
+        if (!*out) abort();
+    }
+    for (size_t i = 0; i < na; i++) {
+        trail t;
+        if (trail_get(db, arns[i], &t) != 1) continue; /* deleted */
+        select_trail_load(db, &t, &(*out)[n++]);
+    }
+    free(arns);
+    return n;
+}
+
+static void finish_group(round *r, group *g)
+{
+    if (!g->records) return;
+    const select_trail *st = &r->trails[g->trail];
+    logfile_end(&g->json);
+    if (r->n_files == r->cap_files) {
+        r->cap_files = r->cap_files ? r->cap_files * 2 : 16;
+        r->files = realloc(r->files, r->cap_files * sizeof *r->files);
+        if (!r->files) abort();
+    }
+    planned_file *f = &r->files[r->n_files];
+    memset(f, 0, sizeof *f);
+    snprintf(f->trail_arn, sizeof f->trail_arn, "%s", st->t.arn);
+    snprintf(f->bucket, sizeof f->bucket, "%s", st->t.s3_bucket);
+    snprintf(f->account_id, sizeof f->account_id, "%s", g->account);
+    snprintf(f->region, sizeof f->region, "%s", g->region);
+    f->first_seq = g->first_seq;
+    f->last_seq = g->last_seq;
+    f->records = g->records;
+    f->planned_ms = r->now_ms;
+    char unique[LOGFILE_UNIQUE_LEN + 1];
+    logfile_unique(st->t.arn, g->account, g->region, g->first_seq, unique);
+    if (logfile_key(f->key, sizeof f->key, st->t.s3_prefix, st->org_id, g->account, g->region,
+                    r->now_ms, unique) < 0 ||
+        logfile_gzip(g->json.data, g->json.len, &f->body, &f->body_len)) {
+        r->failed = 1;
+    } else {
+        r->n_files++;
+    }
+    buf_reset(&g->json);
+    g->records = 0;
+}
+
+static group *group_for(round *r, size_t ti, const char *account, const char *region)
+{
+    for (size_t i = 0; i < r->n_groups; i++) {
+        group *g = &r->groups[i];
+        if (g->trail == ti && !strcmp(g->account, account) && !strcmp(g->region, region))
+            return g;
+    }
+    if (r->n_groups == r->cap_groups) {
+        r->cap_groups = r->cap_groups ? r->cap_groups * 2 : 16;
+        r->groups = realloc(r->groups, r->cap_groups * sizeof *r->groups);
+        if (!r->groups) abort();
+    }
+    group *g = &r->groups[r->n_groups++];
+    memset(g, 0, sizeof *g);
+    g->trail = ti;
+    snprintf(g->account, sizeof g->account, "%s", account);
+    snprintf(g->region, sizeof g->region, "%s", region);
+    return g;
+}
+
+static void add_record(round *r, size_t ti, const select_event *e, const char *text,
+                       size_t len, uint64_t seq)
+{
+    group *g = group_for(r, ti, e->recipient, e->region);
+    if (g->records && g->json.len + len + 3 > DELIVERY_FILE_CAP) finish_group(r, g);
+    if (!g->records) {
+        logfile_begin(&g->json);
+        g->first_seq = seq;
+    }
+    logfile_add(&g->json, text, len);
+    g->last_seq = seq;
+    g->records++;
+}
+
+static void round_free(round *r)
+{
+    for (size_t i = 0; i < r->n_trails; i++)
+        select_trail_free(&r->trails[i]);
+    free(r->trails);
+    for (size_t i = 0; i < r->n_groups; i++)
+        buf_free(&r->groups[i].json);
+    free(r->groups);
+    delivery_files_free(r->files, r->n_files);
+}
+
+static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
+{
+    db_conn *db = db_acquire(&s->db);
+    uint64_t cursor = delivery_cursor_get(db);
+    uint64_t durable = journal_durable(&s->journal);
+    *cursor_out = cursor;
+    if (durable < cursor) {
+        db_release(&s->db, db);
+        return 0;
+    }
+    round r;
+    memset(&r, 0, sizeof r);
+    r.now_ms = now_ms;
+    r.n_trails = load_trails(db, &r.trails);
+
+    journal_reader jr;
+    journal_reader_open(&jr, s->data_dir, cursor);
+    uint64_t end = cursor - 1;
+    size_t count = 0;
+    const char *p;
+    size_t len;
+    uint64_t seq;
+    while (count < DELIVERY_ROUND_RECORDS) {
+        int rc = journal_reader_next(&jr, &p, &len, &seq);
+        if (rc != 1 || seq > durable) break;
+        end = seq;
+        count++;
+        if (!r.n_trails) continue;
+        json_t *rec = json_loadb(p, len, 0, NULL);
+        select_event e;
+        if (rec && !select_event_parse(rec, &e)) {
+            for (size_t i = 0; i < r.n_trails; i++)
+                if (select_record(&r.trails[i], &e, seq)) add_record(&r, i, &e, p, len, seq);
+        }
+        json_decref(rec);
+    }
+    journal_reader_close(&jr);
+    if (end < cursor) {
+        round_free(&r);
+        db_release(&s->db, db);
+        return 0;
+    }
+    for (size_t i = 0; i < r.n_groups; i++)
+        finish_group(&r, &r.groups[i]);
+
+    int rc = r.failed ? -1 : 0;
+    if (!rc && db_begin(db)) rc = -1;
+    if (!rc) {
+        for (size_t i = 0; i < r.n_files && !rc; i++)
+            if (delivery_file_insert(db, &r.files[i])) rc = -1;
+        if (!rc && delivery_cursor_set(db, end + 1)) rc = -1;
+        if (!rc && db_commit(db)) rc = -1;
+        if (rc) db_rollback(db);
+    }
+    if (!rc) *cursor_out = end + 1;
+    else fprintf(stderr, "orgtrail: delivery could not plan records %llu..%llu: %s\n",
+                 (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
+    int files = rc ? -1 : (int)r.n_files;
+    round_free(&r);
+    db_release(&s->db, db);
+    return files;
+}
+
+int delivery_plan(server *s, int64_t now_ms)
+{
+    uint64_t cursor;
+    return plan(s, now_ms, &cursor);
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Writing */
+
+static int64_t backoff_ms(const server *s, int64_t attempts)
+{
+    int64_t cap = s->delivery_interval_s < 10 ? 10 : s->delivery_interval_s > 300 ? 300
+                                                                                  : s->delivery_interval_s;
+    int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
+    return d > cap * 1000 ? cap * 1000 : d;
+}
+
+/* 0 written (or already there), -1 with code. */
+static int write_file(server *s, db_conn *db, const trail *t, const planned_file *f,
+                      int64_t now_ms, char *code, size_t code_len)
+{
+    char org_id[40] = "";
+    org_info o;
+    if (t->is_org && org_of_account(db, t->account_id, &o) &&
+        !strcmp(o.master_account, t->account_id))
+        snprintf(org_id, sizeof org_id, "%s", o.id);
+    /* The file goes where it was planned, even if the trail's bucket changed since. */
+    trail as_planned = *t;
+    snprintf(as_planned.s3_bucket, sizeof as_planned.s3_bucket, "%s", f->bucket);
+    char resource[1200];
+    snprintf(resource, sizeof resource, "arn:aws:s3:::%s/%s", f->bucket, f->key);
+    if (ct_bucket_permits(db, &as_planned, org_id, "s3:PutObject", resource, code, code_len))
+        return -1;
+    aws_error e;
+    aws_error_clear(&e);
+    obj_info existing;
+    memset(&existing, 0, sizeof existing);
+    if (objstore_head(db, f->bucket, f->key, NULL, &existing, &e) == 0) {
+        /* Written before a crash kept us from noting it: never write it twice. */
+        obj_info_clear(&existing);
+        return 0;
+    }
+    aws_error_clear(&e);
+    s3_bucket b;
+    if (!s3_bucket_load(db, f->bucket, &b)) {
+        snprintf(code, code_len, "%s", "NoSuchBucket");
+        return -1;
+    }
+    obj_put_opts po;
+    memset(&po, 0, sizeof po);
+    po.owner = b.account_id; /* as the bucket owner: bucket-owner-full-control */
+    po.content_type = "application/json";
+    po.now_ms = now_ms;
+    int rc = objstore_put(&s->objects, db, f->bucket, f->key, f->body, f->body_len, &po, NULL, &e);
+    s3_bucket_clear(&b);
+    if (rc) {
+        snprintf(code, code_len, "%.60s", aws_error_set(&e) ? e.code : "InternalError");
+        return -1;
+    }
+    return 0;
+}
+
+int delivery_write(server *s, int64_t now_ms)
+{
+    db_conn *db = db_acquire(&s->db);
+    planned_file *files;
+    size_t n = delivery_files_due(db, now_ms, DELIVERY_WRITE_BATCH, &files);
+    int written = 0;
+    for (size_t i = 0; i < n; i++) {
+        planned_file *f = &files[i];
+        trail t;
+        if (trail_get(db, f->trail_arn, &t) != 1) {
+            delivery_file_done(db, f->id); /* the trail was deleted: its delivery stops */
+            continue;
+        }
+        char code[64] = "";
+        if (write_file(s, db, &t, f, now_ms, code, sizeof code) == 0) {
+            delivery_file_done(db, f->id);
+            delivery_status_attempt(db, f->trail_arn, now_ms, NULL);
+            written++;
+        } else {
+            delivery_file_retry(db, f->id, now_ms + backoff_ms(s, f->attempts));
+            delivery_status_attempt(db, f->trail_arn, now_ms, code);
+        }
+    }
+    delivery_files_free(files, n);
+    db_release(&s->db, db);
+    return written;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * The thread */
+
+static void *run(void *arg)
+{
+    deliverer *d = arg;
+    server *s = d->srv;
+    uint64_t cursor = 1;
+    d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
+    for (;;) {
+        pthread_mutex_lock(&d->mu);
+        if (!d->stop) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_sec += 1; /* a tick: retries and early plans need no finer grain */
+            pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+        }
+        bool stop = d->stop;
+        pthread_mutex_unlock(&d->mu);
+        if (stop) break;
+        int64_t now = time_now_ms();
+        bool due = now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
+        bool backlog = journal_durable(&s->journal) + 1 >= cursor + DELIVERY_EARLY_RECORDS;
+        if (due || backlog) {
+            if (plan(s, now, &cursor) >= 0) d->last_plan_ms = now;
+        }
+        delivery_write(s, now);
+    }
+    return NULL;
+}
+
+int deliverer_start(deliverer *d, server *s, char *err, size_t errlen)
+{
+    memset(d, 0, sizeof *d);
+    d->srv = s;
+    pthread_mutex_init(&d->mu, NULL);
+    pthread_cond_init(&d->cv, NULL);
+    int rc = pthread_create(&d->thread, NULL, run, d);
+    if (rc) {
+        snprintf(err, errlen, "cannot start the delivery thread: %s", strerror(rc));
+        pthread_mutex_destroy(&d->mu);
+        pthread_cond_destroy(&d->cv);
+        return -1;
+    }
+    d->started = true;
+    return 0;
+}
+
+void deliverer_stop(deliverer *d)
+{
+    if (!d->started) return;
+    pthread_mutex_lock(&d->mu);
+    d->stop = true;
+    pthread_cond_signal(&d->cv);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->thread, NULL);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->cv);
+    d->started = false;
+}

@@ -1,0 +1,75 @@
+/* deliver: the background delivery of CloudTrail log files into trails' buckets.
+ *
+ * One thread (started by `orgtrail serve`) runs two steps in a loop:
+ *
+ *   plan   Every delivery interval (sooner when the backlog passes DELIVERY_EARLY_RECORDS),
+ *          read the journal from the durable cursor up to the journal's durable end, ask
+ *          select.h which trails deliver each record, and group the records per
+ *          trail x recipient account x awsRegion into log files (a file is closed at
+ *          DELIVERY_FILE_CAP bytes of JSON). In ONE state-database transaction insert
+ *          every file (key, gzip body, journal range) into delivery_files and move the
+ *          cursor past the range.
+ *   write  For each planned file that is due: check the trail still exists, ask the
+ *          bucket policy whether cloudtrail.amazonaws.com may put it (ct_bucket_permits),
+ *          and unless the key already exists, put it into the object store as the bucket
+ *          owner (so versioning and Object Lock apply). On success delete the planned row;
+ *          on refusal or failure keep it and retry with exponential backoff (1 s doubling,
+ *          capped at the delivery interval clamped to 10..300 s): nothing is dropped,
+ *          once the policy is fixed the backlog arrives. GetTrailStatus reads the outcome
+ *          from delivery_status.
+ *
+ * Exactly once, across kill -9 at any moment:
+ *   1. Only records at or below journal_durable() are read: an un-synced tail can vanish
+ *      in a crash and its sequence numbers be reused, so it is never planned.
+ *   2. Planning is atomic: either the files for [cursor, end] and the new cursor are both
+ *      committed, or neither is and the range is planned again after restart (nothing of
+ *      it was written, since only committed plans are written). So every (record, trail)
+ *      pair the selection accepts lands in exactly one planned file. The body is frozen in
+ *      the plan, so later changes (selectors, membership) cannot alter a planned file.
+ *   3. A planned file has a fixed key (its unique suffix derives from trail, account,
+ *      region and first journal seq; logfile.h). The store's put is atomic (a crash
+ *      leaves no object or the whole one). Writing a file whose key already exists is
+ *      skipped: a crash after the put but before the planned row was deleted therefore
+ *      never writes it twice (not even as a second version).
+ *   4. The planned row is deleted only after the put committed. Hence after any crash
+ *      each planned file is either in the store once, or still planned and written later.
+ *
+ * Threads and locks: the delivery thread owns its batch state; the deliverer's mutex only
+ * guards `stop` and the wake-up condition, and is never held while the thread takes a
+ * database connection or the journal's mutex. */
+#ifndef ORGTRAIL_DELIVERY_DELIVER_H
+#define ORGTRAIL_DELIVERY_DELIVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "svc/server.h"
+
+#define DELIVERY_FILE_CAP (4u << 20)      /* bytes of JSON per log file */
+#define DELIVERY_EARLY_RECORDS 20000      /* backlog that triggers a plan before the interval */
+#define DELIVERY_ROUND_RECORDS 100000     /* records planned per transaction at most */
+#define DELIVERY_WRITE_BATCH 64           /* files written per step at most */
+
+typedef struct deliverer {
+    server *srv;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+    bool started;
+    int64_t last_plan_ms;
+} deliverer;
+
+/* Starts the delivery thread. 0, or -1 with err. */
+int deliverer_start(deliverer *d, server *s, char *err, size_t errlen);
+/* Stops it (waits for the current step to finish). Safe to call when not started. */
+void deliverer_stop(deliverer *d);
+
+/* The steps, also called directly by tests. delivery_plan plans everything durable (up to
+ * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
+ * delivery_write writes the due files and returns how many reached the store. */
+int delivery_plan(server *s, int64_t now_ms);
+int delivery_write(server *s, int64_t now_ms);
+
+#endif

@@ -1,0 +1,313 @@
+#include "delivery/select.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "state/org_state.h"
+#include "svc/service.h"
+
+#define CT_SOURCE "cloudtrail.amazonaws.com"
+
+static const char *str(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+int select_event_parse(const json_t *rec, select_event *e)
+{
+    memset(e, 0, sizeof *e);
+    if (!json_is_object(rec)) return -1;
+    e->rec = rec;
+    e->source = str(rec, "eventSource");
+    e->name = str(rec, "eventName");
+    e->region = str(rec, "awsRegion");
+    e->recipient = str(rec, "recipientAccountId");
+    e->category = str(rec, "eventCategory");
+    e->error_code = str(rec, "errorCode");
+    if (!e->category) e->category = "Management";
+    const json_t *ro = json_object_get(rec, "readOnly");
+    e->has_read_only = json_is_boolean(ro);
+    e->read_only = json_is_true(ro);
+    const char *t = str(rec, "eventTime");
+    if (!e->source || !e->name || !e->region || !e->recipient || !t ||
+        time_parse_iso8601(t, &e->event_ms))
+        return -1;
+    return 0;
+}
+
+int select_trail_load(db_conn *db, const trail *t, select_trail *out)
+{
+    memset(out, 0, sizeof *out);
+    out->t = *t;
+    org_info o;
+    if (t->is_org && org_of_account(db, t->account_id, &o) &&
+        !strcmp(o.master_account, t->account_id))
+        snprintf(out->org_id, sizeof out->org_id, "%s", o.id);
+    char *basic, *adv;
+    trail_get_selectors(db, t->arn, &basic, &adv);
+    if (basic) out->basic = json_loads(basic, 0, NULL);
+    if (adv) out->advanced = json_loads(adv, 0, NULL);
+    free(basic);
+    free(adv);
+    out->n_spans = delivery_logging_spans(db, t->arn, &out->spans);
+    if (out->org_id[0]) out->n_members = delivery_memberships(db, out->org_id, &out->members);
+    return 0;
+}
+
+void select_trail_free(select_trail *st)
+{
+    json_decref(st->basic);
+    json_decref(st->advanced);
+    free(st->spans);
+    free(st->members);
+    memset(st, 0, sizeof *st);
+}
+
+/* ---- logging ---- */
+
+static bool names_trail(const select_event *e, const char *arn)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(e->rec, "resources"), i, r)
+    {
+        const char *a = str(r, "ARN");
+        if (a && !strcmp(a, arn)) return true;
+    }
+    return false;
+}
+
+bool select_logging_at(const select_trail *st, uint64_t seq, const select_event *e)
+{
+    const logging_span *last = NULL; /* the last span that began at or before seq */
+    for (size_t i = 0; i < st->n_spans; i++) {
+        if (st->spans[i].from > seq) break;
+        last = &st->spans[i];
+    }
+    if (!last) return false;
+    if (seq < last->to) return true;
+    /* The StopLogging that closed the span is delivered, as CloudTrail does. */
+    return e && e->source && !strcmp(e->source, CT_SOURCE) && e->name &&
+           !strcmp(e->name, "StopLogging") && !e->error_code && names_trail(e, st->t.arn);
+}
+
+/* ---- accounts ---- */
+
+bool select_account_covered(const select_trail *st, const select_event *e)
+{
+    if (!strcmp(e->recipient, st->t.account_id)) return true;
+    if (!st->org_id[0]) return false;
+    /* eventTime has whole seconds: the event happened in [ms, ms + 999]. */
+    for (size_t i = 0; i < st->n_members; i++) {
+        const membership_span *m = &st->members[i];
+        if (strcmp(m->account_id, e->recipient)) continue;
+        if (m->from_ms <= e->event_ms + 999 && e->event_ms < m->to_ms) return true;
+    }
+    return false;
+}
+
+/* ---- regions ---- */
+
+bool select_global_source(const char *source)
+{
+    /* Services CloudTrail treats as global besides those orgtrail serves as global. */
+    static const char *const extra[] = {"cloudfront.amazonaws.com", "signin.amazonaws.com",
+                                        "route53.amazonaws.com", NULL};
+    for (const char *const *p = extra; *p; p++)
+        if (!strcmp(source, *p)) return true;
+    const char *dot = strstr(source, ".amazonaws.com");
+    if (!dot || dot == source || (size_t)(dot - source) >= 64 || dot[14]) return false;
+    char name[64];
+    snprintf(name, sizeof name, "%.*s", (int)(dot - source), source);
+    const service_def *s = service_lookup(name);
+    return s && s->global && !strcmp(s->event_source, source);
+}
+
+bool select_region_covered(const trail *t, const select_event *e)
+{
+    if (!t->multi_region && strcmp(t->home_region, e->region)) return false;
+    if (select_global_source(e->source) && !t->include_global) return false;
+    return true;
+}
+
+/* ---- selectors ---- */
+
+static bool rw_matches(const char *rw, const select_event *e)
+{
+    if (!rw || !strcmp(rw, "All")) return true;
+    if (!strcmp(rw, "ReadOnly")) return e->read_only;
+    if (!strcmp(rw, "WriteOnly")) return !e->read_only;
+    return false;
+}
+
+static bool is_data(const select_event *e)
+{
+    return !strcmp(e->category, "Data");
+}
+
+static bool in_list(const char *s, const json_t *list)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *x = json_string_value(v);
+        if (x && s && !strcmp(x, s)) return true;
+    }
+    return false;
+}
+
+/* A DataResources value: an ARN prefix. A bare S3 bucket ARN means its objects. */
+static bool data_value_matches(const char *value, const char *arn)
+{
+    static const char s3[] = "arn:aws:s3:::";
+    size_t n = strlen(value);
+    if (!strncmp(value, s3, sizeof s3 - 1) && n > sizeof s3 - 1 &&
+        !strchr(value + sizeof s3 - 1, '/')) {
+        return !strncmp(arn, value, n) && arn[n] == '/';
+    }
+    return !strncmp(arn, value, n);
+}
+
+static bool basic_data_matches(const json_t *sel, const select_event *e)
+{
+    size_t i, j, k;
+    const json_t *dr, *v, *r;
+    json_array_foreach(json_object_get(sel, "DataResources"), i, dr)
+    {
+        const char *type = str(dr, "Type");
+        json_array_foreach(json_object_get(e->rec, "resources"), j, r)
+        {
+            const char *rt = str(r, "type"), *arn = str(r, "ARN");
+            if (!type || !rt || !arn || strcmp(type, rt)) continue;
+            json_array_foreach(json_object_get(dr, "Values"), k, v)
+            {
+                const char *val = json_string_value(v);
+                if (val && data_value_matches(val, arn)) return true;
+            }
+        }
+    }
+    return false;
+}
+
+static bool basic_matches(const json_t *sel, const select_event *e)
+{
+    if (!rw_matches(str(sel, "ReadWriteType"), e)) return false;
+    if (is_data(e)) return basic_data_matches(sel, e);
+    if (strcmp(e->category, "Management")) return false;
+    const json_t *incl = json_object_get(sel, "IncludeManagementEvents");
+    if (incl && !json_is_true(incl)) return false;
+    return !in_list(e->source, json_object_get(sel, "ExcludeManagementEventSources"));
+}
+
+/* The values a field has in the record: at most a few; resources.* are multi-valued. */
+#define MAX_VALUES 16
+static size_t field_values(const char *field, const select_event *e, const char **out)
+{
+    const json_t *rec = e->rec;
+    if (!strcmp(field, "eventCategory")) return out[0] = e->category, 1;
+    if (!strcmp(field, "readOnly")) {
+        if (!e->has_read_only) return 0;
+        out[0] = e->read_only ? "true" : "false";
+        return 1;
+    }
+    if (!strcmp(field, "resources.type") || !strcmp(field, "resources.ARN")) {
+        bool want_type = !strcmp(field, "resources.type");
+        size_t n = 0, i;
+        const json_t *r;
+        json_array_foreach(json_object_get(rec, "resources"), i, r)
+        {
+            const char *rt = str(r, "type");
+            /* A data event's resource is the object/function/table, not its container. */
+            if (is_data(e) && rt && !strcmp(rt, "AWS::S3::Bucket")) continue;
+            const char *v = want_type ? rt : str(r, "ARN");
+            if (v && n < MAX_VALUES) out[n++] = v;
+        }
+        return n;
+    }
+    if (!strcmp(field, "userIdentity.arn")) {
+        const char *v = str(json_object_get(rec, "userIdentity"), "arn");
+        return v ? (out[0] = v, 1) : 0;
+    }
+    const char *v = str(rec, field);
+    return v ? (out[0] = v, 1) : 0;
+}
+
+static bool op_test(const char *op, const char *value, const char *operand)
+{
+    size_t lv = strlen(value), lo = strlen(operand);
+    if (strstr(op, "Equals")) return !strcmp(value, operand);
+    if (strstr(op, "StartsWith")) return !strncmp(value, operand, lo);
+    /* EndsWith */
+    return lv >= lo && !strcmp(value + lv - lo, operand);
+}
+
+static bool field_matches(const json_t *fs, const select_event *e)
+{
+    static const char *const OPS[] = {"Equals",    "StartsWith",    "EndsWith",
+                                      "NotEquals", "NotStartsWith", "NotEndsWith"};
+    const char *field = str(fs, "Field");
+    if (!field) return false;
+    const char *vals[MAX_VALUES];
+    size_t nv = field_values(field, e, vals);
+    for (size_t k = 0; k < sizeof OPS / sizeof *OPS; k++) {
+        const json_t *list = json_object_get(fs, OPS[k]);
+        if (!list) continue;
+        bool negative = !strncmp(OPS[k], "Not", 3);
+        bool hit = false;
+        size_t i;
+        const json_t *o;
+        for (size_t j = 0; j < nv && !hit; j++)
+            json_array_foreach(list, i, o)
+            {
+                const char *operand = json_string_value(o);
+                if (operand && op_test(OPS[k], vals[j], operand)) {
+                    hit = true;
+                    break;
+                }
+            }
+        if (negative ? hit : !hit) return false;
+    }
+    return true;
+}
+
+static bool advanced_matches(const json_t *sel, const select_event *e)
+{
+    size_t i;
+    const json_t *fs;
+    const json_t *list = json_object_get(sel, "FieldSelectors");
+    if (!json_array_size(list)) return false;
+    json_array_foreach(list, i, fs)
+    {
+        if (!field_matches(fs, e)) return false;
+    }
+    return true;
+}
+
+bool select_selectors_match(const json_t *basic, const json_t *advanced, const select_event *e)
+{
+    size_t i;
+    const json_t *s;
+    if (advanced) {
+        json_array_foreach(advanced, i, s)
+        {
+            if (advanced_matches(s, e)) return true;
+        }
+        return false;
+    }
+    if (!basic) return !strcmp(e->category, "Management"); /* the default selector */
+    json_array_foreach(basic, i, s)
+    {
+        if (basic_matches(s, e)) return true;
+    }
+    return false;
+}
+
+bool select_record(const select_trail *st, const select_event *e, uint64_t seq)
+{
+    return select_logging_at(st, seq, e) && select_account_covered(st, e) &&
+           select_region_covered(&st->t, e) &&
+           select_selectors_match(st->basic, st->advanced, e);
+}
