@@ -33,6 +33,9 @@ typedef struct options {
     double duration_s;
     double warmup_s;
     const char *access_key, *secret, *token, *region, *service, *target, *body, *content_type;
+    const char *path;         /* request path, "/" by default */
+    size_t body_len;          /* body may hold NULs only when read from a file */
+    long records_per_request; /* for --records: reports records/s as well */
 } options;
 
 typedef struct conn {
@@ -72,7 +75,7 @@ static const buf *signed_request(const options *o, request_cache *rc)
     http_request r;
     http_request_init(&r);
     strcpy(r.method, "POST");
-    r.raw_path = strdup("/");
+    r.raw_path = strdup(o->path);
     r.raw_query = strdup("");
     http_request_parse_query(&r);
     char hostport[96];
@@ -80,10 +83,10 @@ static const buf *signed_request(const options *o, request_cache *rc)
     http_request_add_header(&r, "Host", hostport);
     http_request_add_header(&r, "Content-Type", o->content_type);
     if (o->target) http_request_add_header(&r, "X-Amz-Target", o->target);
-    buf_puts(&r.body, o->body);
+    buf_append(&r.body, o->body, o->body_len);
     sigv4_sign_request(&r, o->access_key, o->secret, o->token, o->region, o->service, ms);
     buf_reset(&rc->bytes);
-    buf_puts(&rc->bytes, "POST / HTTP/1.1\r\n");
+    buf_printf(&rc->bytes, "POST %s HTTP/1.1\r\n", o->path);
     for (size_t i = 0; i < r.n_headers; i++)
         buf_printf(&rc->bytes, "%s: %s\r\n", r.headers[i].name, r.headers[i].value);
     buf_printf(&rc->bytes, "content-length: %zu\r\nconnection: keep-alive\r\n\r\n", r.body.len);
@@ -192,6 +195,7 @@ static void usage(void)
     fputs("usage: orgtrail-loadgen --endpoint HOST:PORT --access-key K --secret S --service SVC\n"
           "         [--target X-Amz-Target] [--body JSON] [--content-type T] [--region R]\n"
           "         [--token T] [--connections 16] [--duration 10] [--warmup 1]\n"
+          "         [--path /p] [--body-file F] [--records N (records per request)]\n"
           "Sends signed POST / requests in a closed loop and prints throughput and latency\n"
           "percentiles as JSON.\n",
           stdout);
@@ -199,19 +203,34 @@ static void usage(void)
 
 int main(int argc, char **argv)
 {
-    options o = {.port = 4566, .connections = 16, .duration_s = 10, .warmup_s = 1,
-                 .region = "us-east-1", .service = "cloudtrail", .body = "{}",
-                 .content_type = "application/x-amz-json-1.1"};
+    options o = {.port = 4566,
+                 .connections = 16,
+                 .duration_s = 10,
+                 .warmup_s = 1,
+                 .region = "us-east-1",
+                 .service = "cloudtrail",
+                 .body = "{}",
+                 .content_type = "application/x-amz-json-1.1",
+                 .path = "/"};
     strcpy(o.host, "127.0.0.1");
-    static const struct option opts[] = {
-        {"endpoint", required_argument, NULL, 'e'}, {"access-key", required_argument, NULL, 'a'},
-        {"secret", required_argument, NULL, 's'},   {"token", required_argument, NULL, 'T'},
-        {"region", required_argument, NULL, 'r'},   {"service", required_argument, NULL, 'v'},
-        {"target", required_argument, NULL, 't'},   {"body", required_argument, NULL, 'b'},
-        {"content-type", required_argument, NULL, 'c'},
-        {"connections", required_argument, NULL, 'n'},
-        {"duration", required_argument, NULL, 'd'}, {"warmup", required_argument, NULL, 'w'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"endpoint", required_argument, NULL, 'e'},
+                                         {"access-key", required_argument, NULL, 'a'},
+                                         {"secret", required_argument, NULL, 's'},
+                                         {"token", required_argument, NULL, 'T'},
+                                         {"region", required_argument, NULL, 'r'},
+                                         {"service", required_argument, NULL, 'v'},
+                                         {"target", required_argument, NULL, 't'},
+                                         {"body", required_argument, NULL, 'b'},
+                                         {"content-type", required_argument, NULL, 'c'},
+                                         {"connections", required_argument, NULL, 'n'},
+                                         {"duration", required_argument, NULL, 'd'},
+                                         {"warmup", required_argument, NULL, 'w'},
+                                         {"path", required_argument, NULL, 'p'},
+                                         {"body-file", required_argument, NULL, 'f'},
+                                         {"records", required_argument, NULL, 'R'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    buf file_body = BUF_INIT;
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
@@ -222,22 +241,67 @@ int main(int argc, char **argv)
             o.port = atoi(colon + 1);
             break;
         }
-        case 'a': o.access_key = optarg; break;
-        case 's': o.secret = optarg; break;
-        case 'T': o.token = optarg; break;
-        case 'r': o.region = optarg; break;
-        case 'v': o.service = optarg; break;
-        case 't': o.target = optarg; break;
-        case 'b': o.body = optarg; break;
-        case 'c': o.content_type = optarg; break;
-        case 'n': o.connections = atoi(optarg); break;
-        case 'd': o.duration_s = atof(optarg); break;
-        case 'w': o.warmup_s = atof(optarg); break;
-        case 'h': usage(); return 0;
-        default: usage(); return 2;
+        case 'a':
+            o.access_key = optarg;
+            break;
+        case 's':
+            o.secret = optarg;
+            break;
+        case 'T':
+            o.token = optarg;
+            break;
+        case 'r':
+            o.region = optarg;
+            break;
+        case 'v':
+            o.service = optarg;
+            break;
+        case 't':
+            o.target = optarg;
+            break;
+        case 'b':
+            o.body = optarg;
+            break;
+        case 'c':
+            o.content_type = optarg;
+            break;
+        case 'n':
+            o.connections = atoi(optarg);
+            break;
+        case 'd':
+            o.duration_s = atof(optarg);
+            break;
+        case 'w':
+            o.warmup_s = atof(optarg);
+            break;
+        case 'p':
+            o.path = optarg;
+            break;
+        case 'R':
+            o.records_per_request = atol(optarg);
+            break;
+        case 'f': {
+            FILE *fp = fopen(optarg, "rb");
+            if (!fp) return perror(optarg), 2;
+            char chunk[65536];
+            size_t got;
+            while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0)
+                buf_append(&file_body, chunk, got);
+            fclose(fp);
+            o.body = file_body.data ? file_body.data : "";
+            o.body_len = file_body.len;
+            break;
+        }
+        case 'h':
+            usage();
+            return 0;
+        default:
+            usage();
+            return 2;
         }
     }
     if (!o.access_key || !o.secret || o.connections < 1) return usage(), 2;
+    if (!file_body.data) o.body_len = strlen(o.body);
 
     int ep = epoll_create1(EPOLL_CLOEXEC);
     conn *cs = calloc((size_t)o.connections, sizeof *cs);
@@ -256,7 +320,8 @@ int main(int argc, char **argv)
             conn *c = evs[i].data.ptr;
             if (evs[i].events & (EPOLLOUT)) {
                 while (c->sent < c->out.len) {
-                    ssize_t w = send(c->fd, c->out.data + c->sent, c->out.len - c->sent, MSG_NOSIGNAL);
+                    ssize_t w =
+                        send(c->fd, c->out.data + c->sent, c->out.len - c->sent, MSG_NOSIGNAL);
                     if (w <= 0) break;
                     c->sent += (size_t)w;
                 }
@@ -269,7 +334,8 @@ int main(int argc, char **argv)
                 char tmp[65536];
                 ssize_t r;
                 bool eof = false;
-                while ((r = recv(c->fd, tmp, sizeof tmp, 0)) > 0) buf_append(&c->in, tmp, (size_t)r);
+                while ((r = recv(c->fd, tmp, sizeof tmp, 0)) > 0)
+                    buf_append(&c->in, tmp, (size_t)r);
                 if (r == 0) eof = true;
                 int status = 0, close_after = 0;
                 size_t done = complete_response(&c->in, &status, &close_after);
@@ -290,7 +356,8 @@ int main(int argc, char **argv)
                         reopen(&o, ep, c, &rc, &s);
                     } else {
                         start_request(&o, c, &rc);
-                        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = c};
+                        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP,
+                                                 .data.ptr = c};
                         epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
                     }
                 } else if (eof || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
@@ -305,9 +372,11 @@ int main(int argc, char **argv)
 #define PCT(p) (s.n ? s.lat[(size_t)((double)(s.n - 1) * (p))] * 1000.0 : 0.0)
     printf("{\"requests\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
            "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"non2xx\":%ld,\"last_status\":%d,\"errors\":%ld,"
-           "\"reconnects\":%ld,\"connections\":%d}\n",
+           "\"reconnects\":%ld,\"connections\":%d,\"records_per_s\":%.1f}\n",
            s.n, elapsed, (double)s.n / elapsed, PCT(0.5), PCT(0.9), PCT(0.99), PCT(1.0), s.non2xx,
-           s.last_status, s.errors, s.reconnects, o.connections);
+           s.last_status, s.errors, s.reconnects, o.connections,
+           (double)(s.n - (size_t)s.non2xx) * (double)o.records_per_request / elapsed);
+    buf_free(&file_body);
     for (int i = 0; i < o.connections; i++) {
         if (cs[i].fd >= 0) close(cs[i].fd);
         buf_free(&cs[i].out);

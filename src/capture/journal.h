@@ -45,7 +45,7 @@ typedef struct journal {
     uint64_t (*failed)[2];
     size_t n_failed;
     bool flushing;
-    bool broken; /* a failed write could not be rolled back: refuse until restart */
+    bool broken;               /* a failed write could not be rolled back: refuse until restart */
     uint64_t batches, records; /* statistics */
 } journal;
 
@@ -64,9 +64,22 @@ uint64_t journal_position(journal *j);
  * vanish in a crash and its sequence numbers be handed out again. */
 uint64_t journal_durable(journal *j);
 
+typedef struct journal_item {
+    const void *payload;
+    size_t len;
+} journal_item;
+
+/* Appends n records with consecutive sequence numbers (*first_seq is the first) and waits
+ * once until all are durable: they go into the same group commit, so they are stored
+ * together or not at all. Bulk ingestion uses it to pay one wait per request, not one per
+ * record. -1 with e set as journal_append (also when any record is too large: then nothing
+ * is appended). */
+int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64_t *first_seq,
+                         aws_error *e);
+
 typedef struct journal_reader {
     char *dir;
-    uint64_t next_seq;   /* the next record wanted */
+    uint64_t next_seq; /* the next record wanted */
     int fd;
     uint64_t segment_first;
     uint64_t offset;

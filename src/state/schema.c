@@ -173,6 +173,17 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE delivery_status("
     "  trail_arn TEXT PRIMARY KEY, latest_delivery_ms INTEGER, latest_attempt_ms INTEGER,"
     "  latest_error TEXT);",
+    /* 5: CloudTrail channels (PutAuditEvents ingestion from the organization's services) */
+    "CREATE TABLE channels("
+    "  arn TEXT PRIMARY KEY, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL,"
+    "  destinations TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  last_success_ms INTEGER, last_success_event_id TEXT,"
+    "  last_attempt_ms INTEGER, last_attempt_event_id TEXT, last_error_code TEXT,"
+    "  UNIQUE(account_id, region, name));"
+    "CREATE TABLE channel_tags("
+    "  channel_arn TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,"
+    "  PRIMARY KEY(channel_arn, key));",
 };
 
 int schema_migration_count(void)

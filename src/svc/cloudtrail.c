@@ -21,6 +21,9 @@ TX(ct_add_tags)
 TX(ct_remove_tags)
 TX(ct_register_delegated_admin)
 TX(ct_deregister_delegated_admin)
+TX(ct_create_channel)
+TX(ct_update_channel)
+TX(ct_delete_channel)
 
 /* Constraint violations inside these members get the operation's own error code. */
 static const validation_override TAG_OVERRIDES[] = {
@@ -37,15 +40,27 @@ static const validation_override ACCOUNT_OVERRIDES[] = {
     {NULL, NULL, NULL},
 };
 
+static const validation_override CHANNEL_OVERRIDES[] = {
+    {"Channel", "ChannelARNInvalidException", NULL},
+    {"Tags", "InvalidTagParameterException", NULL},
+    {"Destinations", "InvalidParameterException", NULL},
+    {"Name", "InvalidParameterException", NULL},
+    {NULL, NULL, NULL},
+};
+
 static const op_def OPS[] = {
     {"AddTags", ct_add_tags_tx, TAG_OVERRIDES},
+    {"CreateChannel", ct_create_channel_tx, CHANNEL_OVERRIDES},
     {"CreateTrail", ct_create_trail_tx, TAG_OVERRIDES},
+    {"DeleteChannel", ct_delete_channel_tx, CHANNEL_OVERRIDES},
     {"DeleteTrail", ct_delete_trail_tx, NULL},
     {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin_tx, ACCOUNT_OVERRIDES},
     {"DescribeTrails", ct_describe_trails, NULL},
+    {"GetChannel", ct_get_channel, CHANNEL_OVERRIDES},
     {"GetEventSelectors", ct_get_event_selectors, NULL},
     {"GetTrail", ct_get_trail, NULL},
     {"GetTrailStatus", ct_get_trail_status, NULL},
+    {"ListChannels", ct_list_channels, NULL},
     {"ListTags", ct_list_tags, NULL},
     {"ListTrails", ct_list_trails, NULL},
     {"PutEventSelectors", ct_put_event_selectors_tx, SELECTOR_OVERRIDES},
@@ -53,6 +68,7 @@ static const op_def OPS[] = {
     {"RemoveTags", ct_remove_tags_tx, TAG_OVERRIDES},
     {"StartLogging", ct_start_logging_tx, NULL},
     {"StopLogging", ct_stop_logging_tx, NULL},
+    {"UpdateChannel", ct_update_channel_tx, CHANNEL_OVERRIDES},
     {"UpdateTrail", ct_update_trail_tx, NULL},
 };
 

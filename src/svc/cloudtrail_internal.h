@@ -8,6 +8,7 @@
  *   cloudtrail_trails.c     trail lifecycle, views, status, logging
  *   cloudtrail_selectors.c  event selectors (basic and advanced)
  *   cloudtrail_tags.c       AddTags / ListTags / RemoveTags
+ *   cloudtrail_channels.c   channels for PutAuditEvents (Create/Get/List/Update/Delete)
  *
  * Who sees what (decisions where AWS's sources are silent are marked in the files):
  * an organization trail is owned by the management account; member accounts see it in
@@ -21,6 +22,7 @@
 
 #include <stdbool.h>
 
+#include "state/channel_state.h"
 #include "state/org_state.h"
 #include "state/trail_state.h"
 #include "svc/service.h"
@@ -100,5 +102,20 @@ int ct_tags_add(call_ctx *c, const char *arn, const json_t *tags);
 int ct_add_tags(call_ctx *c);
 int ct_list_tags(call_ctx *c);
 int ct_remove_tags(call_ctx *c);
+
+/* ---- cloudtrail_channels.c ---- */
+/* Splits arn:aws:cloudtrail:<region>:<account>:channel/<uuid>; false when it is not one. */
+bool ct_parse_channel_arn(const char *arn, char region[32], char account[13], char id[40]);
+/* The caller's channel that an ARN or channel ID addresses in the calling region: 0 with
+ * *ch (channel_clear it), or -1 with invalid_code (not an ARN or ID) or not_found_code
+ * (absent, or another account's or region's). The codes differ between CloudTrail and
+ * cloudtrail-data. */
+int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_code,
+                       const char *not_found_code, channel *ch);
+int ct_create_channel(call_ctx *c);
+int ct_get_channel(call_ctx *c);
+int ct_list_channels(call_ctx *c);
+int ct_update_channel(call_ctx *c);
+int ct_delete_channel(call_ctx *c);
 
 #endif

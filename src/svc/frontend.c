@@ -11,6 +11,7 @@
 #include "capture/record.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
+#include "svc/ingest_bulk.h"
 #include "svc/service.h"
 
 bool frontend_read_only(const char *op)
@@ -35,9 +36,12 @@ static void guess_op(const http_request *r, char *out, size_t n)
         for (size_t i = 0; i < nform && !action; i++)
             if (!strcmp(form[i].key, "Action") && form[i].value) action = form[i].value;
     }
-    if (dot) snprintf(out, n, "%.80s", dot + 1);
-    else if (action) snprintf(out, n, "%.80s", action);
-    else snprintf(out, n, "%s", "UnknownOperation");
+    if (dot)
+        snprintf(out, n, "%.80s", dot + 1);
+    else if (action)
+        snprintf(out, n, "%.80s", action);
+    else
+        snprintf(out, n, "%s", "UnknownOperation");
     params_free(form, nform);
     for (char *p = out; *p; p++)
         if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9')))
@@ -178,12 +182,20 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     proto_call pc;
     memset(&pc, 0, sizeof pc);
     const op_def *op = NULL;
+    /* orgtrail's bulk ingestion endpoint is not an operation of the model: it bypasses the
+     * protocol decoder and writes its own JSON answer (svc/ingest_bulk.h). */
+    bool bulk_path = svc && !strcmp(svc->signing_name, "cloudtrail-data") &&
+                     !strcmp(r->raw_path, INGEST_BULK_PATH);
     if (!aws_error_set(&err) && is_aws_chunked(r, &auth)) decode_chunked(r, &auth, &err);
-    if (!aws_error_set(&err) && proto_decode(m, r, &pc, &err) == 0) {
+    if (bulk_path) {
+        if (!aws_error_set(&err) && strcmp(r->method, "POST"))
+            aws_fail(&err, 405, "MethodNotAllowedException", "%s accepts POST only.",
+                     INGEST_BULK_PATH);
+    } else if (!aws_error_set(&err) && proto_decode(m, r, &pc, &err) == 0) {
         op = service_op(svc, pc.op_name);
         char top[128] = "";
-        if (validate_input(s->validator, m, model_op_input(pc.op), pc.input, svc->style, &err,
-                           top, sizeof top))
+        if (validate_input(s->validator, m, model_op_input(pc.op), pc.input, svc->style, &err, top,
+                           sizeof top))
             apply_override(op, top, &err);
         else if (!op)
             aws_fail(&err, 501, "NotImplemented", "orgtrail does not implement %s:%s yet.",
@@ -204,12 +216,16 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     c.http = r;
     c.request_id = request_id;
     c.now_ms = now;
-    if (!aws_error_set(&err) && op) {
+    if (bulk_path) {
+        c.op = INGEST_BULK_EVENT_NAME;
+        c.event_name = INGEST_BULK_EVENT_NAME;
+    }
+    if (!aws_error_set(&err) && (op || bulk_path)) {
         if (s->journal.broken) {
             aws_fail(&err, 503, "ServiceUnavailable",
                      "orgtrail cannot record new events: its data directory is not writable. "
                      "Free disk space or fix permissions, then restart it.");
-        } else if (op->fn(&c) != 0) {
+        } else if ((bulk_path ? ingest_bulk(&c) : op->fn(&c)) != 0) {
             err = c.err;
             if (!aws_error_set(&err)) aws_fail(&err, 500, "InternalFailure", "internal error");
         }
@@ -218,23 +234,31 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
 
     /* Capture: one record for the caller's account (the owner's when unknown). */
     char opname[96];
-    if (c.event_name) snprintf(opname, sizeof opname, "%s", c.event_name);
-    else if (pc.op_name) snprintf(opname, sizeof opname, "%s", pc.op_name);
-    else guess_op(r, opname, sizeof opname);
+    if (c.event_name)
+        snprintf(opname, sizeof opname, "%s", c.event_name);
+    else if (pc.op_name)
+        snprintf(opname, sizeof opname, "%s", pc.op_name);
+    else
+        guess_op(r, opname, sizeof opname);
     char source[96];
     if (!svc && !auth.service[0]) svc = service_by_target(s, r);
-    if (svc) snprintf(source, sizeof source, "%s", svc->event_source);
-    else snprintf(source, sizeof source, "%.40s.amazonaws.com", auth.service[0] ? auth.service : "unknown");
+    if (svc)
+        snprintf(source, sizeof source, "%s", svc->event_source);
+    else
+        snprintf(source, sizeof source, "%.40s.amazonaws.com",
+                 auth.service[0] ? auth.service : "unknown");
     bool ok = !aws_error_set(&err);
     bool ro = frontend_read_only(opname);
     json_t *req_params = c.request_parameters;
     json_t *resp_elems = c.response_elements;
     if (!req_params && pc.input)
         req_params = record_params_alloc(m, model_shape(m, model_op_input(pc.op)), pc.input);
-    else if (req_params) json_incref(req_params);
+    else if (req_params)
+        json_incref(req_params);
     if (!resp_elems && ok && !ro && c.out)
         resp_elems = record_params_alloc(m, model_shape(m, model_op_output(pc.op)), c.out);
-    else if (resp_elems) json_incref(resp_elems);
+    else if (resp_elems)
+        json_incref(resp_elems);
     record_input ri = {
         .caller = &caller,
         .presented_key = auth.access_key,
@@ -262,7 +286,14 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     json_decref(req_params);
     json_decref(resp_elems);
 
-    if (ok) {
+    if (ok && bulk_path) {
+        resp->status = 200;
+        http_response_header(resp, "x-amzn-RequestId", request_id);
+        http_response_header(resp, "Content-Type", "application/json");
+        char *text = json_dumps(c.out, JSON_COMPACT);
+        if (!head && text) buf_puts(&resp->body, text);
+        free(text);
+    } else if (ok) {
         proto_write_output(m, &pc, c.out, (c.raw.data || c.raw.has_fd) ? &c.raw : NULL,
                            request_id, head, resp);
         if (c.http_status) resp->status = c.http_status;

@@ -14,8 +14,8 @@ extern const service_def SVC_MONITORING;
 extern const service_def SVC_SNS;
 
 static const service_def *const SERVICES[] = {
-    &SVC_CLOUDTRAIL, &SVC_ORGANIZATIONS, &SVC_STS,        &SVC_IAM, &SVC_S3,
-    &SVC_CLOUDTRAIL_DATA, &SVC_LOGS,     &SVC_MONITORING, &SVC_SNS,
+    &SVC_CLOUDTRAIL,      &SVC_ORGANIZATIONS, &SVC_STS,        &SVC_IAM, &SVC_S3,
+    &SVC_CLOUDTRAIL_DATA, &SVC_LOGS,          &SVC_MONITORING, &SVC_SNS,
 };
 
 const service_def *service_lookup(const char *signing_name)
@@ -34,9 +34,7 @@ const op_def *service_op(const service_def *s, const char *op_name)
 
 /* Services whose operations arrive with later issues: their APIs are routed and
  * authenticated already, and answer NotImplemented until then. */
-const service_def SVC_CLOUDTRAIL_DATA = {"cloudtrail-data", "cloudtrail-data.amazonaws.com",
-                                         false, VSTYLE_JSON, NULL, 0};
 const service_def SVC_LOGS = {"logs", "logs.amazonaws.com", false, VSTYLE_JSON, NULL, 0};
-const service_def SVC_MONITORING = {"monitoring", "monitoring.amazonaws.com", false,
-                                    VSTYLE_JSON, NULL, 0};
+const service_def SVC_MONITORING = {
+    "monitoring", "monitoring.amazonaws.com", false, VSTYLE_JSON, NULL, 0};
 const service_def SVC_SNS = {"sns", "sns.amazonaws.com", false, VSTYLE_QUERY, NULL, 0};
