@@ -312,7 +312,9 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'm': mode = optarg; break;
+        case 'm':
+            mode = optarg;
+            break;
         case 'e': {
             char *colon = strrchr(optarg, ':');
             if (!colon) return usage(), 2;
@@ -320,18 +322,42 @@ int main(int argc, char **argv)
             o.port = atoi(colon + 1);
             break;
         }
-        case 'f': o.records_file = optarg; break;
-        case 'b': o.batch = atol(optarg); break;
-        case 'n': o.connections = atoi(optarg); break;
-        case 'd': o.duration_s = atof(optarg); break;
-        case 'w': o.warmup_s = atof(optarg); break;
-        case 'a': o.access_key = optarg; break;
-        case 's': o.secret = optarg; break;
-        case 'r': o.region = optarg; break;
-        case 'v': o.service = optarg; break;
-        case 'p': o.path = optarg; break;
-        case 'h': usage(); return 0;
-        default: usage(); return 2;
+        case 'f':
+            o.records_file = optarg;
+            break;
+        case 'b':
+            o.batch = atol(optarg);
+            break;
+        case 'n':
+            o.connections = atoi(optarg);
+            break;
+        case 'd':
+            o.duration_s = atof(optarg);
+            break;
+        case 'w':
+            o.warmup_s = atof(optarg);
+            break;
+        case 'a':
+            o.access_key = optarg;
+            break;
+        case 's':
+            o.secret = optarg;
+            break;
+        case 'r':
+            o.region = optarg;
+            break;
+        case 'v':
+            o.service = optarg;
+            break;
+        case 'p':
+            o.path = optarg;
+            break;
+        case 'h':
+            usage();
+            return 0;
+        default:
+            usage();
+            return 2;
         }
     }
     if (!mode || (strcmp(mode, "http") && strcmp(mode, "tcp"))) return usage(), 2;
