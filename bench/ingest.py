@@ -398,6 +398,7 @@ def main():
     try:
         o = Orgtrail(tmp, args.delivery_interval)
         o.setup()
+        setup_end = o.journal_end.last_seq()  # records from here on are all delivered
         records = os.path.join(tmp, "records.ndjson")
         avg = make_records(records, args.records, o.accounts)
         print("%d records (%.0f bytes on average) for %d accounts; trail %s"
@@ -447,6 +448,8 @@ def main():
                   end="")
         print("\ndelivery check: %d records in %d delivered log files, journal holds %d"
               % (delivered, files, journal))
+        if not journal - setup_end <= delivered <= journal:
+            sys.exit("delivery check failed: records are missing from the delivered files")
         os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
         with open(os.path.join(ROOT, "bench", "results", "ingest.json"), "w") as f:
             json.dump({"args": vars(args), "rsyslog_version": rv, "rounds": results,
