@@ -4,7 +4,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench format clean
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format clean
 
 all: build
 
@@ -42,6 +42,10 @@ run: build
 
 bench: build
 	@python3 bench/describe_trails.py
+
+# Bulk ingestion with delivery, against rsyslog (installs Debian's rsyslog when missing).
+bench-ingest: build
+	@python3 bench/ingest.py
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')

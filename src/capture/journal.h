@@ -56,6 +56,14 @@ void journal_close(journal *j);
  * e set to ServiceUnavailable (disk full, unwritable directory, ...). */
 int journal_append(journal *j, const void *payload, size_t len, uint64_t *seq, aws_error *e);
 
+/* The sequence number the next appended record will get: a logical clock for "from
+ * this record on" (StartLogging/StopLogging mark their trail's logging spans with it). */
+uint64_t journal_position(journal *j);
+/* Every record with seq <= this is on disk and can never be lost or renumbered: readers
+ * that act on records (delivery) must not look past it, because an un-synced tail can
+ * vanish in a crash and its sequence numbers be handed out again. */
+uint64_t journal_durable(journal *j);
+
 typedef struct journal_item {
     const void *payload;
     size_t len;
@@ -68,14 +76,6 @@ typedef struct journal_item {
  * is appended). */
 int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64_t *first_seq,
                          aws_error *e);
-
-/* The sequence number the next appended record will get: a logical clock for "from
- * this record on" (StartLogging/StopLogging mark their trail's logging spans with it). */
-uint64_t journal_position(journal *j);
-/* Every record with seq <= this is on disk and can never be lost or renumbered: readers
- * that act on records (delivery) must not look past it, because an un-synced tail can
- * vanish in a crash and its sequence numbers be handed out again. */
-uint64_t journal_durable(journal *j);
 
 typedef struct journal_reader {
     char *dir;
