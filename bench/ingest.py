@@ -27,7 +27,7 @@ to orgtrail's; it still acknowledges nothing to the sender.
 
 Rounds alternate between the systems; the table reports medians over rounds.
 
-Records: the real CloudTrail records of /work/shared/datasets/invictus-aws-dataset (2,858 of
+Records: the real CloudTrail records of ../shared/datasets/invictus-aws-dataset (2,858 of
 its 2,900: see make_records), repeated to --records, with recipientAccountId (and userIdentity.accountId) spread over
 the organization's accounts, eventTime set to the generation time (the accounts must be
 members when the event happened, or the organization trail does not deliver it) and a fresh
