@@ -272,8 +272,13 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     bool ran = false;
     bool read_call = frontend_read_only(bulk_path ? INGEST_BULK_EVENT_NAME
                                                   : pc.op_name ? pc.op_name : "");
-    if (!aws_error_set(&err) && (op || bulk_path) &&
-        (read_call || journal_accepts_changes(&s->journal, &err))) {
+    if (!aws_error_set(&err) && (op || bulk_path) && !read_call &&
+        !journal_accepts_changes(&s->journal, &err)) {
+        /* The handler, which classifies its record, does not run: S3's object-level calls
+         * (those naming a Key, see s3_call_object) stay data events, so that trails without
+         * data selectors do not receive their refusals. */
+        c.data_event = !strcmp(auth.service, "s3") && pc.input && json_object_get(pc.input, "Key");
+    } else if (!aws_error_set(&err) && (op || bulk_path)) {
         ran = true;
         if ((bulk_path ? ingest_bulk(&c) : op->fn(&c)) != 0) {
             err = c.err;
