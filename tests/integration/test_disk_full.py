@@ -7,7 +7,10 @@ nothing; read-only calls are answered 200; the server stays up. Once the filler 
 orgtrail resumes by itself (no restart): changes succeed again, and every call acknowledged
 before the disk filled is delivered exactly once. kill -9 while full, restart (still full:
 it starts degraded), free the space: nothing acknowledged is lost and the state database is
-intact.
+intact. A data directory that is read-only at start-up (the tmpfs remounted ro) is refused
+with a clear message, and nothing is lost once it is writable again. (A read-only remount
+under the running server is impossible: the kernel refuses it while files are open for
+writing.)
 
 Mounting needs root; without it the tests are skipped with the reason. Mounts are removed by
 cleanups, also when a test fails.
@@ -201,6 +204,24 @@ class DiskFullTest(unittest.TestCase):
             self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
         finally:
             db.close()
+
+    def test_read_only_data_directory_at_start(self):
+        before = self.acknowledged_calls("before")
+        self.srv.stop(check=True)
+        p = subprocess.run(["mount", "-o", "remount,ro", self.srv.data], capture_output=True,
+                           text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        try:
+            with self.assertRaises(RuntimeError) as cm:
+                self.srv._spawn()
+            self.assertIn("is not writable (Read-only file system)", str(cm.exception))
+            self.assertIn("make it writable", str(cm.exception))
+        finally:
+            subprocess.run(["mount", "-o", "remount,rw", self.srv.data], check=True)
+        self.srv._spawn()
+        after = rid(self.srv.client("s3").create_bucket(Bucket="after-ro"))
+        self.wait_delivered(before + [after])
+        self.srv.stop(check=True)
 
 
 if __name__ == "__main__":
