@@ -378,13 +378,10 @@ void journal_close(journal *j)
     if (!j->dir) return;
     pthread_mutex_lock(&j->mu);
     drain_locked(j);
-    if (j->n_held && !j->broken) {
-        size_t n = j->n_held;
-        /* Shutting down while degraded: a last try, whatever the free-space margin. */
-        if (write_held_locked(j) && j->n_held)
-            fprintf(stderr, "orgtrail: %zu held records could not be written to %s and are lost\n",
-                    n, j->dir);
-    }
+    /* Shutting down while degraded: a last try, whatever the free-space margin. */
+    if (j->n_held && (j->broken || write_held_locked(j)) && j->n_held)
+        fprintf(stderr, "orgtrail: %zu held record(s) could not be written to %s and are lost\n",
+                j->n_held, j->dir);
     pthread_mutex_unlock(&j->mu);
     if (j->fd >= 0) {
         if (!j->broken && ftruncate(j->fd, (off_t)j->segment_bytes)) {
