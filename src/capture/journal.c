@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/hash.h"
@@ -118,7 +119,46 @@ static int scan_segment(int fd, uint64_t first, uint64_t *good_end, uint64_t *la
     return 0;
 }
 
-static int open_segment(journal *j, uint64_t first, char *err, size_t errlen)
+/* What an errno says about the data directory, for messages. */
+static const char *why(int err)
+{
+    switch (err) {
+    case ENOSPC:
+    case EDQUOT: return "is full";
+    case EROFS: return "is read-only";
+    case EACCES:
+    case EPERM: return "is not writable";
+    default: return "cannot be written";
+    }
+}
+
+/* Called with the mutex held (or before it exists, in journal_open). */
+static void degrade_locked(journal *j, int err, const char *what)
+{
+    if (j->degraded) return;
+    j->degraded = true;
+    j->degraded_errno = err;
+    fprintf(stderr,
+            "orgtrail: the data directory %s %s (%s: %s): refusing changes with 503 "
+            "ServiceUnavailable and holding the records of read-only calls in memory; free "
+            "disk space in %s (or make it writable), orgtrail resumes by itself\n",
+            j->data_dir, why(err), what, strerror(err), j->data_dir);
+}
+
+/* Allocates n bytes at `from` without changing the file's size: writes into them cannot run
+ * out of space. 0, or -1 with errno. A file system without fallocate gets no reserve (best
+ * effort: its writes can still fail, which degrades the journal as well). */
+static int reserve_space(int fd, uint64_t from, uint64_t n)
+{
+    if (fallocate(fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)n) == 0) return 0;
+    if (errno == EOPNOTSUPP || errno == ENOSYS) return 0;
+    return -1;
+}
+
+/* Makes `first` the current segment, which already holds `bytes` bytes, and reserves space
+ * after them (failing to is no error: the journal is degraded instead). Called with the
+ * mutex held, or from journal_open. */
+static int open_segment(journal *j, uint64_t first, uint64_t bytes, char *err, size_t errlen)
 {
     char *path = segment_path(j->dir, first);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
@@ -128,11 +168,33 @@ static int open_segment(journal *j, uint64_t first, char *err, size_t errlen)
         return -1;
     }
     free(path);
-    if (j->fd >= 0) close(j->fd);
+    if (j->fd >= 0) {
+        /* The old segment's unused reserve goes back to the file system; failing to give it
+         * back only wastes space. */
+        if (ftruncate(j->fd, (off_t)j->segment_bytes)) {
+        }
+        close(j->fd);
+    }
     j->fd = fd;
     j->segment_first = first;
-    j->segment_bytes = 0;
+    j->segment_bytes = bytes;
+    j->alloc_end = bytes;
     fsync_dir(j->dir);
+    if (reserve_space(fd, bytes, JOURNAL_RESERVE) == 0)
+        j->alloc_end = bytes + JOURNAL_RESERVE;
+    else
+        degrade_locked(j, errno, "cannot reserve journal space");
+    return 0;
+}
+
+/* 0 when the journal's file system is writable and has room, else an errno saying why. */
+static int check_dir(const journal *j)
+{
+    struct statvfs v;
+    if (statvfs(j->dir, &v)) return errno;
+    if (v.f_flag & ST_RDONLY) return EROFS;
+    if (access(j->dir, W_OK) || access(j->data_dir, W_OK)) return errno;
+    if ((uint64_t)v.f_bavail * v.f_frsize < JOURNAL_MIN_FREE) return ENOSPC;
     return 0;
 }
 
@@ -142,9 +204,12 @@ int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
     j->fd = -1;
     j->segment_limit = SEGMENT_LIMIT;
     if (asprintf(&j->dir, "%s/journal", data_dir) < 0) abort();
+    j->data_dir = strdup(data_dir);
+    if (!j->data_dir) abort();
     if (mkdir(j->dir, 0700) && errno != EEXIST) {
         snprintf(err, errlen, "cannot create %s: %s", j->dir, strerror(errno));
         free(j->dir);
+        free(j->data_dir);
         return -1;
     }
     uint64_t *segs;
@@ -159,6 +224,7 @@ int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
             snprintf(err, errlen, "cannot open the journal: %s", strerror(errno));
             free(segs);
             free(j->dir);
+            free(j->data_dir);
             return -1;
         }
         uint64_t good, last;
@@ -171,22 +237,27 @@ int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
                 close(fd);
                 free(segs);
                 free(j->dir);
+                free(j->data_dir);
                 return -1;
             }
         }
         close(fd);
         next = last + 1;
-        if (open_segment(j, first, err, errlen)) {
+        if (open_segment(j, first, good, err, errlen)) {
             free(segs);
             free(j->dir);
+            free(j->data_dir);
             return -1;
         }
-        j->segment_bytes = good;
-    } else if (open_segment(j, 1, err, errlen)) {
+    } else if (open_segment(j, 1, 0, err, errlen)) {
         free(j->dir);
+        free(j->data_dir);
         return -1;
     }
     free(segs);
+    /* Starting on a full disk is no error: reads are served, changes refused. */
+    int bad = check_dir(j);
+    if (bad) degrade_locked(j, bad, "at start-up");
     j->next_seq = next;
     j->pending_first = next;
     j->durable_seq = next - 1;
@@ -195,21 +266,7 @@ int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
     return 0;
 }
 
-void journal_close(journal *j)
-{
-    if (!j->dir) return;
-    if (j->fd >= 0) {
-        fdatasync(j->fd);
-        close(j->fd);
-    }
-    buf_free(&j->pending);
-    free(j->failed);
-    pthread_mutex_destroy(&j->mu);
-    pthread_cond_destroy(&j->cv);
-    free(j->dir);
-    memset(j, 0, sizeof *j);
-    j->fd = -1;
-}
+static void flush_batch(journal *j);
 
 static int write_all(int fd, const char *p, size_t n)
 {
@@ -225,6 +282,126 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* Appends one frame (header with seq and CRC, then the payload) to b. */
+static void frame_append(buf *b, uint64_t seq, const void *payload, size_t len)
+{
+    unsigned char hdr[JOURNAL_FRAME_HEADER];
+    put_u32(hdr, (uint32_t)len);
+    put_u64(hdr + 8, seq);
+    put_u32(hdr + 4, frame_crc(hdr + 8, payload, len));
+    buf_append(b, hdr, sizeof hdr);
+    buf_append(b, payload, len);
+}
+
+/* Writes frames at the end of the current segment, makes them durable and tops the reserve
+ * up. The caller owns the file: it is the leader, or recovers with the mutex held. Returns
+ * 0 (*reserve_err set when no new reserve could be had: the caller degrades), -1 when the
+ * write failed and was cut back out (*werr says why), -2 when even that failed. *alloc is
+ * the segment's allocated end afterwards. */
+static int write_frames(journal *j, const buf *b, uint64_t *alloc, int *werr, int *reserve_err)
+{
+    uint64_t before = j->segment_bytes, end = before + b->len;
+    *werr = *reserve_err = 0;
+    if (write_all(j->fd, b->data ? b->data : "", b->len) || fdatasync(j->fd)) {
+        *werr = errno;
+        /* Take the partial batch back out so the file holds only acknowledged frames. This
+         * frees the reserve as well. */
+        *alloc = before;
+        if (ftruncate(j->fd, (off_t)before) || fdatasync(j->fd)) return -2;
+        return -1;
+    }
+    *alloc = j->alloc_end > end ? j->alloc_end : end;
+    if (*alloc - end < JOURNAL_RESERVE / 2) {
+        if (reserve_space(j->fd, end, JOURNAL_RESERVE) == 0)
+            *alloc = end + JOURNAL_RESERVE;
+        else
+            *reserve_err = errno;
+    }
+    return 0;
+}
+
+static void free_held(journal *j)
+{
+    for (size_t i = 0; i < j->n_held; i++) free(j->held[i].payload);
+    j->n_held = 0;
+    j->held_bytes = 0;
+}
+
+/* With the mutex held, no batch pending or being written: appends the held records (new
+ * sequence numbers, after every record written so far) and tops the reserve up. Holding the
+ * mutex keeps any other record from taking a number in between. 0 when they are durable
+ * and a reserve is in place, -1 otherwise (records still held unless written). */
+static int write_held_locked(journal *j)
+{
+    buf frames = BUF_INIT;
+    for (size_t i = 0; i < j->n_held; i++)
+        frame_append(&frames, j->next_seq + i, j->held[i].payload, j->held[i].len);
+    uint64_t alloc;
+    int werr, rerr;
+    int rc = write_frames(j, &frames, &alloc, &werr, &rerr);
+    j->alloc_end = alloc;
+    if (rc) {
+        if (rc == -2) j->broken = true;
+        buf_free(&frames);
+        return -1;
+    }
+    j->segment_bytes += frames.len;
+    buf_free(&frames);
+    if (j->n_held) {
+        j->next_seq += j->n_held;
+        j->pending_first = j->next_seq;
+        j->durable_seq = j->next_seq - 1;
+        j->batches++;
+        j->records += j->n_held;
+    }
+    free_held(j);
+    if (j->segment_bytes >= j->segment_limit) {
+        char err[256];
+        if (open_segment(j, j->next_seq, 0, err, sizeof err)) j->broken = true;
+    }
+    return rerr || j->broken ? -1 : 0;
+}
+
+/* Lets a running batch and a pending one finish: the caller may then write itself. */
+static void drain_locked(journal *j)
+{
+    while (j->flushing || j->pending.len) {
+        if (!j->flushing)
+            flush_batch(j);
+        else
+            pthread_cond_wait(&j->cv, &j->mu);
+    }
+}
+
+void journal_close(journal *j)
+{
+    if (!j->dir) return;
+    pthread_mutex_lock(&j->mu);
+    drain_locked(j);
+    /* Shutting down while degraded: a last try, whatever the free-space margin. */
+    if (j->n_held && (j->broken || write_held_locked(j)) && j->n_held)
+        fprintf(stderr, "orgtrail: %zu held record(s) could not be written to %s and are lost\n",
+                j->n_held, j->dir);
+    pthread_mutex_unlock(&j->mu);
+    if (j->fd >= 0) {
+        if (!j->broken && ftruncate(j->fd, (off_t)j->segment_bytes)) {
+            /* The reserve stays allocated: harmless, the next open reuses it. */
+        }
+        fdatasync(j->fd);
+        close(j->fd);
+    }
+    buf_free(&j->pending);
+    free(j->failed);
+    free_held(j);
+    free(j->held);
+    pthread_mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
+    free(j->dir);
+    free(j->data_dir);
+    memset(j, 0, sizeof *j);
+    j->fd = -1;
+}
+
 /* Called by the leader with the mutex held; returns with it held. */
 static void flush_batch(journal *j)
 {
@@ -235,19 +412,17 @@ static void flush_batch(journal *j)
     j->flushing = true;
     pthread_mutex_unlock(&j->mu);
 
-    uint64_t before = j->segment_bytes;
-    bool ok = write_all(j->fd, batch.data, batch.len) == 0 && fdatasync(j->fd) == 0;
-    bool broken = false;
-    if (!ok) {
-        /* Take the partial batch back out so the file holds only acknowledged frames. */
-        if (ftruncate(j->fd, (off_t)before) || fdatasync(j->fd)) broken = true;
-    } else {
-        j->segment_bytes += batch.len;
-    }
+    uint64_t alloc;
+    int werr, rerr;
+    int rc = write_frames(j, &batch, &alloc, &werr, &rerr);
+    size_t len = batch.len;
     buf_free(&batch);
 
     pthread_mutex_lock(&j->mu);
-    if (!ok) {
+    j->queued_bytes -= len;
+    j->alloc_end = alloc;
+    if (rc) {
+        bool broken = rc == -2;
         if (j->n_failed == JOURNAL_MAX_FAILED) {
             broken = true;
         } else {
@@ -258,17 +433,42 @@ static void flush_batch(journal *j)
             j->n_failed++;
         }
         j->broken |= broken;
+        degrade_locked(j, werr, "cannot write the journal");
     } else {
+        j->segment_bytes += len;
         j->batches++;
         j->records += last - first + 1;
+        if (rerr) degrade_locked(j, rerr, "cannot reserve journal space");
     }
     j->durable_seq = last;
     j->flushing = false;
-    if (ok && j->segment_bytes >= j->segment_limit) {
+    if (rc == 0 && j->segment_bytes >= j->segment_limit) {
         char err[256];
-        if (open_segment(j, last + 1, err, sizeof err)) j->broken = true;
+        if (open_segment(j, last + 1, 0, err, sizeof err)) j->broken = true;
     }
     pthread_cond_broadcast(&j->cv);
+}
+
+/* 503 for a record that cannot be stored; e names the directory and the way out. */
+static int fail_unavailable(const journal *j, bool broken, int err, aws_error *e)
+{
+    if (broken)
+        return aws_fail(e, 503, "ServiceUnavailable",
+                        "orgtrail cannot store new records: a failed write to %s could not be "
+                        "rolled back. Free disk space or fix the directory's permissions, then "
+                        "restart orgtrail.",
+                        j->dir);
+    return aws_fail(e, 503, "ServiceUnavailable",
+                    "orgtrail cannot store changes: its data directory %s %s (%s). Free disk "
+                    "space in %s (or make it writable); orgtrail resumes by itself. Nothing was "
+                    "changed.",
+                    j->data_dir, why(err), strerror(err), j->data_dir);
+}
+
+/* Whether a write of `bytes` more fits into what the segment has allocated. */
+static bool fits_reserve(const journal *j, uint64_t bytes)
+{
+    return j->segment_bytes + j->queued_bytes + bytes <= j->alloc_end;
 }
 
 int journal_append(journal *j, const void *payload, size_t len, uint64_t *seq, aws_error *e)
@@ -302,16 +502,19 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
         buf_append(&frames, items[i].payload, items[i].len);
     }
     pthread_mutex_lock(&j->mu);
-    if (j->broken) {
+    /* Degraded, a write goes ahead only while it fits into the reserve (it cannot fail for
+     * space then); beyond it, failing at once spares the disk and keeps sequence numbers
+     * and the failed-batch list untouched. */
+    if (j->broken || (j->degraded && !fits_reserve(j, total))) {
+        bool broken = j->broken;
+        int err = j->degraded_errno;
         pthread_mutex_unlock(&j->mu);
         buf_free(&frames);
-        return aws_fail(e, 503, "ServiceUnavailable",
-                        "The service cannot store new records: its data directory is not "
-                        "writable. Free disk space or fix the directory's permissions, then "
-                        "restart orgtrail.");
+        return fail_unavailable(j, broken, err, e);
     }
     uint64_t first = j->next_seq, last = first + n - 1;
     j->next_seq += n;
+    j->queued_bytes += total;
     /* The CRC covers the sequence number, so it is computed here (CRC32 runs at many
      * GB/s: the lock is held for microseconds even for a large batch). */
     size_t off = 0;
@@ -337,14 +540,130 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
     bool failed = false;
     for (size_t i = 0; i < j->n_failed; i++)
         failed |= last >= j->failed[i][0] && first <= j->failed[i][1];
+    bool broken = j->broken;
+    int err = j->degraded_errno;
     pthread_mutex_unlock(&j->mu);
     buf_free(&frames);
-    if (failed)
-        return aws_fail(e, 503, "ServiceUnavailable",
-                        "The service could not store the request's record (disk full or not "
-                        "writable); nothing was changed. Retry once space is available.");
+    if (failed) return fail_unavailable(j, broken, err ? err : EIO, e);
     *first_seq = first;
     return 0;
+}
+
+/* ---- degraded mode ------------------------------------------------------------------- */
+
+/* With the mutex held. */
+static int hold_locked(journal *j, const void *payload, size_t len, bool keep)
+{
+    j->held_total++;
+    if (!keep && j->held_bytes + len > JOURNAL_HELD_MAX) {
+        j->held_dropped++;
+        /* The first drop and then every 1000th: an outage must not flood the log. */
+        if (j->held_dropped % 1000 == 1)
+            fprintf(stderr,
+                    "orgtrail: %llu record(s) of read-only calls dropped: %llu MiB of records "
+                    "already wait for space in %s\n",
+                    (unsigned long long)j->held_dropped,
+                    (unsigned long long)(JOURNAL_HELD_MAX >> 20), j->data_dir);
+        return JOURNAL_DROPPED;
+    }
+    if (j->n_held == j->cap_held) {
+        j->cap_held = j->cap_held ? j->cap_held * 2 : 64;
+        j->held = realloc(j->held, j->cap_held * sizeof *j->held);
+        if (!j->held) abort();
+    }
+    journal_held *h = &j->held[j->n_held++];
+    h->payload = malloc(len ? len : 1);
+    if (!h->payload) abort();
+    memcpy(h->payload, payload, len);
+    h->len = len;
+    h->keep = keep;
+    if (!keep) j->held_bytes += len;
+    return JOURNAL_HELD;
+}
+
+int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode,
+                    uint64_t *seq, aws_error *e)
+{
+    if (len > JOURNAL_MAX_RECORD)
+        return aws_fail(e, 400, "ValidationException", "The record is larger than %u bytes.",
+                        JOURNAL_MAX_RECORD);
+    pthread_mutex_lock(&j->mu);
+    /* Reads wait in memory at once (the reserve is for changes already made); a change is
+     * written into the reserve while it fits. */
+    bool hold = j->broken || (j->degraded && (mode == JOURNAL_HOLD ||
+                                              !fits_reserve(j, JOURNAL_FRAME_HEADER + len)));
+    if (hold) {
+        int r = hold_locked(j, payload, len, mode == JOURNAL_KEEP);
+        pthread_mutex_unlock(&j->mu);
+        return r;
+    }
+    pthread_mutex_unlock(&j->mu);
+    aws_error ignored;
+    if (journal_append(j, payload, len, seq, &ignored) == 0) return JOURNAL_DURABLE;
+    /* The write failed (and degraded the journal): the record waits for recovery. */
+    pthread_mutex_lock(&j->mu);
+    int r = hold_locked(j, payload, len, mode == JOURNAL_KEEP);
+    pthread_mutex_unlock(&j->mu);
+    return r;
+}
+
+bool journal_accepts_changes(journal *j, aws_error *e)
+{
+    pthread_mutex_lock(&j->mu);
+    bool ok = !j->degraded && !j->broken, broken = j->broken;
+    int err = j->degraded_errno;
+    pthread_mutex_unlock(&j->mu);
+    if (!ok) fail_unavailable(j, broken, err, e);
+    return ok;
+}
+
+void journal_degrade(journal *j, int errnum, const char *what)
+{
+    pthread_mutex_lock(&j->mu);
+    degrade_locked(j, errnum, what);
+    pthread_mutex_unlock(&j->mu);
+}
+
+bool journal_tick(journal *j)
+{
+    int bad = check_dir(j);
+    pthread_mutex_lock(&j->mu);
+    if (j->broken || (j->degraded && bad)) {
+        pthread_mutex_unlock(&j->mu);
+        return false;
+    }
+    if (!j->degraded) {
+        if (bad) degrade_locked(j, bad, "free-space check");
+        pthread_mutex_unlock(&j->mu);
+        return !bad;
+    }
+    /* Degraded, and the directory looks healthy again: recover. */
+    drain_locked(j);
+    size_t n = j->n_held;
+    if (j->broken || write_held_locked(j)) {
+        pthread_mutex_unlock(&j->mu);
+        return false;
+    }
+    j->degraded = false;
+    j->degraded_errno = 0;
+    fprintf(stderr,
+            "orgtrail: the data directory %s is writable again: %zu held record(s) written, "
+            "%llu dropped since start; accepting changes again\n",
+            j->data_dir, n, (unsigned long long)j->held_dropped);
+    pthread_cond_broadcast(&j->cv);
+    pthread_mutex_unlock(&j->mu);
+    return true;
+}
+
+void journal_get_status(journal *j, journal_status *st)
+{
+    pthread_mutex_lock(&j->mu);
+    st->degraded = j->degraded;
+    st->broken = j->broken;
+    st->errnum = j->degraded_errno;
+    st->held = j->n_held;
+    st->held_dropped = j->held_dropped;
+    pthread_mutex_unlock(&j->mu);
 }
 
 /* ---- reading ------------------------------------------------------------------------- */

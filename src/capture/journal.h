@@ -11,8 +11,30 @@
  * whole frame. Readers (journal_reader) stop at the first incomplete frame, so they are
  * safe while the server appends.
  *
- * Locking: one mutex guards the pending batch and counters; the leader drops it while it
- * writes, so appenders keep queueing into the next batch meanwhile. */
+ * A full disk or an unwritable directory (issue 3) puts the journal into DEGRADED mode
+ * instead of failing requests at random:
+ *   - The current segment keeps JOURNAL_RESERVE bytes allocated past its end (fallocate
+ *     KEEP_SIZE), topped up after each write. A write that fits into the reserve cannot
+ *     run out of space, so the records of requests that were already running when the disk
+ *     filled (their state change may have committed) still become durable.
+ *   - The journal turns degraded when the reserve cannot be topped up, a write fails, the
+ *     file system has less than JOURNAL_MIN_FREE bytes left or is read-only / not writable
+ *     (checked by journal_tick once a second), or another part reports it
+ *     (journal_degrade: SQLite or the object store ran out of space).
+ *   - While degraded, journal_accepts_changes says no: the frontend refuses mutating calls
+ *     with 503 ServiceUnavailable BEFORE they run, so state and records never diverge.
+ *     Records whose loss would not hide a change (read-only calls, refusals) are HELD in
+ *     memory (JOURNAL_HOLD) and appended once space returns; past JOURNAL_HELD_MAX bytes
+ *     they are dropped and counted (logged). Those records are the one exception to
+ *     "durable before the response": a crash while degraded loses them.
+ *   - journal_tick recovers by itself: once the directory is writable and has room, it
+ *     writes the held records and a new reserve, and the journal accepts changes again.
+ *     No restart is needed.
+ *
+ * Locking: one mutex guards the pending batch, the counters and the degraded state; the
+ * leader drops it while it writes, so appenders keep queueing into the next batch
+ * meanwhile. Only recovery (journal_tick, degraded, about once a second) writes with the
+ * mutex held: appenders wait for those few milliseconds. */
 #ifndef ORGTRAIL_JOURNAL_H
 #define ORGTRAIL_JOURNAL_H
 
@@ -27,6 +49,16 @@
 #define JOURNAL_FRAME_HEADER 16
 #define JOURNAL_MAX_RECORD (4u << 20)
 #define JOURNAL_MAX_FAILED 1024
+#define JOURNAL_RESERVE (4ull << 20)   /* allocated ahead of the tail: see above */
+#define JOURNAL_MIN_FREE (1ull << 20)  /* less free space than this (besides the reserve) */
+#define JOURNAL_HELD_MAX (32ull << 20) /* bytes of held droppable records at most */
+
+/* A record held in memory while the journal is degraded. */
+typedef struct journal_held {
+    char *payload; /* owned */
+    size_t len;
+    bool keep; /* never dropped (its request changed state) */
+} journal_held;
 
 typedef struct journal {
     char *dir;
@@ -47,9 +79,21 @@ typedef struct journal {
     bool flushing;
     bool broken;               /* a failed write could not be rolled back: refuse until restart */
     uint64_t batches, records; /* statistics */
+    /* Full disk / unwritable directory (see the contract above). */
+    char *data_dir;          /* for messages */
+    uint64_t alloc_end;      /* bytes of the current segment allocated: written + reserve */
+    uint64_t queued_bytes;   /* frames pending or being written */
+    bool degraded;
+    int degraded_errno;      /* why: ENOSPC, EROFS, EACCES, EIO ... */
+    journal_held *held;
+    size_t n_held, cap_held;
+    uint64_t held_bytes;     /* of droppable held records */
+    uint64_t held_total;     /* records ever held, */
+    uint64_t held_dropped;   /* and of those dropped because the queue was full */
 } journal;
 
-/* Opens (creating) the journal under data_dir/journal and recovers a torn tail. */
+/* Opens (creating) the journal under data_dir/journal and recovers a torn tail. A full
+ * disk does not fail it: the journal starts degraded. */
 int journal_open(journal *j, const char *data_dir, char *err, size_t errlen);
 void journal_close(journal *j);
 /* Appends one record and waits until it is durable. Returns 0 with *seq set, or -1 with
@@ -63,6 +107,42 @@ uint64_t journal_position(journal *j);
  * that act on records (delivery) must not look past it, because an un-synced tail can
  * vanish in a crash and its sequence numbers be handed out again. */
 uint64_t journal_durable(journal *j);
+
+typedef enum journal_mode {
+    JOURNAL_KEEP, /* the request changed state: write it even when degraded (the reserve is
+                   * for this), else hold it; never dropped */
+    JOURNAL_HOLD, /* changed nothing (read-only call, refusal): held at once when degraded;
+                   * dropped (counted) if the held queue is full */
+} journal_mode;
+
+enum { JOURNAL_DURABLE = 0, JOURNAL_HELD = 1, JOURNAL_DROPPED = 2 };
+
+/* The frontend's append: never refuses for lack of space. Returns JOURNAL_DURABLE (on disk,
+ * *seq set), JOURNAL_HELD (in memory, written on recovery), JOURNAL_DROPPED (HOLD only:
+ * the held queue is full), or -1 with e set only for a record larger than
+ * JOURNAL_MAX_RECORD. */
+int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode,
+                    uint64_t *seq, aws_error *e);
+
+/* false, with e set to 503 ServiceUnavailable naming the data directory and what to do,
+ * while degraded or broken: mutating calls must be refused before they run. */
+bool journal_accepts_changes(journal *j, aws_error *e);
+/* Another part of orgtrail (SQLite, the object store) failed for lack of space or
+ * permission (errnum: ENOSPC, EROFS, EACCES, EIO): degrade until journal_tick sees the
+ * directory healthy again. */
+void journal_degrade(journal *j, int errnum, const char *what);
+/* Housekeeping, about once a second (the serve loop): degrades when the directory is full
+ * or unwritable; when degraded and it is healthy again, writes the held records and a new
+ * reserve and accepts changes again. Returns true when the journal is (now) healthy. */
+bool journal_tick(journal *j);
+
+typedef struct journal_status {
+    bool degraded, broken;
+    int errnum;
+    size_t held;           /* records waiting in memory */
+    uint64_t held_dropped; /* ever dropped */
+} journal_status;
+void journal_get_status(journal *j, journal_status *st);
 
 typedef struct journal_item {
     const void *payload;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "delivery/deliver.h"
@@ -133,8 +134,13 @@ int cmd_serve(int argc, char **argv)
     }
     fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n",
             host, hs.port, dir, s.owner_account);
-    int sig;
-    sigwait(&set, &sig);
+    /* This thread is the housekeeper: once a second it lets the journal notice a full or
+     * unwritable data directory, and recover by itself once there is room again. */
+    for (;;) {
+        struct timespec tick = {1, 0};
+        if (sigtimedwait(&set, NULL, &tick) >= 0) break;
+        journal_tick(&s.journal);
+    }
     fprintf(stderr, "orgtrail: shutting down\n");
     /* Requests first, then delivery: whatever was acknowledged is in the journal and is
      * planned and delivered after the next start (deliver.h). */

@@ -353,6 +353,11 @@ static void *run(void *arg)
         bool stop = d->stop;
         pthread_mutex_unlock(&d->mu);
         if (stop) break;
+        /* While the disk is full, delivery would only take the last free bytes (and fail):
+         * it pauses and resumes with the journal's recovery (capture/journal.h). */
+        journal_status js;
+        journal_get_status(&s->journal, &js);
+        if (js.degraded) continue;
         int64_t now = time_now_ms();
         bool due = now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
         if (!due) {

@@ -36,6 +36,10 @@
  *   4. The planned row is deleted only after the put committed. Hence after any crash
  *      each planned file is either in the store once, or still planned and written later.
  *
+ * While the journal is degraded (a full or unwritable data directory) the thread pauses:
+ * planning and writing would only fail or take the last free bytes. Planned files and the
+ * cursor are in SQLite, so the backlog goes out once the journal has recovered.
+ *
  * Threads and locks: the delivery thread owns its batch state; the deliverer's mutex only
  * guards `stop` and the wake-up condition, and is never held while the thread takes a
  * database connection or the journal's mutex. */

@@ -8,6 +8,24 @@
 
 #include "state/schema.h"
 
+/* Remembers a failure that says the disk is full or not writable (see db_disk_error). */
+static int note(db_conn *c, int rc)
+{
+    switch (rc & 0xff) {
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN: c->disk_error = rc & 0xff; break;
+    default: break;
+    }
+    return rc;
+}
+
+int db_disk_error(const db_conn *c)
+{
+    return c->disk_error;
+}
+
 static int configure(sqlite3 *h, bool readonly)
 {
     sqlite3_busy_timeout(h, 10000);
@@ -123,6 +141,7 @@ db_conn *db_acquire(db_pool *p)
     if (p->n_idle) {
         db_conn *c = p->idle[--p->n_idle];
         pthread_mutex_unlock(&p->mu);
+        c->disk_error = 0;
         return c;
     }
     p->n_open++;
@@ -204,6 +223,7 @@ int db_exec(db_conn *c, const char *sql, const char *fmt, ...)
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     }
+    note(c, rc);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     return rc == SQLITE_DONE ? 0 : -1;
@@ -264,7 +284,8 @@ int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const cha
     bind(st, fmt, ap);
     va_end(ap);
     int found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = note(c, sqlite3_step(st));
+    if (rc == SQLITE_ROW) {
         snprintf(out, outlen, "%s", db_text(st, 0));
         found = 1;
     }
@@ -281,7 +302,8 @@ int db_get_int(db_conn *c, int64_t *out, const char *sql, const char *fmt, ...)
     bind(st, fmt, ap);
     va_end(ap);
     int found = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int rc = note(c, sqlite3_step(st));
+    if (rc == SQLITE_ROW) {
         *out = sqlite3_column_int64(st, 0);
         found = 1;
     }
@@ -301,14 +323,14 @@ const char *db_errmsg(db_conn *c)
 
 int db_begin(db_conn *c)
 {
-    if (sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return -1;
+    if (note(c, sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return -1;
     c->in_tx = 1;
     return 0;
 }
 
 int db_commit(db_conn *c)
 {
-    int rc = sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL);
+    int rc = note(c, sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL));
     if (rc != SQLITE_OK) {
         db_rollback(c);
         return -1;

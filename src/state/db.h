@@ -31,6 +31,7 @@ typedef struct db_conn {
         sqlite3_stmt *st;
     } cache[DB_STMT_CACHE];
     int in_tx;
+    int disk_error; /* SQLITE_FULL, _IOERR, _READONLY or _CANTOPEN seen since db_acquire; 0 */
 } db_conn;
 
 typedef struct db_pool {
@@ -70,6 +71,11 @@ const void *db_blob(sqlite3_stmt *st, int col, size_t *len);
 int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...);
 int db_get_int(db_conn *c, int64_t *out, const char *sql, const char *fmt, ...);
 int64_t db_changes(db_conn *c);
+/* Whether a statement on this connection failed for want of disk space or write access
+ * since it was checked out (db_acquire clears it): the primary SQLite code, or 0. A
+ * handler's failure after one is the disk's fault, not a bug (503, not 500). Statements
+ * stepped with db_row are not seen (reads do not fill a disk). */
+int db_disk_error(const db_conn *c);
 const char *db_errmsg(db_conn *c);
 
 int db_begin(db_conn *c);

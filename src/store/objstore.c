@@ -18,10 +18,18 @@
 
 int store_internal_error(aws_error *e, const char *what)
 {
+    int err = errno;
+    /* A full or unwritable disk is the operator's to fix, not a bug: 503, which clients
+     * retry, and the frontend names the data directory (svc/frontend.c). */
+    if (err == ENOSPC || err == EDQUOT || err == EROFS || err == EACCES || err == EPERM)
+        return aws_fail(e, 503, "ServiceUnavailable",
+                        "orgtrail cannot store object data (cannot %s: %s). Free disk space in "
+                        "its data directory, then retry.",
+                        what, strerror(err));
     /* The errno text helps the operator; it names no secret. */
     return aws_fail(e, 500, "InternalError", "We encountered an internal error (cannot %s: %s). "
                                              "Please try again.",
-                    what, strerror(errno));
+                    what, strerror(err));
 }
 
 static int mkdir_p(const char *path)

@@ -38,10 +38,12 @@ int blob_begin(objstore *os, blob_writer *w, const char *checksum_alg, aws_error
     snprintf(w->tmp, sizeof w->tmp, "%s/tmp/%s.tmp", os->root, w->name);
     w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (w->fd < 0) {
+        int err = errno;
         if (w->ck_on) {
             char junk[96];
             checksum_final(&w->ck, junk);
         }
+        errno = err;
         return store_internal_error(e, "create a temp file");
     }
     w->md5 = EVP_MD_CTX_new();
@@ -109,12 +111,16 @@ int blob_publish(objstore *os, blob_writer *w, aws_error *e)
     close(w->fd);
     w->fd = -1;
     if (rename(w->tmp, dst)) {
+        int err = errno;
         unlink(w->tmp);
+        errno = err;
         return store_internal_error(e, "publish object bytes");
     }
     w->tmp[0] = '\0';
     if (fsync_dir(dir)) {
+        int err = errno;
         unlink(dst);
+        errno = err;
         return store_internal_error(e, "flush the object directory");
     }
     return 0;

@@ -1,5 +1,6 @@
 #include "svc/frontend.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,7 +108,12 @@ static void apply_override(const op_def *op, const char *top_member, aws_error *
     }
 }
 
-static int capture(server *s, call_ctx *c, const record_input *base, aws_error *e)
+/* Records the request once per recipient. A change that was made is never refused
+ * afterwards (JOURNAL_KEEP: written into the journal's reserve, or held until the disk has
+ * room again); anything else may wait in memory while the disk is full (JOURNAL_HOLD, see
+ * capture/journal.h). -1 only for a record too large to store. */
+static int capture(server *s, call_ctx *c, const record_input *base, journal_mode mode,
+                   aws_error *e)
 {
     int n = 1 + c->n_extra_recipients;
     char shared[40];
@@ -122,11 +128,54 @@ static int capture(server *s, call_ctx *c, const record_input *base, aws_error *
         size_t len;
         char *text = record_build_alloc(&ri, &len);
         uint64_t seq;
-        int rc = journal_append(&s->journal, text, len, &seq, e);
+        int rc = journal_capture(&s->journal, text, len, mode, &seq, e);
         free(text);
-        if (rc) return -1;
+        if (rc < 0) return -1;
     }
     return 0;
+}
+
+/* A handler failed after SQLite or the object store ran out of space or write access: the
+ * operator's problem, not a bug. Turns the error into 503 ServiceUnavailable naming the
+ * data directory, and degrades the journal so that further changes are refused up front
+ * (until journal_tick sees room again). The handler's transaction was rolled back, so
+ * nothing was changed. Returns whether it did. */
+static bool disk_failure(server *s, db_conn *db, aws_error *err)
+{
+    int sq = db_disk_error(db);
+    bool store = err->status == 503 && !strcmp(err->code, "ServiceUnavailable");
+    if (!sq && !store) return false;
+    int errnum = sq == SQLITE_FULL ? ENOSPC : sq == SQLITE_READONLY ? EROFS : sq ? EIO : ENOSPC;
+    if (store && strstr(err->message, strerror(EROFS))) errnum = EROFS;
+    if (store && strstr(err->message, strerror(EACCES))) errnum = EACCES;
+    journal_degrade(&s->journal, errnum, sq ? "the state database" : "the object store");
+    aws_error_clear(err);
+    aws_fail(err, 503, "ServiceUnavailable",
+             "orgtrail cannot store changes: its data directory %s is full or not writable "
+             "(%s). Free disk space in %s (or make it writable); orgtrail resumes by itself. "
+             "Nothing was changed.",
+             s->data_dir, strerror(errnum), s->data_dir);
+    return true;
+}
+
+static void health(server *s, http_response *resp)
+{
+    journal_status st;
+    journal_get_status(&s->journal, &st);
+    resp->status = 200;
+    http_response_header(resp, "Content-Type", "application/json");
+    if (!st.degraded && !st.broken) {
+        buf_puts(&resp->body, "{\"status\":\"ok\"}");
+        return;
+    }
+    /* Still 200: reads are served. The body says what is wrong (no secret in it). */
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I}", "status", st.broken ? "broken" : "degraded",
+                          "reason", strerror(st.errnum ? st.errnum : EIO), "heldRecords",
+                          (json_int_t)st.held, "droppedRecords", (json_int_t)st.held_dropped);
+    char *text = json_dumps(o, JSON_COMPACT);
+    if (text) buf_puts(&resp->body, text);
+    free(text);
+    json_decref(o);
 }
 
 void frontend_handle(server *s, http_request *r, http_response *resp)
@@ -138,9 +187,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
 
     if (!strcmp(r->raw_path, "/_orgtrail/health") || !strcmp(r->raw_path, "/health")) {
         if (!http_header_get(r, "authorization") && !http_query_get(r, "X-Amz-Algorithm", NULL)) {
-            resp->status = 200;
-            http_response_header(resp, "Content-Type", "application/json");
-            buf_puts(&resp->body, "{\"status\":\"ok\"}");
+            health(s, resp);
             return;
         }
     }
@@ -220,14 +267,23 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         c.op = INGEST_BULK_EVENT_NAME;
         c.event_name = INGEST_BULK_EVENT_NAME;
     }
-    if (!aws_error_set(&err) && (op || bulk_path)) {
-        if (s->journal.broken) {
-            aws_fail(&err, 503, "ServiceUnavailable",
-                     "orgtrail cannot record new events: its data directory is not writable. "
-                     "Free disk space or fix permissions, then restart it.");
-        } else if ((bulk_path ? ingest_bulk(&c) : op->fn(&c)) != 0) {
+    /* A full disk or unwritable directory: calls that would change something are refused
+     * before they run, so that no state change can lack its record; reads go on. */
+    bool ran = false;
+    bool read_call = frontend_read_only(bulk_path ? INGEST_BULK_EVENT_NAME
+                                                  : pc.op_name ? pc.op_name : "");
+    if (!aws_error_set(&err) && (op || bulk_path) && !read_call &&
+        !journal_accepts_changes(&s->journal, &err)) {
+        /* The handler, which classifies its record, does not run: S3's object-level calls
+         * (those naming a Key, see s3_call_object) stay data events, so that trails without
+         * data selectors do not receive their refusals. */
+        c.data_event = !strcmp(auth.service, "s3") && pc.input && json_object_get(pc.input, "Key");
+    } else if (!aws_error_set(&err) && (op || bulk_path)) {
+        ran = true;
+        if ((bulk_path ? ingest_bulk(&c) : op->fn(&c)) != 0) {
             err = c.err;
-            if (!aws_error_set(&err)) aws_fail(&err, 500, "InternalFailure", "internal error");
+            if (!disk_failure(s, db, &err) && !aws_error_set(&err))
+                aws_fail(&err, 500, "InternalFailure", "internal error");
         }
     }
     db_release(&s->db, db);
@@ -279,7 +335,8 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     };
     aws_error cap_err;
     aws_error_clear(&cap_err);
-    if (capture(s, &c, &ri, &cap_err)) {
+    journal_mode mode = ran && ok && !ro ? JOURNAL_KEEP : JOURNAL_HOLD;
+    if (capture(s, &c, &ri, mode, &cap_err)) {
         err = cap_err;
         ok = false;
     }

@@ -1,8 +1,21 @@
 #include "svc/server.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+/* 0 when orgtrail may write in dir, else an errno saying why not. */
+static int writable(const char *dir)
+{
+    struct statvfs v;
+    if (statvfs(dir, &v)) return errno;
+    if (v.f_flag & ST_RDONLY) return EROFS;
+    if (access(dir, W_OK)) return errno;
+    return 0;
+}
 
 int server_open(server *s, const char *data_dir, char *err, size_t errlen)
 {
@@ -13,9 +26,27 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     if (!s->data_dir) abort();
     char path[4096];
     snprintf(path, sizeof path, "%s/state.db", data_dir);
-    if (db_pool_open(&s->db, path, false, err, errlen)) {
+    if (access(path, F_OK)) {
         snprintf(err, errlen, "no orgtrail store in %s: run 'orgtrail init --data %s' first",
                  data_dir, data_dir);
+        free(s->data_dir);
+        return -1;
+    }
+    /* Unwritable at start-up: orgtrail could not record a single request, so it does not
+     * start (a directory that becomes unwritable while serving degrades instead, see
+     * capture/journal.h). A full disk is no reason not to start. */
+    int unwritable = writable(data_dir);
+    if (unwritable) {
+        snprintf(err, errlen,
+                 "the data directory %s is not writable (%s): orgtrail records every request "
+                 "there; make it writable (or remount it read-write) and start again",
+                 data_dir, strerror(unwritable));
+        free(s->data_dir);
+        return -1;
+    }
+    char dberr[256];
+    if (db_pool_open(&s->db, path, false, dberr, sizeof dberr)) {
+        snprintf(err, errlen, "cannot open the store in %s: %s", data_dir, dberr);
         free(s->data_dir);
         return -1;
     }

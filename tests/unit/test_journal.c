@@ -1,4 +1,6 @@
-/* The journal: group commit under concurrency, reading back, torn-tail recovery. */
+/* The journal: group commit under concurrency, reading back, torn-tail recovery, and a full
+ * disk (a real one: a small tmpfs, ENOSPC from the kernel; skipped only where mounting is
+ * not allowed). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -190,12 +194,267 @@ static void oversized_record_refused(void **state)
     free(dir);
 }
 
+/* ---- a full disk ----------------------------------------------------------------------- */
+
+typedef struct tmpfs {
+    char *dir;
+    char filler[300];
+    bool mounted;
+} tmpfs;
+
+/* Setup: a 16 MiB tmpfs of our own, unmounted by the teardown even when a test fails. */
+static int tmpfs_setup(void **state)
+{
+    tmpfs *t = calloc(1, sizeof *t);
+    t->dir = make_dir();
+    if (mount("tmpfs", t->dir, "tmpfs", 0, "size=16m,mode=0700") == 0) t->mounted = true;
+    snprintf(t->filler, sizeof t->filler, "%s/filler", t->dir);
+    *state = t;
+    return 0;
+}
+
+static int tmpfs_teardown(void **state)
+{
+    tmpfs *t = *state;
+    if (t->mounted) umount2(t->dir, MNT_DETACH);
+    remove_dir(t->dir);
+    free(t->dir);
+    free(t);
+    return 0;
+}
+
+static void need_tmpfs(tmpfs *t)
+{
+    if (!t->mounted) {
+        fprintf(stderr, "skipped: cannot mount a tmpfs here (%s): needs root\n", strerror(EPERM));
+        skip();
+    }
+}
+
+/* Writes into the filler file until the kernel says ENOSPC. */
+static void fill(tmpfs *t)
+{
+    int fd = open(t->filler, O_WRONLY | O_CREAT | O_APPEND, 0600);
+    assert_true(fd >= 0);
+    static char chunk[65536];
+    for (size_t n = sizeof chunk; n >= 512; n /= 2)
+        while (write(fd, chunk, n) == (ssize_t)n) {
+        }
+    assert_int_equal(errno, ENOSPC);
+    close(fd);
+}
+
+static void unfill(tmpfs *t)
+{
+    assert_int_equal(unlink(t->filler), 0);
+}
+
+/* Reads every record: seqs and first bytes into out (n at most); returns how many. */
+static size_t read_all(const char *dir, uint64_t *seqs, char *firsts, size_t n)
+{
+    journal_reader r;
+    assert_int_equal(journal_reader_open(&r, dir, 1), 0);
+    const char *p;
+    size_t len, k = 0;
+    uint64_t seq;
+    while (journal_reader_next(&r, &p, &len, &seq) == 1) {
+        assert_true(k < n);
+        seqs[k] = seq;
+        firsts[k] = len ? p[0] : '\0';
+        k++;
+    }
+    journal_reader_close(&r);
+    return k;
+}
+
+/* The disk fills while orgtrail runs: the tick notices, changes are refused up front, a
+ * change already made is written into the reserve, reads are held in memory; once space
+ * returns the tick writes them and the journal takes changes again, with no gap in the
+ * sequence and nothing acknowledged lost. */
+static void full_disk_degrades_and_recovers(void **state)
+{
+    tmpfs *t = *state;
+    need_tmpfs(t);
+    journal j;
+    char err[256];
+    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_true(journal_tick(&j));
+    uint64_t seq;
+    aws_error e;
+    assert_int_equal(journal_append(&j, "a1", 2, &seq, &e), 0);
+    assert_int_equal(journal_append(&j, "a2", 2, &seq, &e), 0);
+
+    fill(t);
+    assert_false(journal_tick(&j));
+    assert_false(journal_accepts_changes(&j, &e));
+    assert_int_equal(e.status, 503);
+    assert_string_equal(e.code, "ServiceUnavailable");
+    assert_non_null(strstr(e.message, t->dir));
+    assert_non_null(strstr(e.message, "Free disk space"));
+
+    /* A change already made: into the reserve, durable at once. */
+    assert_int_equal(journal_capture(&j, "k1", 2, JOURNAL_KEEP, &seq, &e), JOURNAL_DURABLE);
+    assert_int_equal(seq, 3);
+    /* A read: held. */
+    assert_int_equal(journal_capture(&j, "r1", 2, JOURNAL_HOLD, &seq, &e), JOURNAL_HELD);
+    /* Changes beyond the reserve wait in memory, never dropped; a strict append (bulk
+     * ingestion) is refused instead of failing a write. */
+    size_t big = 1u << 20;
+    char *rec = malloc(big);
+    memset(rec, 'K', big);
+    int rc, rounds = 0;
+    while ((rc = journal_capture(&j, rec, big, JOURNAL_KEEP, &seq, &e)) == JOURNAL_DURABLE)
+        assert_true(++rounds < 8);
+    assert_int_equal(rc, JOURNAL_HELD);
+    assert_int_equal(journal_append(&j, rec, big, &seq, &e), -1);
+    assert_string_equal(e.code, "ServiceUnavailable");
+    journal_status st;
+    journal_get_status(&j, &st);
+    assert_true(st.degraded);
+    assert_int_equal(st.held, 2);
+    assert_int_equal(st.errnum, ENOSPC);
+
+    /* Still full: no recovery. */
+    assert_false(journal_tick(&j));
+    unfill(t);
+    assert_true(journal_tick(&j));
+    journal_get_status(&j, &st);
+    assert_false(st.degraded);
+    assert_int_equal(st.held, 0);
+    assert_true(journal_accepts_changes(&j, &e));
+    assert_int_equal(journal_append(&j, "a3", 2, &seq, &e), 0);
+    uint64_t last = seq;
+    journal_close(&j);
+
+    /* Everything, in one unbroken sequence: a1 a2 k1 K.. r1 K a3. */
+    uint64_t seqs[32];
+    char firsts[32];
+    size_t n = read_all(t->dir, seqs, firsts, 32);
+    assert_int_equal(n, last);
+    for (size_t i = 0; i < n; i++) assert_int_equal(seqs[i], i + 1);
+    assert_int_equal(firsts[2], 'k');
+    assert_int_equal(firsts[n - 3], 'r');
+    assert_int_equal(firsts[n - 2], 'K');
+    assert_int_equal(firsts[n - 1], 'a');
+    free(rec);
+}
+
+/* A write that does not fit (the disk filled between two ticks and the batch is larger than
+ * the reserve): the kernel's ENOSPC fails it, the partial frames are cut back out, its
+ * appender gets 503, and the journal degrades; what was acknowledged stays readable and the
+ * journal reopens cleanly. */
+static void failed_write_rolls_back(void **state)
+{
+    tmpfs *t = *state;
+    need_tmpfs(t);
+    journal j;
+    char err[256];
+    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    uint64_t seq;
+    aws_error e;
+    assert_int_equal(journal_append(&j, "a1", 2, &seq, &e), 0);
+    fill(t);
+    size_t big = 3u << 20;
+    char *rec = calloc(1, big);
+    journal_item items[2] = {{rec, big}, {rec, big}};
+    assert_int_equal(journal_append_batch(&j, items, 2, &seq, &e), -1);
+    assert_int_equal(e.status, 503);
+    assert_string_equal(e.code, "ServiceUnavailable");
+    journal_status st;
+    journal_get_status(&j, &st);
+    assert_true(st.degraded);
+    assert_int_equal(st.errnum, ENOSPC);
+    /* A read meanwhile is held; a change refused up front. */
+    assert_int_equal(journal_capture(&j, "r1", 2, JOURNAL_HOLD, &seq, &e), JOURNAL_HELD);
+    assert_false(journal_accepts_changes(&j, &e));
+    unfill(t);
+    assert_true(journal_tick(&j));
+    journal_close(&j);
+
+    uint64_t seqs[8];
+    char firsts[8];
+    assert_int_equal(read_all(t->dir, seqs, firsts, 8), 2);
+    assert_int_equal(firsts[0], 'a');
+    assert_int_equal(firsts[1], 'r');
+    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_append(&j, "a2", 2, &seq, &e), 0);
+    assert_int_equal(seq, seqs[1] + 1);
+    journal_close(&j);
+    free(rec);
+}
+
+/* Opening on a full disk is no error: the journal starts degraded and recovers. */
+static void opens_degraded_on_full_disk(void **state)
+{
+    tmpfs *t = *state;
+    need_tmpfs(t);
+    journal j;
+    char err[256];
+    uint64_t seq;
+    aws_error e;
+    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_append(&j, "a1", 2, &seq, &e), 0);
+    journal_close(&j);
+    fill(t);
+    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_false(journal_accepts_changes(&j, &e));
+    assert_int_equal(journal_capture(&j, "r1", 2, JOURNAL_HOLD, &seq, &e), JOURNAL_HELD);
+    unfill(t);
+    assert_true(journal_tick(&j));
+    assert_true(journal_accepts_changes(&j, &e));
+    journal_close(&j);
+    uint64_t seqs[4];
+    char firsts[4];
+    assert_int_equal(read_all(t->dir, seqs, firsts, 4), 2);
+    assert_int_equal(seqs[1], 2);
+}
+
+/* Past JOURNAL_HELD_MAX bytes, records of reads are dropped and counted; changes are never
+ * dropped. Shutting down while degraded makes a last attempt to write what is held. */
+static void held_queue_overflow_drops_reads_only(void **state)
+{
+    char *dir = make_dir();
+    journal j;
+    char err[256];
+    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    journal_degrade(&j, ENOSPC, "test");
+    size_t big = 1u << 20;
+    char *rec = calloc(1, big);
+    uint64_t seq;
+    aws_error e;
+    size_t held = 0;
+    while (journal_capture(&j, rec, big, JOURNAL_HOLD, &seq, &e) == JOURNAL_HELD)
+        assert_true(++held <= JOURNAL_HELD_MAX / big);
+    assert_int_equal(held, JOURNAL_HELD_MAX / big);
+    rec[0] = 'K';
+    /* Beyond the reserve: held, though the queue is full. */
+    for (int i = 0; i < 6; i++)
+        assert_int_not_equal(journal_capture(&j, rec, big, JOURNAL_KEEP, &seq, &e), JOURNAL_DROPPED);
+    journal_status st;
+    journal_get_status(&j, &st);
+    assert_int_equal(st.held_dropped, 1);
+    journal_close(&j); /* writes them: /tmp has room */
+    uint64_t *seqs = calloc(64, sizeof *seqs);
+    char firsts[64];
+    size_t n = read_all(dir, seqs, firsts, 64);
+    assert_int_equal(n, held + 6);
+    free(seqs);
+    free(rec);
+    remove_dir(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_appends_read_back),
         cmocka_unit_test(torn_tail_is_cut),
         cmocka_unit_test(oversized_record_refused),
+        cmocka_unit_test_setup_teardown(full_disk_degrades_and_recovers, tmpfs_setup,
+                                        tmpfs_teardown),
+        cmocka_unit_test_setup_teardown(failed_write_rolls_back, tmpfs_setup, tmpfs_teardown),
+        cmocka_unit_test_setup_teardown(opens_degraded_on_full_disk, tmpfs_setup, tmpfs_teardown),
+        cmocka_unit_test(held_queue_overflow_drops_reads_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
