@@ -6,10 +6,14 @@
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_root_key(int argc, char **argv);
+
+/* 1 when s is a 12-digit account id. */
+int cli_valid_account_id(const char *s);
 
 /* Creates a new store (exposed for tests). Fills the credentials it made. Returns 0, or
  * -1 with err filled. */
-int store_create(const char *dir, const char *account_id, const char *region,
-                 char access_key[32], char secret[48], char *err, size_t errlen);
+int store_create(const char *dir, const char *account_id, const char *region, char access_key[32],
+                 char secret[48], char *err, size_t errlen);
 
 #endif

@@ -12,7 +12,7 @@
 #include "core/timeutil.h"
 #include "state/db.h"
 
-static int valid_account_id(const char *s)
+int cli_valid_account_id(const char *s)
 {
     if (strlen(s) != 12) return 0;
     for (const char *p = s; *p; p++)
@@ -39,8 +39,8 @@ static int write_file_0600(const char *path, const char *text)
     return rc;
 }
 
-int store_create(const char *dir, const char *account_id, const char *region,
-                 char access_key[32], char secret[48], char *err, size_t errlen)
+int store_create(const char *dir, const char *account_id, const char *region, char access_key[32],
+                 char secret[48], char *err, size_t errlen)
 {
     char path[4096];
     if (mkdir(dir, 0700) && errno != EEXIST) {
@@ -49,8 +49,9 @@ int store_create(const char *dir, const char *account_id, const char *region,
     }
     snprintf(path, sizeof path, "%s/state.db", dir);
     if (access(path, F_OK) == 0) {
-        snprintf(err, errlen, "%s already holds an orgtrail store; refusing to overwrite it "
-                              "(use another --data directory, or remove this one)",
+        snprintf(err, errlen,
+                 "%s already holds an orgtrail store; refusing to overwrite it "
+                 "(use another --data directory, or remove this one)",
                  dir);
         return -1;
     }
@@ -62,15 +63,17 @@ int store_create(const char *dir, const char *account_id, const char *region,
     int64_t now = time_now_ms();
     char email[64];
     snprintf(email, sizeof email, "management+%s@orgtrail.invalid", account_id);
-    int rc = db_begin(c) ||
-             db_exec(c, "INSERT INTO meta(key, value) VALUES('owner_account', ?)", "s", account_id) ||
-             db_exec(c, "INSERT INTO meta(key, value) VALUES('default_region', ?)", "s", region) ||
-             db_exec(c, "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, ?, ?, ?)",
-                     "sssi", account_id, "management", email, now) ||
-             db_exec(c, "INSERT INTO access_keys(access_key_id, secret, account_id, created_ms) "
-                        "VALUES(?, ?, ?, ?)",
-                     "sssi", access_key, secret, account_id, now) ||
-             db_commit(c);
+    int rc =
+        db_begin(c) ||
+        db_exec(c, "INSERT INTO meta(key, value) VALUES('owner_account', ?)", "s", account_id) ||
+        db_exec(c, "INSERT INTO meta(key, value) VALUES('default_region', ?)", "s", region) ||
+        db_exec(c, "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, ?, ?, ?)", "sssi",
+                account_id, "management", email, now) ||
+        db_exec(c,
+                "INSERT INTO access_keys(access_key_id, secret, account_id, created_ms) "
+                "VALUES(?, ?, ?, ?)",
+                "sssi", access_key, secret, account_id, now) ||
+        db_commit(c);
     if (rc) snprintf(err, errlen, "cannot initialise the store: %s", db_errmsg(c));
     db_release(&pool, c);
     db_pool_close(&pool);
@@ -121,11 +124,21 @@ int cmd_init(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'd': dir = optarg; break;
-        case 'a': snprintf(account, sizeof account, "%s", optarg); break;
-        case 'r': region = optarg; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'a':
+            snprintf(account, sizeof account, "%s", optarg);
+            break;
+        case 'r':
+            region = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (!dir) {
@@ -133,12 +146,13 @@ int cmd_init(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    if (account[0] && !valid_account_id(account)) {
+    if (account[0] && !cli_valid_account_id(account)) {
         fprintf(stderr, "orgtrail init: --account-id must be 12 digits\n");
         return 2;
     }
     if (!valid_region(region)) {
-        fprintf(stderr, "orgtrail init: --region '%s' is not a region name like us-east-1\n", region);
+        fprintf(stderr, "orgtrail init: --region '%s' is not a region name like us-east-1\n",
+                region);
         return 2;
     }
     if (!account[0]) {

@@ -12,6 +12,7 @@ static void usage(FILE *f)
           "  init     create a new store with the management account and its root key\n"
           "  serve    serve the AWS APIs (Organizations, CloudTrail, STS, IAM, S3, ...)\n"
           "  events   print the captured CloudTrail records as JSON lines\n"
+          "  root-key create an access key for an account's root user\n"
           "\n"
           "Run 'orgtrail <command> --help' for a command's options.\n",
           f);
@@ -27,6 +28,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "init")) return cmd_init(argc - 1, argv + 1);
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
+    if (!strcmp(cmd, "root-key")) return cmd_root_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);
         return 0;

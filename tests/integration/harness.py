@@ -170,6 +170,13 @@ class OrgtrailServer:
         return self.assume("arn:aws:iam::%s:role/OrganizationAccountAccessRole" % account_id,
                            session, creds=self.admin())
 
+    def root_of(self, account_id):
+        """Root-user access key of any account in the store (`orgtrail root-key`)."""
+        out = subprocess.run([BINARY, "root-key", "--data", self.data, "--account-id", account_id],
+                             check=True, capture_output=True, text=True)
+        info = json.loads(out.stdout)
+        return Creds(info["AccessKeyId"], info["SecretAccessKey"], None, account_id)
+
     def create_account(self, name, email=None):
         org = self.client("organizations")
         st = org.create_account(Email=email or "%s@example.com" % name, AccountName=name)
