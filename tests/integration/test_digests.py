@@ -82,10 +82,12 @@ class OrgSetup:
 
     @classmethod
     def validate(cls, account, region="us-east-1", start=None):
-        """Runs the official validator as the bucket owner (log-archive): (rc, out, err)."""
+        """Runs the official validator as the bucket owner (log-archive): (rc, out, err).
+        --region picks the digest folder and the ListPublicKeys region (AWS_DEFAULT_REGION
+        does not: without --region the CLI reads the trail's home region's digests)."""
         return cls.srv.aws("cloudtrail", "validate-logs", "--trail-arn", cls.arn, "--start-time",
                            iso(start or cls.t0), "--account-id", account, "--verbose",
-                           creds=cls.la_creds, region=region)
+                           "--region", region, creds=cls.la_creds, region=region)
 
 
 def summary(out):
