@@ -180,5 +180,63 @@ class OfficialValidatorTest(OrgSetup, unittest.TestCase):
         self.assertIn("Digest file\ts3://%s/%s\tINVALID: not found" % (self.bucket, victim), err)
 
 
+class ChainLifecycleTest(OrgSetup, unittest.TestCase):
+    """Restart, StopLogging/StartLogging and validation off/on, then the official
+    validator: nothing invalid; the chain continues across the restart and restarts (gap
+    line, not an error) after the stop and after validation was off."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start_org()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def test_chain_resumes(self):
+        ct = self.srv.client("cloudtrail")
+        mgmt = self.srv.account_id
+        self.traffic()
+        time.sleep(4.5)
+        before = self.digests(mgmt, "us-east-1")
+        self.assertTrue(before)
+        self.srv.restart()
+        ct = self.srv.client("cloudtrail")
+        self.traffic()
+        time.sleep(4.5)
+        after = [k for k in self.digests(mgmt, "us-east-1") if k not in before]
+        self.assertTrue(after)
+        self.assertEqual(self.digest(after[0])["previousDigestS3Object"], before[-1])
+
+        ct.stop_logging(Name="org-trail")
+        time.sleep(4.5)
+        stopped = self.digests(mgmt, "us-east-1")
+        time.sleep(2.5)
+        self.assertEqual(self.digests(mgmt, "us-east-1"), stopped, "digests while stopped")
+        ct.start_logging(Name="org-trail")
+        self.traffic()
+        time.sleep(4.5)
+        ct.update_trail(Name="org-trail", EnableLogFileValidation=False)
+        time.sleep(4.5)
+        ct.update_trail(Name="org-trail", EnableLogFileValidation=True)
+        self.traffic()
+        time.sleep(4.5)
+        firsts = [k for k in self.digests(mgmt, "us-east-1")
+                  if self.digest(k)["previousDigestS3Object"] is None]
+        self.assertEqual(len(firsts), 3, firsts)  # the start, after StartLogging, after re-enabling
+        status = ct.get_trail_status(Name="org-trail")
+        self.assertIn("LatestDigestDeliveryTime", status)
+        self.assertNotIn("LatestDigestDeliveryError", status)
+        for acct in (mgmt, self.member_a):
+            rc, out, err = self.validate(acct, "us-east-1")
+            self.assertEqual(rc, 0, out + err)
+            self.assertNotIn("INVALID", out + err)
+            self.assertIn("No log files were delivered by CloudTrail between", err)
+            s = summary(out)
+            self.assertEqual(s["digest"][0], s["digest"][1], out)
+            self.assertEqual(s["log"][0], s["log"][1], out)
+            self.assertGreaterEqual(s["log"][1], 1, out)
+
+
 if __name__ == "__main__":
     unittest.main()
