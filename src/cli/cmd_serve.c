@@ -19,7 +19,7 @@ static void handle(void *ctx, http_request *req, http_response *resp)
 static void usage(FILE *f)
 {
     fputs("usage: orgtrail serve --data DIR [--listen HOST:PORT] [--delivery-interval SEC]\n"
-          "                      [--digest-interval SEC]\n"
+          "                      [--digest-interval SEC] [--signing-key-period SEC]\n"
           "\n"
           "Serves every AWS API orgtrail speaks on one endpoint; the service is the one named\n"
           "in each request's SigV4 credential scope. SIGTERM or Ctrl-C shut down cleanly.\n"
@@ -27,7 +27,9 @@ static void usage(FILE *f)
           "  --data DIR               the store made by 'orgtrail init'\n"
           "  --listen HOST:PORT       address to listen on (default 127.0.0.1:4566)\n"
           "  --delivery-interval SEC  how often log files are delivered (default 300, >= 1)\n"
-          "  --digest-interval SEC    how often digest files are signed (default 3600, >= 1)\n",
+          "  --digest-interval SEC    how often digest files are signed (default 3600, >= 1)\n"
+          "  --signing-key-period SEC how long each region's digest signing key is used\n"
+          "                           before a new one is made (default 2592000 = 30 days)\n",
           f);
 }
 
@@ -66,11 +68,12 @@ int cmd_serve(int argc, char **argv)
                                          {"listen", required_argument, NULL, 'l'},
                                          {"delivery-interval", required_argument, NULL, 'i'},
                                          {"digest-interval", required_argument, NULL, 'g'},
+                                         {"signing-key-period", required_argument, NULL, 'k'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *dir = NULL;
     char host[256] = "127.0.0.1";
-    int port = 4566, delivery = 300, digest = 3600, o;
+    int port = 4566, delivery = 300, digest = 3600, key_period = 30 * 86400, o;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -93,6 +96,16 @@ int cmd_serve(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'k': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v < 1 || v > 10L * 366 * 86400) {
+                fprintf(stderr, "orgtrail serve: --signing-key-period wants 1..316224000 seconds\n");
+                return 2;
+            }
+            key_period = (int)v;
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -118,6 +131,7 @@ int cmd_serve(int argc, char **argv)
     }
     s.delivery_interval_s = delivery;
     s.digest_interval_s = digest;
+    s.signing_key_period_s = key_period;
     /* Delivery first: its start-up check must see the journal before any new record. */
     deliverer dl;
     if (deliverer_start(&dl, &s, err, sizeof err)) {

@@ -7,10 +7,13 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/hash.h"
 #include "core/timeutil.h"
 #include "delivery/logfile.h"
 #include "delivery/select.h"
+#include "digest/digester.h"
 #include "state/delivery_state.h"
+#include "state/digest_state.h"
 #include "state/org_state.h"
 #include "svc/cloudtrail_bucket.h"
 #include "svc/s3_access.h"
@@ -24,6 +27,7 @@ typedef struct group {
     char region[32];
     uint64_t first_seq, last_seq;
     int64_t records;
+    int64_t oldest_event_ms, newest_event_ms; /* for the file's digest entry */
     buf json;
 } group;
 
@@ -89,6 +93,9 @@ static void finish_group(round *r, group *g)
     f->last_seq = g->last_seq;
     f->records = g->records;
     f->planned_ms = r->now_ms;
+    f->oldest_event_ms = g->oldest_event_ms;
+    f->newest_event_ms = g->newest_event_ms;
+    hash_sha256_hex(g->json.data, g->json.len, f->json_sha256);
     char unique[LOGFILE_UNIQUE_LEN + 1];
     logfile_unique(st->t.arn, g->account, g->region, g->first_seq, unique);
     if (logfile_key(f->key, sizeof f->key, st->t.s3_prefix, st->org_id, g->account, g->region,
@@ -129,7 +136,10 @@ static void add_record(round *r, size_t ti, const select_event *e, const char *t
     if (!g->records) {
         logfile_begin(&g->json);
         g->first_seq = seq;
+        g->oldest_event_ms = g->newest_event_ms = e->event_ms;
     }
+    if (e->event_ms < g->oldest_event_ms) g->oldest_event_ms = e->event_ms;
+    if (e->event_ms > g->newest_event_ms) g->newest_event_ms = e->event_ms;
     logfile_add(&g->json, text, len);
     g->last_seq = seq;
     g->records++;
@@ -243,34 +253,35 @@ static int64_t backoff_ms(const server *s, int64_t attempts)
     return d > cap * 1000 ? cap * 1000 : d;
 }
 
-/* 0 written (or already there), -1 with code. */
-static int write_file(server *s, db_conn *db, const trail *t, const planned_file *f, int64_t now_ms,
-                      char *code, size_t code_len)
+int delivery_put(server *s, db_conn *db, const trail *t, const char *bucket, const char *key,
+                 const void *body, size_t len, const json_t *metadata, int64_t now_ms,
+                 int64_t *stored_ms, char *code, size_t code_len)
 {
     char org_id[40] = "";
     org_info o;
     if (t->is_org && org_of_account(db, t->account_id, &o) &&
         !strcmp(o.master_account, t->account_id))
         snprintf(org_id, sizeof org_id, "%s", o.id);
-    /* The file goes where it was planned, even if the trail's bucket changed since. */
+    /* The object goes where it was planned, even if the trail's bucket changed since. */
     trail as_planned = *t;
-    snprintf(as_planned.s3_bucket, sizeof as_planned.s3_bucket, "%s", f->bucket);
+    snprintf(as_planned.s3_bucket, sizeof as_planned.s3_bucket, "%s", bucket);
     char resource[1200];
-    snprintf(resource, sizeof resource, "arn:aws:s3:::%s/%s", f->bucket, f->key);
+    snprintf(resource, sizeof resource, "arn:aws:s3:::%s/%s", bucket, key);
     if (ct_bucket_permits(db, &as_planned, org_id, "s3:PutObject", resource, code, code_len))
         return -1;
     aws_error e;
     aws_error_clear(&e);
     obj_info existing;
     memset(&existing, 0, sizeof existing);
-    if (objstore_head(db, f->bucket, f->key, NULL, &existing, &e) == 0) {
+    if (objstore_head(db, bucket, key, NULL, &existing, &e) == 0) {
         /* Written before a crash kept us from noting it: never write it twice. */
+        if (stored_ms) *stored_ms = existing.modified_ms;
         obj_info_clear(&existing);
-        return 0;
+        return 1;
     }
     aws_error_clear(&e);
     s3_bucket b;
-    if (!s3_bucket_load(db, f->bucket, &b)) {
+    if (!s3_bucket_load(db, bucket, &b)) {
         snprintf(code, code_len, "%s", "NoSuchBucket");
         return -1;
     }
@@ -278,14 +289,51 @@ static int write_file(server *s, db_conn *db, const trail *t, const planned_file
     memset(&po, 0, sizeof po);
     po.owner = b.account_id; /* as the bucket owner: bucket-owner-full-control */
     po.content_type = "application/json";
+    po.metadata = metadata;
     po.now_ms = now_ms;
-    int rc = objstore_put(&s->objects, db, f->bucket, f->key, f->body, f->body_len, &po, NULL, &e);
+    int rc = objstore_put(&s->objects, db, bucket, key, body, len, &po, NULL, &e);
     s3_bucket_clear(&b);
     if (rc) {
         snprintf(code, code_len, "%.60s", aws_error_set(&e) ? e.code : "InternalError");
         return -1;
     }
+    if (stored_ms) *stored_ms = now_ms;
     return 0;
+}
+
+/* The file reached the store: forget the plan and, for a trail with log file validation,
+ * queue the file for its chain's next digest. One transaction, so that after a crash the
+ * file is either still planned (and found in the store on the retry) or queued once. */
+static int file_delivered(db_conn *db, const trail *t, const planned_file *f, int64_t stored_ms)
+{
+    if (db_begin(db)) return -1;
+    int rc = 0;
+    if (t->log_validation) {
+        pending_log l;
+        memset(&l, 0, sizeof l);
+        snprintf(l.account_id, sizeof l.account_id, "%s", f->account_id);
+        snprintf(l.region, sizeof l.region, "%s", f->region);
+        snprintf(l.bucket, sizeof l.bucket, "%s", f->bucket);
+        snprintf(l.key, sizeof l.key, "%s", f->key);
+        l.oldest_event_ms = f->oldest_event_ms;
+        l.newest_event_ms = f->newest_event_ms;
+        l.delivered_ms = stored_ms;
+        if (f->json_sha256[0]) {
+            snprintf(l.sha256, sizeof l.sha256, "%s", f->json_sha256);
+        } else { /* planned before digests existed */
+            char *json;
+            size_t len;
+            if (logfile_gunzip(f->body, f->body_len, &json, &len) == 0) {
+                hash_sha256_hex(json, len, l.sha256);
+                free(json);
+            }
+        }
+        if (l.sha256[0]) rc = digest_pending_add(db, t->arn, &l);
+    }
+    if (!rc) rc = delivery_file_done(db, f->id);
+    if (!rc) rc = db_commit(db);
+    if (rc) db_rollback(db);
+    return rc;
 }
 
 int delivery_write(server *s, int64_t now_ms)
@@ -302,8 +350,11 @@ int delivery_write(server *s, int64_t now_ms)
             continue;
         }
         char code[64] = "";
-        if (write_file(s, db, &t, f, now_ms, code, sizeof code) == 0) {
-            delivery_file_done(db, f->id);
+        int64_t stored_ms = now_ms;
+        int put = delivery_put(s, db, &t, f->bucket, f->key, f->body, f->body_len, NULL, now_ms,
+                               &stored_ms, code, sizeof code);
+        if (put >= 0) {
+            if (file_delivered(db, &t, f, stored_ms)) continue; /* retried next step */
             delivery_status_attempt(db, f->trail_arn, now_ms, NULL);
             written++;
         } else {
@@ -371,6 +422,10 @@ static void *run(void *arg)
             backlog = 0;
         }
         delivery_write(s, now);
+        /* Digests after the write step: every log file stored before a window's end is
+         * queued before that window's digest is planned (digest/digester.h). */
+        digest_plan(s, now);
+        digest_write(s, now);
     }
     if (scanning) journal_reader_close(&scan);
     return NULL;

@@ -50,6 +50,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "state/trail_state.h"
 #include "svc/server.h"
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
@@ -81,5 +82,15 @@ int delivery_plan(server *s, int64_t now_ms);
  * out again) moves back to the end. 0, or -1. */
 int delivery_recover(server *s);
 int delivery_write(server *s, int64_t now_ms);
+
+/* Puts one object the trail delivers (log file or digest) into `bucket`, as CloudTrail
+ * does: the bucket policy must let cloudtrail.amazonaws.com put it for this trail, the
+ * object is written as the bucket owner (versioning and Object Lock apply), with the
+ * given user metadata (may be NULL), and never written twice: an object already at the
+ * key is taken as this one, written before a crash. Returns 0 written, 1 already there
+ * (*stored_ms = its time; else now_ms), or -1 with an S3 / CloudTrail error code. */
+int delivery_put(server *s, db_conn *db, const trail *t, const char *bucket, const char *key,
+                 const void *body, size_t len, const json_t *metadata, int64_t now_ms,
+                 int64_t *stored_ms, char *code, size_t code_len);
 
 #endif

@@ -1,5 +1,7 @@
 #include "state/delivery_state.h"
 
+#include "state/digest_state.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +127,8 @@ int delivery_forget_trail(db_conn *db, const char *trail_arn)
                    db_exec(db, "DELETE FROM trail_selector_history WHERE trail_arn = ?", "s",
                            trail_arn) ||
                    db_exec(db, "DELETE FROM delivery_files WHERE trail_arn = ?", "s", trail_arn) ||
-                   db_exec(db, "DELETE FROM delivery_status WHERE trail_arn = ?", "s", trail_arn)
+                   db_exec(db, "DELETE FROM delivery_status WHERE trail_arn = ?", "s", trail_arn) ||
+                   digest_forget_trail(db, trail_arn)
                ? -1
                : 0;
 }
@@ -149,11 +152,13 @@ int delivery_file_insert(db_conn *db, const planned_file *f)
 {
     return db_exec(db,
                    "INSERT INTO delivery_files(trail_arn, bucket, key, account_id, region, "
-                   "first_seq, last_seq, records, body, planned_ms) "
-                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "sssssiiibi", f->trail_arn, f->bucket, f->key, f->account_id, f->region,
+                   "first_seq, last_seq, records, body, planned_ms, json_sha256, "
+                   "oldest_event_ms, newest_event_ms) "
+                   "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "sssssiiibisii", f->trail_arn, f->bucket, f->key, f->account_id, f->region,
                    (int64_t)f->first_seq, (int64_t)f->last_seq, f->records, f->body, f->body_len,
-                   f->planned_ms);
+                   f->planned_ms, f->json_sha256[0] ? f->json_sha256 : NULL, f->oldest_event_ms,
+                   f->newest_event_ms);
 }
 
 size_t delivery_files_due(db_conn *db, int64_t now_ms, size_t max, planned_file **out)
@@ -163,7 +168,8 @@ size_t delivery_files_due(db_conn *db, int64_t now_ms, size_t max, planned_file 
     if (!*out) abort();
     sqlite3_stmt *st = db_query(db,
                                 "SELECT id, trail_arn, bucket, key, account_id, region, "
-                                "first_seq, last_seq, records, planned_ms, attempts, body "
+                                "first_seq, last_seq, records, planned_ms, attempts, body, "
+                                "json_sha256, oldest_event_ms, newest_event_ms "
                                 "FROM delivery_files WHERE next_attempt_ms <= ? ORDER BY id "
                                 "LIMIT ?",
                                 "ii", now_ms, (int64_t)max);
@@ -186,6 +192,9 @@ size_t delivery_files_due(db_conn *db, int64_t now_ms, size_t max, planned_file 
         if (!f->body) abort();
         if (len) memcpy(f->body, p, len);
         f->body_len = len;
+        snprintf(f->json_sha256, sizeof f->json_sha256, "%s", db_text(st, 12));
+        f->oldest_event_ms = db_is_null(st, 13) ? -1 : db_int(st, 13);
+        f->newest_event_ms = db_is_null(st, 14) ? -1 : db_int(st, 14);
     }
     db_done(st);
     return n;

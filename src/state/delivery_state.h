@@ -72,6 +72,10 @@ typedef struct planned_file {
     int64_t attempts;
     unsigned char *body; /* gzip bytes, owned */
     size_t body_len;
+    /* For the file's digest entry: hex SHA-256 of the uncompressed JSON ("" = unknown, a
+     * file planned before digests existed) and the range of its records' eventTime. */
+    char json_sha256[65];
+    int64_t oldest_event_ms, newest_event_ms; /* -1 = unknown */
 } planned_file;
 
 int delivery_file_insert(db_conn *db, const planned_file *f);

@@ -191,6 +191,39 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE delivery_status("
     "  trail_arn TEXT PRIMARY KEY, latest_delivery_ms INTEGER, latest_attempt_ms INTEGER,"
     "  latest_error TEXT);",
+
+    /* 6: integrity — digest signing keys (digest/keystore.h), digest chains, the log files
+     * waiting for their digest, planned digests (digest/digester.h explains how these make
+     * digests exactly-once), and what a log file's digest entry needs, computed when the
+     * file is planned. */
+    "CREATE TABLE signing_keys("
+    "  fingerprint TEXT PRIMARY KEY, region TEXT NOT NULL, public_der BLOB NOT NULL,"
+    "  valid_from_ms INTEGER NOT NULL, valid_to_ms INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL);"
+    "CREATE INDEX signing_keys_region ON signing_keys(region, valid_from_ms);"
+    "ALTER TABLE delivery_files ADD COLUMN json_sha256 TEXT;"
+    "ALTER TABLE delivery_files ADD COLUMN oldest_event_ms INTEGER;"
+    "ALTER TABLE delivery_files ADD COLUMN newest_event_ms INTEGER;"
+    "CREATE TABLE digest_chains("
+    "  trail_arn TEXT NOT NULL, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  running INTEGER NOT NULL, start_ms INTEGER NOT NULL, last_end_ms INTEGER NOT NULL,"
+    "  prev_bucket TEXT, prev_key TEXT, prev_hash TEXT, prev_signature TEXT,"
+    "  PRIMARY KEY(trail_arn, account_id, region));"
+    "CREATE TABLE digest_pending_logs("
+    "  trail_arn TEXT NOT NULL, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  bucket TEXT NOT NULL, key TEXT NOT NULL, sha256 TEXT NOT NULL,"
+    "  oldest_event_ms INTEGER, newest_event_ms INTEGER, delivered_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(trail_arn, bucket, key));"
+    "CREATE INDEX digest_pending_chain ON digest_pending_logs(trail_arn, account_id, region);"
+    "CREATE TABLE digest_files("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, trail_arn TEXT NOT NULL,"
+    "  account_id TEXT NOT NULL, region TEXT NOT NULL, bucket TEXT NOT NULL,"
+    "  key TEXT NOT NULL, body BLOB NOT NULL, signature TEXT NOT NULL,"
+    "  end_ms INTEGER NOT NULL, planned_ms INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0);"
+    "ALTER TABLE delivery_status ADD COLUMN latest_digest_ms INTEGER;"
+    "ALTER TABLE delivery_status ADD COLUMN latest_digest_attempt_ms INTEGER;"
+    "ALTER TABLE delivery_status ADD COLUMN latest_digest_error TEXT;",
 };
 
 int schema_migration_count(void)

@@ -24,6 +24,8 @@ TX(ct_deregister_delegated_admin)
 TX(ct_create_channel)
 TX(ct_update_channel)
 TX(ct_delete_channel)
+/* ListPublicKeys may make the current key: one transaction, so two callers make one. */
+TX(ct_list_public_keys)
 
 /* Constraint violations inside these members get the operation's own error code. */
 static const validation_override TAG_OVERRIDES[] = {
@@ -61,6 +63,7 @@ static const op_def OPS[] = {
     {"GetTrail", ct_get_trail, NULL},
     {"GetTrailStatus", ct_get_trail_status, NULL},
     {"ListChannels", ct_list_channels, NULL},
+    {"ListPublicKeys", ct_list_public_keys_tx, NULL},
     {"ListTags", ct_list_tags, NULL},
     {"ListTrails", ct_list_trails, NULL},
     {"PutEventSelectors", ct_put_event_selectors_tx, SELECTOR_OVERRIDES},

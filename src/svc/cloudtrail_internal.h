@@ -9,6 +9,7 @@
  *   cloudtrail_selectors.c  event selectors (basic and advanced)
  *   cloudtrail_tags.c       AddTags / ListTags / RemoveTags
  *   cloudtrail_channels.c   channels for PutAuditEvents (Create/Get/List/Update/Delete)
+ *   cloudtrail_keys.c       ListPublicKeys (digest signing keys)
  *
  * Who sees what (decisions where AWS's sources are silent are marked in the files):
  * an organization trail is owned by the management account; member accounts see it in
@@ -117,5 +118,8 @@ int ct_get_channel(call_ctx *c);
 int ct_list_channels(call_ctx *c);
 int ct_update_channel(call_ctx *c);
 int ct_delete_channel(call_ctx *c);
+
+/* ---- cloudtrail_keys.c ---- */
+int ct_list_public_keys(call_ctx *c);
 
 #endif

@@ -28,6 +28,7 @@ static const op_def OPS[] = {
     {"DeleteObject", s3_delete_object, NULL},
     {"DeleteObjects", s3_delete_objects, NULL},
     {"CopyObject", s3_copy_object, NULL},
+    {"ListObjects", s3_list_objects, NULL},
     {"ListObjectsV2", s3_list_objects_v2, NULL},
     {"ListObjectVersions", s3_list_object_versions, NULL},
     {"CreateMultipartUpload", s3_create_multipart_upload, NULL},

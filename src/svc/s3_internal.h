@@ -7,7 +7,7 @@
  *   s3_buckets.c   bucket lifecycle and read-only bucket configuration operations
  *   s3_policy.c    bucket policy operations
  *   s3_objects.c   object reads, writes, deletes and copies (on store/objstore.h)
- *   s3_list.c      ListObjectsV2, ListObjectVersions
+ *   s3_list.c      ListObjects, ListObjectsV2, ListObjectVersions
  *   s3_multipart.c multipart uploads
  *   s3_settings.c  versioning, Object Lock, retention, legal hold and encryption settings */
 #ifndef ORGTRAIL_S3_INTERNAL_H
@@ -85,6 +85,7 @@ int s3_head_object(call_ctx *c);
 int s3_delete_object(call_ctx *c);
 int s3_delete_objects(call_ctx *c);
 int s3_copy_object(call_ctx *c);
+int s3_list_objects(call_ctx *c);
 int s3_list_objects_v2(call_ctx *c);
 int s3_list_object_versions(call_ctx *c);
 int s3_create_multipart_upload(call_ctx *c);

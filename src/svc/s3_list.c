@@ -1,4 +1,4 @@
-/* s3_list: ListObjectsV2 and ListObjectVersions.
+/* s3_list: ListObjects (v1), ListObjectsV2 and ListObjectVersions.
  *
  * Continuation tokens are the base64 of the last key or common prefix listed: opaque to
  * clients and still valid when keys come and go between pages. With EncodingType=url
@@ -48,6 +48,31 @@ static const char *const *list_context(call_ctx *c, const char *ctx[8], char mk[
     return ctx;
 }
 
+/* The Contents of a listing: current versions, keys URL-encoded when asked. */
+static json_t *contents_json(const obj_list *l, bool url, bool fetch_owner)
+{
+    json_t *contents = json_array();
+    for (size_t i = 0; i < l->n; i++) {
+        const obj_info *v = &l->items[i];
+        json_t *o = json_pack("{s:o, s:o, s:s, s:I, s:s}", "Key", enc(url, v->key),
+                              "LastModified", json_time(v->modified_ms), "ETag", v->etag, "Size",
+                              (json_int_t)v->size, "StorageClass", "STANDARD");
+        if (v->checksum_alg[0]) {
+            char up[16];
+            size_t k = 0;
+            for (; v->checksum_alg[k] && k < 15; k++)
+                up[k] = (char)(v->checksum_alg[k] >= 'a' && v->checksum_alg[k] <= 'z'
+                                   ? v->checksum_alg[k] - 32
+                                   : v->checksum_alg[k]);
+            up[k] = '\0';
+            json_object_set_new(o, "ChecksumAlgorithm", json_pack("[s]", up));
+        }
+        if (fetch_owner) json_object_set_new(o, "Owner", owner_of(v->owner));
+        json_array_append_new(contents, o);
+    }
+    return contents;
+}
+
 int s3_list_objects_v2(call_ctx *c)
 {
     const char *ctx[8];
@@ -88,25 +113,7 @@ int s3_list_objects_v2(call_ctx *c)
         return -1;
     }
     bool fetch_owner = in_bool(c, "FetchOwner", false);
-    json_t *contents = json_array();
-    for (size_t i = 0; i < l.n; i++) {
-        const obj_info *v = &l.items[i];
-        json_t *o = json_pack("{s:o, s:o, s:s, s:I, s:s}", "Key", enc(url, v->key),
-                              "LastModified", json_time(v->modified_ms), "ETag", v->etag, "Size",
-                              (json_int_t)v->size, "StorageClass", "STANDARD");
-        if (v->checksum_alg[0]) {
-            char up[16];
-            size_t k = 0;
-            for (; v->checksum_alg[k] && k < 15; k++)
-                up[k] = (char)(v->checksum_alg[k] >= 'a' && v->checksum_alg[k] <= 'z'
-                                   ? v->checksum_alg[k] - 32
-                                   : v->checksum_alg[k]);
-            up[k] = '\0';
-            json_object_set_new(o, "ChecksumAlgorithm", json_pack("[s]", up));
-        }
-        if (fetch_owner) json_object_set_new(o, "Owner", owner_of(v->owner));
-        json_array_append_new(contents, o);
-    }
+    json_t *contents = contents_json(&l, url, fetch_owner);
     json_t *prefixes = json_array();
     for (size_t i = 0; i < l.n_prefixes; i++)
         json_array_append_new(prefixes, json_pack("{s:o}", "Prefix", enc(url, l.prefixes[i])));
@@ -129,6 +136,47 @@ int s3_list_objects_v2(call_ctx *c)
         free(next);
     }
     if (start) json_object_set_new(c->out, "StartAfter", enc(url, start));
+    obj_list_free(&l);
+    s3_bucket_clear(&b);
+    return 0;
+}
+
+/* Version 1, which `aws cloudtrail validate-logs` uses (Marker = the key to list after).
+ * NextMarker is sent whenever the answer is truncated: clients use it, or the last key. */
+int s3_list_objects(call_ctx *c)
+{
+    const char *ctx[8];
+    char mk[16];
+    s3_bucket b;
+    if (s3_call_object(c, "s3:ListBucket", list_context(c, ctx, mk), &b)) return -1;
+    const char *prefix = in_str(c, "Prefix"), *delim = in_str(c, "Delimiter");
+    const char *marker = in_str(c, "Marker");
+    const char *encoding = in_str(c, "EncodingType");
+    bool url = encoding && !strcmp(encoding, "url");
+    obj_list_opts lo = {.prefix = prefix, .delimiter = delim, .after = marker,
+                        .max_keys = max_keys(c)};
+    obj_list l;
+    if (objstore_list(c->db, b.name, &lo, &l, &c->err)) {
+        s3_bucket_clear(&b);
+        return -1;
+    }
+    json_t *contents = contents_json(&l, url, true);
+    json_t *prefixes = json_array();
+    for (size_t i = 0; i < l.n_prefixes; i++)
+        json_array_append_new(prefixes, json_pack("{s:o}", "Prefix", enc(url, l.prefixes[i])));
+    c->out = json_object();
+    json_object_set_new(c->out, "IsTruncated", json_boolean(l.truncated));
+    json_object_set_new(c->out, "Marker", enc(url, marker ? marker : ""));
+    if (l.truncated && l.next_key) json_object_set_new(c->out, "NextMarker", enc(url, l.next_key));
+    if (l.n) json_object_set_new(c->out, "Contents", contents);
+    else json_decref(contents);
+    json_object_set_new(c->out, "Name", json_string(b.name));
+    json_object_set_new(c->out, "Prefix", enc(url, prefix ? prefix : ""));
+    if (delim) json_object_set_new(c->out, "Delimiter", enc(url, delim));
+    json_object_set_new(c->out, "MaxKeys", json_integer(max_keys(c)));
+    if (l.n_prefixes) json_object_set_new(c->out, "CommonPrefixes", prefixes);
+    else json_decref(prefixes);
+    if (url) json_object_set_new(c->out, "EncodingType", json_string("url"));
     obj_list_free(&l);
     s3_bucket_clear(&b);
     return 0;

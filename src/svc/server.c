@@ -22,6 +22,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     memset(s, 0, sizeof *s);
     s->delivery_interval_s = 300;
     s->digest_interval_s = 3600;
+    s->signing_key_period_s = 30 * 86400;
     s->data_dir = strdup(data_dir);
     if (!s->data_dir) abort();
     char path[4096];

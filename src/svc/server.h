@@ -24,6 +24,7 @@ typedef struct server {
     char default_region[33];
     int delivery_interval_s;
     int digest_interval_s;
+    int signing_key_period_s; /* how long a digest signing key signs (digest/keystore.h) */
 } server;
 
 /* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */

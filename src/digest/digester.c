@@ -1,0 +1,283 @@
+#include "digest/digester.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/hash.h"
+#include "delivery/deliver.h"
+#include "delivery/logfile.h"
+#include "digest/digestfile.h"
+#include "digest/keystore.h"
+#include "state/digest_state.h"
+#include "state/org_state.h"
+#include "state/trail_state.h"
+
+/* ---------------------------------------------------------------------------------------
+ * Planning */
+
+typedef struct accounts {
+    char (*ids)[13];
+    size_t n, cap;
+} accounts;
+
+static void add_account(const char *id, void *arg)
+{
+    accounts *a = arg;
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 8;
+        a->ids = realloc(a->ids, a->cap * sizeof *a->ids);
+        if (!a->ids) abort();
+    }
+    snprintf(a->ids[a->n++], sizeof *a->ids, "%s", id);
+}
+
+static bool covers(const accounts *a, const char *id)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (!strcmp(a->ids[i], id)) return true;
+    return false;
+}
+
+/* The organization id in the trail's keys: the owner's organization for an organization
+ * trail whose owner still manages it (as delivery_put decides), else "". */
+static void org_id_of(db_conn *db, const trail *t, char out[40])
+{
+    out[0] = '\0';
+    org_info o;
+    if (t->is_org && org_of_account(db, t->account_id, &o) &&
+        !strcmp(o.master_account, t->account_id))
+        snprintf(out, 40, "%s", o.id);
+}
+
+typedef struct chains {
+    digest_chain *v;
+    size_t n, cap;
+} chains;
+
+/* Starts (or restarts) the chain of account x region unless it runs: a first digest,
+ * window from now (never before its last end, so keys never repeat). */
+static int ensure_chain(db_conn *db, chains *cs, const char *arn, const char *account,
+                        const char *region, int64_t now_ms)
+{
+    digest_chain *c = NULL;
+    for (size_t i = 0; i < cs->n && !c; i++)
+        if (!strcmp(cs->v[i].account_id, account) && !strcmp(cs->v[i].region, region))
+            c = &cs->v[i];
+    if (c && c->running) return 0;
+    if (!c) {
+        if (cs->n == cs->cap) {
+            cs->cap = cs->cap ? cs->cap * 2 : 8;
+            cs->v = realloc(cs->v, cs->cap * sizeof *cs->v);
+            if (!cs->v) abort();
+        }
+        c = &cs->v[cs->n++];
+        memset(c, 0, sizeof *c);
+        snprintf(c->trail_arn, sizeof c->trail_arn, "%s", arn);
+        snprintf(c->account_id, sizeof c->account_id, "%s", account);
+        snprintf(c->region, sizeof c->region, "%s", region);
+    }
+    int64_t start = now_ms / 1000 * 1000;
+    c->start_ms = start > c->last_end_ms ? start : c->last_end_ms;
+    c->running = true;
+    c->has_prev = false;
+    return digest_chain_put(db, c);
+}
+
+/* Plans the digest of chain c for [c->start_ms, end_ms) and moves the chain; one
+ * transaction. keep_running false makes it the chain's last digest. 0, or -1. */
+static int plan_one(server *s, db_conn *db, const trail *t, const char *org_id, digest_chain *c,
+                    int64_t end_ms, bool keep_running, int64_t now_ms)
+{
+    if (db_begin(db)) return -1;
+    aws_error e;
+    aws_error_clear(&e);
+    public_key pub;
+    signkey *priv = NULL;
+    pending_log *logs = NULL;
+    size_t n_logs = 0;
+    digest_log *entries = NULL;
+    buf json = BUF_INIT, ss = BUF_INIT;
+    unsigned char *gz = NULL;
+    size_t gz_len = 0;
+    int rc = -1;
+    if (keystore_key_for(db, s->data_dir, c->region, end_ms,
+                         (int64_t)s->signing_key_period_s * 1000, now_ms, &pub, &priv, &e)) {
+        fprintf(stderr, "orgtrail: digest for %s %s %s: %s\n", t->arn, c->account_id, c->region,
+                e.message);
+        db_rollback(db);
+        return -1;
+    }
+    n_logs = digest_pending_of(db, t->arn, c->account_id, c->region, &logs);
+    entries = calloc(n_logs ? n_logs : 1, sizeof *entries);
+    if (!entries) abort();
+    for (size_t i = 0; i < n_logs; i++) {
+        entries[i].bucket = logs[i].bucket;
+        entries[i].key = logs[i].key;
+        entries[i].sha256 = logs[i].sha256;
+        entries[i].oldest_event_ms = logs[i].oldest_event_ms;
+        entries[i].newest_event_ms = logs[i].newest_event_ms;
+    }
+    planned_digest d;
+    memset(&d, 0, sizeof d);
+    snprintf(d.trail_arn, sizeof d.trail_arn, "%s", t->arn);
+    snprintf(d.account_id, sizeof d.account_id, "%s", c->account_id);
+    snprintf(d.region, sizeof d.region, "%s", c->region);
+    snprintf(d.bucket, sizeof d.bucket, "%s", t->s3_bucket);
+    d.end_ms = end_ms;
+    if (digest_key(d.key, sizeof d.key, t->s3_prefix, org_id, c->account_id, c->region, t->name,
+                   t->home_region, end_ms) < 0)
+        goto out;
+    digest_doc doc = {.account_id = c->account_id,
+                      .start_ms = c->start_ms,
+                      .end_ms = end_ms,
+                      .bucket = d.bucket,
+                      .key = d.key,
+                      .fingerprint = pub.fingerprint,
+                      .prev_bucket = c->has_prev ? c->prev_bucket : NULL,
+                      .prev_key = c->has_prev ? c->prev_key : NULL,
+                      .prev_hash = c->has_prev ? c->prev_hash : NULL,
+                      .prev_signature = c->has_prev ? c->prev_signature : NULL,
+                      .logs = entries,
+                      .n_logs = n_logs};
+    digest_json(&doc, &json);
+    char hash[65];
+    hash_sha256_hex(json.data, json.len, hash);
+    digest_signing_string(&doc, hash, &ss);
+    if (signkey_sign_hex(priv, ss.data, ss.len, d.signature) ||
+        logfile_gzip(json.data, json.len, &gz, &gz_len))
+        goto out;
+    d.body = gz;
+    d.body_len = gz_len;
+    if (digest_file_insert(db, &d, now_ms)) goto out;
+    for (size_t i = 0; i < n_logs; i++)
+        if (digest_pending_remove(db, t->arn, &logs[i])) goto out;
+    digest_chain next = *c;
+    next.running = keep_running;
+    next.start_ms = end_ms;
+    next.last_end_ms = end_ms;
+    next.has_prev = true;
+    snprintf(next.prev_bucket, sizeof next.prev_bucket, "%s", d.bucket);
+    snprintf(next.prev_key, sizeof next.prev_key, "%s", d.key);
+    snprintf(next.prev_hash, sizeof next.prev_hash, "%s", hash);
+    snprintf(next.prev_signature, sizeof next.prev_signature, "%s", d.signature);
+    if (digest_chain_put(db, &next) || db_commit(db)) goto out;
+    *c = next;
+    rc = 0;
+out:
+    if (rc) {
+        fprintf(stderr, "orgtrail: could not plan the digest %s: %s\n", d.key, db_errmsg(db));
+        db_rollback(db);
+    }
+    free(gz);
+    buf_free(&json);
+    buf_free(&ss);
+    free(entries);
+    free(logs);
+    signkey_free(priv);
+    public_key_clear(&pub);
+    return rc;
+}
+
+static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
+{
+    trail t;
+    if (trail_get(db, arn, &t) != 1) return 0; /* deleted: DeleteTrail forgot its chains */
+    char org_id[40];
+    org_id_of(db, &t, org_id);
+    bool active = t.logging && t.log_validation;
+    accounts covered = {0};
+    if (org_id[0]) {
+        org_info o;
+        if (org_of_account(db, t.account_id, &o)) org_each_account(db, add_account, &covered);
+    } else {
+        add_account(t.account_id, &covered);
+    }
+    chains cs = {0};
+    cs.n = cs.cap = digest_chains_of(db, arn, &cs.v);
+    int rc = 0;
+    if (active) {
+        for (size_t i = 0; i < covered.n && !rc; i++)
+            rc = ensure_chain(db, &cs, arn, covered.ids[i], t.home_region, now_ms);
+        pending_log *p;
+        size_t np = digest_pending_chains(db, arn, &p);
+        for (size_t i = 0; i < np && !rc; i++)
+            rc = ensure_chain(db, &cs, arn, p[i].account_id, p[i].region, now_ms);
+        free(p);
+    }
+    int64_t interval = (int64_t)s->digest_interval_s * 1000;
+    int planned = 0;
+    for (size_t i = 0; i < cs.n && !rc; i++) {
+        digest_chain *c = &cs.v[i];
+        if (!c->running || now_ms < c->start_ms + interval) continue;
+        int64_t end = c->start_ms + (now_ms - c->start_ms) / interval * interval;
+        bool keep = active && covers(&covered, c->account_id);
+        if (plan_one(s, db, &t, org_id, c, end, keep, now_ms)) rc = -1;
+        else planned++;
+    }
+    free(cs.v);
+    free(covered.ids);
+    return rc ? -1 : planned;
+}
+
+int digest_plan(server *s, int64_t now_ms)
+{
+    db_conn *db = db_acquire(&s->db);
+    char(*arns)[256];
+    size_t n = digest_trails(db, &arns);
+    int total = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        int k = plan_trail(s, db, arns[i], now_ms);
+        if (k < 0) failed = 1;
+        else total += k;
+    }
+    free(arns);
+    db_release(&s->db, db);
+    return failed ? -1 : total;
+}
+
+/* ---------------------------------------------------------------------------------------
+ * Writing */
+
+static int64_t backoff_ms(const server *s, int64_t attempts)
+{
+    int64_t cap = s->digest_interval_s < 10 ? 10 : s->digest_interval_s > 300 ? 300 : s->digest_interval_s;
+    int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
+    return d > cap * 1000 ? cap * 1000 : d;
+}
+
+int digest_write(server *s, int64_t now_ms)
+{
+    db_conn *db = db_acquire(&s->db);
+    planned_digest *ds;
+    size_t n = digest_files_due(db, now_ms, DIGEST_WRITE_BATCH, &ds);
+    int written = 0;
+    for (size_t i = 0; i < n; i++) {
+        planned_digest *d = &ds[i];
+        trail t;
+        if (trail_get(db, d->trail_arn, &t) != 1) {
+            digest_file_done(db, d->id);
+            continue;
+        }
+        /* The two user-metadata headers the AWS CLI reads (S3 keeps names lower case). */
+        json_t *meta = json_pack("{s:s, s:s}", "signature", d->signature, "signature-algorithm",
+                                 SIGNKEY_ALGORITHM);
+        char code[64] = "";
+        int put = delivery_put(s, db, &t, d->bucket, d->key, d->body, d->body_len, meta, now_ms,
+                               NULL, code, sizeof code);
+        json_decref(meta);
+        if (put >= 0) {
+            digest_file_done(db, d->id);
+            digest_status_attempt(db, d->trail_arn, now_ms, NULL);
+            written++;
+        } else {
+            digest_file_retry(db, d->id, now_ms + backoff_ms(s, d->attempts));
+            digest_status_attempt(db, d->trail_arn, now_ms, code);
+        }
+    }
+    planned_digests_free(ds, n);
+    db_release(&s->db, db);
+    return written;
+}
