@@ -6,6 +6,7 @@
 int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_events(int argc, char **argv);
+int cmd_validate_logs(int argc, char **argv);
 
 /* Creates a new store (exposed for tests). Fills the credentials it made. Returns 0, or
  * -1 with err filled. */
