@@ -10,6 +10,7 @@ int cmd_root_key(int argc, char **argv);
 
 /* 1 when s is a 12-digit account id. */
 int cli_valid_account_id(const char *s);
+int cmd_validate_logs(int argc, char **argv);
 
 /* Creates a new store (exposed for tests). Fills the credentials it made. Returns 0, or
  * -1 with err filled. */
