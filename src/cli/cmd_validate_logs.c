@@ -1,7 +1,11 @@
 /* validate-logs: check a trail's digest chain and log files, as `aws cloudtrail
  * validate-logs` does and with the same output, through the S3 API or straight from a
  * local store. The work is in src/validate/; this file turns options into a run: it finds
- * the trail's bucket, prefix and organization, the public keys and the object source. */
+ * the trail's bucket, prefix and organization, the public keys and the object source.
+ *
+ * Public keys: --public-keys FILE wins (logs written by AWS); else with --data the store's
+ * own key table (digest/keystore.h: public halves only, the same rows ListPublicKeys
+ * answers from), else ListPublicKeys at the endpoint. */
 #include <curl/curl.h>
 #include <getopt.h>
 #include <jansson.h>
@@ -11,7 +15,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/hash.h"
 #include "core/timeutil.h"
+#include "digest/keystore.h"
 #include "state/db.h"
 #include "state/org_state.h"
 #include "state/trail_state.h"
@@ -49,7 +55,8 @@ static void usage(FILE *f)
         "                        profile's region, else the trail's home region)\n"
         "  --verbose             print every valid digest and log file too\n"
         "  --public-keys FILE    the output of 'aws cloudtrail list-public-keys' to verify with\n"
-        "                        (instead of asking the endpoint): for logs written by AWS\n"
+        "                        (instead of the store's keys or ListPublicKeys at the\n"
+        "                        endpoint): for logs written by AWS\n"
         "  --endpoint-url URL    read through the S3 API at URL (default: AWS_ENDPOINT_URL);\n"
         "                        credentials as the AWS CLI finds them (AWS_ACCESS_KEY_ID...,\n"
         "                        AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE, --profile NAME)\n"
@@ -82,9 +89,26 @@ typedef struct opts {
 typedef struct keys_ctx {
     const char *file_text; /* --public-keys */
     size_t file_len;
+    db_conn *db;           /* else a store's signing_keys (--data), read-only */
     awsc *api;             /* else ListPublicKeys */
     const char *region;
 } keys_ctx;
+
+/* The store's keys of the region overlapping [start, end]: what ListPublicKeys would
+ * return for the range, without making a current key (a read-only store never writes). */
+static int load_store_keys(keys_ctx *k, int64_t start_ms, int64_t end_ms, pubkeys *into)
+{
+    public_key *keys;
+    size_t n = keystore_list(k->db, k->region, start_ms, end_ms, &keys);
+    for (size_t i = 0; i < n; i++) {
+        char *b64 = base64_encode_alloc(keys[i].der, keys[i].der_len);
+        if (!b64) abort();
+        pubkeys_add(into, keys[i].fingerprint, b64);
+        free(b64);
+    }
+    public_keys_free(keys, n);
+    return 0;
+}
 
 static int load_keys(void *arg, int64_t start_ms, int64_t end_ms, pubkeys *into, char *err,
                      size_t errlen)
@@ -94,6 +118,7 @@ static int load_keys(void *arg, int64_t start_ms, int64_t end_ms, pubkeys *into,
         /* A file holds what the user saved: every key in it is a candidate. */
         return pubkeys_add_json(into, k->file_text, k->file_len, err, errlen) < 0 ? -1 : 0;
     }
+    if (k->db) return load_store_keys(k, start_ms, end_ms, into);
     json_t *req = json_pack("{s:I,s:I}", "StartTime", (json_int_t)(start_ms / 1000), "EndTime",
                             (json_int_t)(end_ms / 1000));
     for (;;) {
@@ -364,9 +389,13 @@ int cmd_validate_logs(int argc, char **argv)
             goto out;
         }
     } else if (o.data) {
-        status = fail("%s", "--data needs --public-keys FILE (the output of 'aws cloudtrail "
-                            "list-public-keys', or of ListPublicKeys from the server)");
-        goto out;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/state.db", o.data);
+        kc.db = db_conn_open(path, true, err, sizeof err);
+        if (!kc.db) {
+            status = fail("%s", err);
+            goto out;
+        }
     } else
         kc.api = api;
 
@@ -394,6 +423,7 @@ int cmd_validate_logs(int argc, char **argv)
     };
     status = validate_run(&src, &ro, NULL);
 out:
+    if (kc.db) db_conn_close(kc.db);
     free(keys_text);
     awsc_close(api);
     curl_global_cleanup();

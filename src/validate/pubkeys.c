@@ -41,12 +41,17 @@ int pubkeys_add_json(pubkeys *k, const char *text, size_t len, char *err, size_t
         const char *fp = json_string_value(json_object_get(e, "Fingerprint"));
         const char *v = json_string_value(json_object_get(e, "Value"));
         if (!fp || !v) continue;
-        if (!json_object_get(k->by_fp, fp)) k->n++;
-        json_object_set_new(k->by_fp, fp, json_string(v));
+        pubkeys_add(k, fp, v);
         added++;
     }
     json_decref(root);
     return added;
+}
+
+void pubkeys_add(pubkeys *k, const char *fingerprint, const char *b64_value)
+{
+    if (!json_object_get(k->by_fp, fingerprint)) k->n++;
+    json_object_set_new(k->by_fp, fingerprint, json_string(b64_value));
 }
 
 const char *pubkeys_find(const pubkeys *k, const char *fingerprint)

@@ -2,7 +2,8 @@
  *
  * Keys come as ListPublicKeys returns them (cloudtrail-formats.md d): {"PublicKeyList":
  * [{"Value": base64 of PKCS#1 RSAPublicKey DER, "Fingerprint": hex MD5 of that DER, ...}]},
- * either from the API or from a file holding `aws cloudtrail list-public-keys` output.
+ * either from the API or from a file holding `aws cloudtrail list-public-keys` output, or
+ * one by one from a local store's key table (pubkeys_add).
  * Like the AWS CLI, a key is looked up by the Fingerprint string as given; the DER is only
  * decoded when a digest names it ("Unable to load PKCS #1 key" comes from that step).
  *
@@ -28,6 +29,9 @@ void pubkeys_free(pubkeys *k);
 /* Adds the entries of a ListPublicKeys response / CLI output. Returns the number added,
  * or -1 when the text is not such a document (err filled). */
 int pubkeys_add_json(pubkeys *k, const char *text, size_t len, char *err, size_t errlen);
+/* Adds one key: its fingerprint and the base64 of its PKCS#1 DER (a later value for the
+ * same fingerprint replaces the earlier, as in pubkeys_add_json). */
+void pubkeys_add(pubkeys *k, const char *fingerprint, const char *b64_value);
 /* The base64 Value for a fingerprint, or NULL. */
 const char *pubkeys_find(const pubkeys *k, const char *fingerprint);
 
