@@ -3,24 +3,23 @@
 
 Generates delivered-looking CloudTrail log files (gzipped {"Records":[...]}, realistic
 records with unique ids, times and addresses) for a single-account trail, hourly digest
-files over them, chained and signed with the shared test-vector key exactly as the format
-requires, and uploads everything through the S3 API to a fresh `orgtrail serve`. Then it
-times, with --s3-bucket and the public key given to both:
+files over them, chained and signed exactly as the format requires with the server's own
+us-east-1 signing key (made by ListPublicKeys, read from DATA/signing-keys as only a
+benchmark or test may), and uploads everything through the S3 API to a fresh
+`orgtrail serve`. The data's hours start at the key's validity start, so ListPublicKeys
+for the validated range returns that key. Then it times, with --s3-bucket given to all:
 
-  orgtrail  validate-logs --endpoint-url   (S3 API)
-  orgtrail  validate-logs --data           (the local store, read-only)
-  aws cloudtrail validate-logs             (AWS CLI v1 1.45.11, its driver run in-process,
-                                            AWS_ENDPOINT_URL = orgtrail)
-
-orgtrail's server has no ListPublicKeys yet (the digest writer brings it) nor S3 ListObjects
-v1, so those two calls of the AWS CLI are answered in-process (see run_aws_cli); every
-object byte the AWS CLI checks still comes through orgtrail's S3 API (GetObject).
+  orgtrail  validate-logs --endpoint-url   (S3 API; keys from ListPublicKeys)
+  orgtrail  validate-logs --data           (the local store, read-only; keys from it)
+  aws cloudtrail validate-logs             (AWS CLI v1, a real subprocess,
+                                            AWS_ENDPOINT_URL = orgtrail: ListPublicKeys,
+                                            GetBucketLocation, ListObjects v1, GetObject)
 
 "Log bytes checked" = inflated bytes, the bytes the digests' SHA-256 values cover (the
 stored .gz size is printed too). Prints a table of medians and the ratio.
 
 usage: python3 bench/validate_logs.py [--files 10000] [--kib 110] [--runs 3]
-                                      [--aws-files N] [--bin build/orgtrail]
+                                      [--aws-runs 3] [--aws-files N] [--bin build/orgtrail]
 """
 import argparse
 import concurrent.futures
@@ -34,7 +33,6 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
@@ -46,8 +44,7 @@ REGION = "us-east-1"
 TRAIL = "bench-trail"
 ARN = "arn:aws:cloudtrail:%s:%s:trail/%s" % (REGION, ACCOUNT, TRAIL)
 BUCKET = "bench-trail-bucket"
-T0 = dt.datetime(2024, 5, 1, 0, 0, 0, tzinfo=dt.timezone.utc)
-KEYS = os.path.join(ROOT, "..", "shared", "reference", "vectors", "keys")
+T0 = None  # set from the signing key's validity start (main)
 
 EVENTS = [("iam.amazonaws.com", "GetUser"), ("ec2.amazonaws.com", "DescribeInstances"),
           ("s3.amazonaws.com", "ListBuckets"), ("sts.amazonaws.com", "AssumeRole"),
@@ -82,9 +79,9 @@ def record(rng, t):
 
 def make_log(args):
     """One log file: (key, gz bytes, sha256 of plain, plain size, oldest, newest)."""
-    i, kib, per_hour = args
+    i, kib, per_hour, t0 = args
     rng = random.Random(i)
-    delivered = T0 + dt.timedelta(seconds=int(3600 * (i // per_hour) + 1 +
+    delivered = t0 + dt.timedelta(seconds=int(3600 * (i // per_hour) + 1 +
                                               (3598 * (i % per_hour)) / per_hour))
     recs, size = [], 0
     while size < kib * 1024:
@@ -102,13 +99,9 @@ def make_log(args):
         min(times), max(times), delivered
 
 
-def make_digests(logs, hours):
-    from cryptography.hazmat.primitives import hashes, serialization
+def make_digests(logs, hours, priv, fp):
+    from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
-    with open(os.path.join(KEYS, "private_key_pkcs8.pem"), "rb") as f:
-        priv = serialization.load_pem_private_key(f.read(), None)
-    with open(os.path.join(KEYS, "fingerprint.txt")) as f:
-        fp = f.read().strip()
     by_hour = {}
     for lg in logs:
         by_hour.setdefault(int((lg[6] - T0).total_seconds() // 3600), []).append(lg)
@@ -144,68 +137,6 @@ def make_digests(logs, hours):
     return out
 
 
-def run_aws_cli(argv, env, srv, keys_doc):
-    """Runs `aws <argv>` (the AWS CLI v1 driver, in this process) with S3 going to orgtrail.
-    Two calls are answered here instead: CloudTrail ListPublicKeys (orgtrail serves it only
-    once the digest writer lands) and S3 ListObjects v1 (orgtrail's S3 API has
-    ListObjectsV2 only): the listing is fetched from orgtrail with ListObjectsV2 and handed
-    back in v1 form. GetBucketLocation and every GetObject go to orgtrail's S3 API."""
-    import io
-    import contextlib
-    from urllib.parse import parse_qs, urlsplit
-    from xml.sax.saxutils import escape
-    from botocore.awsrequest import AWSResponse
-    from awscli.clidriver import create_clidriver
-    s3 = srv.client("s3")
-
-    class Raw(io.BytesIO):
-        def stream(self, **kw):
-            data = self.read()
-            while data:
-                yield data
-                data = self.read()
-
-    def cloudtrail(request, **kw):
-        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.1"},
-                           Raw(json.dumps(keys_doc).encode()))
-
-    def list_v1(request, **kw):
-        u = urlsplit(request.url)
-        q = parse_qs(u.query, keep_blank_values=True)
-        if request.method != "GET" or "list-type" in q or "location" in q or \
-                u.path.strip("/").count("/"):
-            return None
-        kw2 = {"Bucket": BUCKET, "Prefix": q.get("prefix", [""])[0], "MaxKeys": 1000}
-        if q.get("marker", [""])[0]:
-            kw2["StartAfter"] = q["marker"][0]
-        r = s3.list_objects_v2(**kw2)
-        body = "<ListBucketResult><Name>%s</Name><IsTruncated>%s</IsTruncated>%s</ListBucketResult>" % (
-            BUCKET, "true" if r["IsTruncated"] else "false",
-            "".join("<Contents><Key>%s</Key></Contents>" % escape(c["Key"])
-                    for c in r.get("Contents", [])))
-        return AWSResponse(request.url, 200, {"Content-Type": "application/xml"},
-                           Raw(body.encode()))
-
-    saved = dict(os.environ)
-    for k in [k for k in os.environ if k.startswith("AWS_") and k != "AWS_DATA_PATH"]:
-        del os.environ[k]
-    os.environ.update({k: v for k, v in env.items() if k.startswith("AWS_")})
-    try:
-        t = time.perf_counter()
-        driver = create_clidriver()
-        em = driver.session.get_component("event_emitter")
-        em.register_first("before-send.cloudtrail", cloudtrail)
-        em.register_first("before-send.s3", list_v1)
-        out, err = io.StringIO(), io.StringIO()
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            rc = driver.main(argv)
-        return time.perf_counter() - t, (rc, out.getvalue(), err.getvalue())
-    finally:
-        for k in [k for k in os.environ if k.startswith("AWS_") and k != "AWS_DATA_PATH"]:
-            del os.environ[k]
-        os.environ.update(saved)
-
-
 def timed(cmd, env):
     t = time.perf_counter()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
@@ -213,7 +144,19 @@ def timed(cmd, env):
     return el, p
 
 
+def server_key(srv):
+    """The server's us-east-1 signing key: ListPublicKeys makes it on first use; its private
+    half is read from the store (the server never serves it)."""
+    from cryptography.hazmat.primitives import serialization
+    k = srv.client("cloudtrail").list_public_keys()["PublicKeyList"][0]
+    with open(os.path.join(srv.data, "signing-keys", REGION, k["Fingerprint"] + ".pem"),
+              "rb") as f:
+        priv = serialization.load_pem_private_key(f.read(), None)
+    return priv, k["Fingerprint"], k["ValidityStartTime"]
+
+
 def main():
+    global T0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--files", type=int, default=10000)
     ap.add_argument("--kib", type=int, default=110, help="inflated size of each log file")
@@ -222,24 +165,31 @@ def main():
     ap.add_argument("--aws-files", type=int, default=0,
                     help="time the AWS CLI over only the first N files' hours (0 = all)")
     ap.add_argument("--aws-runs", type=int, default=1)
+    ap.add_argument("--parallel", type=int, default=0,
+                    help="orgtrail's --parallel through the S3 API (0 = its default)")
     ap.add_argument("--bin", default=os.environ["ORGTRAIL_BIN"])
     a = ap.parse_args()
     os.environ["ORGTRAIL_BIN"] = os.path.abspath(a.bin)
     from tests.integration.harness import OrgtrailServer
 
-    t = time.perf_counter()
-    with multiprocessing.Pool() as pool:
-        logs = pool.map(make_log, [(i, a.kib, a.per_hour) for i in range(a.files)], chunksize=50)
-    hours = (a.files + a.per_hour - 1) // a.per_hour
-    digests = make_digests(logs, hours)
-    plain_bytes = sum(lg[3] for lg in logs)
-    gz_bytes = sum(len(lg[1]) for lg in logs)
-    print("generated %d log files (%.1f MB inflated, %.1f MB stored) and %d digests in %.0f s"
-          % (len(logs), plain_bytes / 1e6, gz_bytes / 1e6, len(digests), time.perf_counter() - t),
-          flush=True)
-
     srv = OrgtrailServer(account_id=ACCOUNT).start()
     try:
+        priv, fp, valid_from = server_key(srv)
+        # Whole minutes from the key's start: every digest falls in its validity range.
+        T0 = (valid_from.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)).astimezone(
+            dt.timezone.utc)
+        t = time.perf_counter()
+        with multiprocessing.Pool() as pool:
+            logs = pool.map(make_log, [(i, a.kib, a.per_hour, T0) for i in range(a.files)],
+                            chunksize=50)
+        hours = (a.files + a.per_hour - 1) // a.per_hour
+        digests = make_digests(logs, hours, priv, fp)
+        plain_bytes = sum(lg[3] for lg in logs)
+        gz_bytes = sum(len(lg[1]) for lg in logs)
+        print("generated %d log files (%.1f MB inflated, %.1f MB stored) and %d digests in "
+              "%.0f s" % (len(logs), plain_bytes / 1e6, gz_bytes / 1e6, len(digests),
+                          time.perf_counter() - t), flush=True)
+
         s3 = srv.client("s3")
         s3.create_bucket(Bucket=BUCKET)
         t = time.perf_counter()
@@ -250,27 +200,16 @@ def main():
         print("uploaded through the S3 API in %.0f s" % (time.perf_counter() - t), flush=True)
         del logs
 
-        with open(os.path.join(KEYS, "list_public_keys_value.b64.txt")) as f:
-            value = f.read().strip()
-        with open(os.path.join(KEYS, "fingerprint.txt")) as f:
-            fp = f.read().strip()
-        keys_doc = {"PublicKeyList": [{"Value": value, "ValidityStartTime": 1700000000,
-                                       "ValidityEndTime": 1800000000, "Fingerprint": fp}]}
-        tmp = tempfile.mkdtemp(prefix="orgtrail-bench-")
-        keys_file = os.path.join(tmp, "keys.json")
-        with open(keys_file, "w") as f:
-            json.dump(keys_doc, f)
-
         start = T0.strftime("%Y-%m-%dT%H:%M:%SZ")
         end = (T0 + dt.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
         common = ["--trail-arn", ARN, "--start-time", start, "--end-time", end,
                   "--s3-bucket", BUCKET, "--region", REGION]
         env = srv.env()
         results = {}
-        for mode, where in (("orgtrail, S3 API", ["--endpoint-url", srv.endpoint]),
+        par = ["--parallel", str(a.parallel)] if a.parallel else []
+        for mode, where in (("orgtrail, S3 API", ["--endpoint-url", srv.endpoint] + par),
                             ("orgtrail, --data", ["--data", srv.data])):
-            cmd = [a.bin, "validate-logs"] + common + ["--public-keys", keys_file,
-                                                       "--no-progress"] + where
+            cmd = [a.bin, "validate-logs"] + common + ["--no-progress"] + where
             times = []
             for _ in range(a.runs):
                 el, p = timed(cmd, env)
@@ -278,36 +217,37 @@ def main():
                     raise SystemExit("%s failed (%d):\n%s%s" % (mode, p.returncode, p.stdout,
                                                                  p.stderr[-3000:]))
                 times.append(el)
-            results[mode] = (statistics.median(times), a.files, plain_bytes, " ".join(cmd))
+            results[mode] = (statistics.median(times), a.files, plain_bytes, times)
             print("%-18s median %.2f s of %s" % (mode, results[mode][0],
                                                  ["%.2f" % x for x in times]), flush=True)
 
         aws_files = a.aws_files or a.files
         aws_hours = (aws_files + a.per_hour - 1) // a.per_hour
         aws_end = (T0 + dt.timedelta(hours=aws_hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        argv = ["cloudtrail", "validate-logs", "--trail-arn", ARN, "--start-time", start,
-                "--end-time", aws_end, "--s3-bucket", BUCKET, "--region", REGION]
+        cmd = ["aws", "cloudtrail", "validate-logs", "--trail-arn", ARN, "--start-time", start,
+               "--end-time", aws_end, "--s3-bucket", BUCKET, "--region", REGION]
         n = min(aws_files, aws_hours * a.per_hour)
         times = []
         for _ in range(a.aws_runs):
-            el, (rc, out, err) = run_aws_cli(argv, env, srv, keys_doc)
-            if rc != 0 or "%d/%d log files valid" % (n, n) not in out:
-                raise SystemExit("aws cli failed (%d):\n%s%s" % (rc, out, err[-3000:]))
+            el, p = timed(cmd, env)
+            if p.returncode != 0 or "%d/%d log files valid" % (n, n) not in p.stdout:
+                raise SystemExit("aws cli failed (%d):\n%s%s" % (p.returncode, p.stdout,
+                                                                 p.stderr[-3000:]))
             times.append(el)
         aws_bytes = plain_bytes * n / a.files
-        results["aws cloudtrail"] = (statistics.median(times), n, aws_bytes,
-                                     "aws " + " ".join(argv))
+        results["aws cloudtrail"] = (statistics.median(times), n, aws_bytes, times)
         print("%-18s median %.2f s of %s" % ("aws cloudtrail", results["aws cloudtrail"][0],
                                              ["%.2f" % x for x in times]), flush=True)
 
         aws_rate = results["aws cloudtrail"][2] / results["aws cloudtrail"][0]
         print()
-        print("| validator | log files | log MB checked | median s | MB/s | vs AWS CLI |")
+        print("| validator | log files | log MB checked | median s (runs) | MB/s | vs AWS CLI |")
         print("| --- | --- | --- | --- | --- | --- |")
-        for mode, (sec, nfiles, nbytes, _) in results.items():
+        for mode, (sec, nfiles, nbytes, ts) in results.items():
             rate = nbytes / sec
-            print("| %s | %d | %.0f | %.2f | %.0f | %.1fx |" % (mode, nfiles, nbytes / 1e6, sec,
-                                                               rate / 1e6, rate / aws_rate))
+            print("| %s | %d | %.0f | %.2f (%s) | %.0f | %.1fx |" % (
+                mode, nfiles, nbytes / 1e6, sec, ", ".join("%.2f" % x for x in ts), rate / 1e6,
+                rate / aws_rate))
         if aws_files < a.files:
             print("\nAWS CLI measured on the first %d files only; the ratio compares throughput "
                   "(MB/s); its time for all %d files extrapolates to ~%.0f s." % (
