@@ -416,6 +416,132 @@ int jscan_object(const char *text, size_t len, jscan_member *want, size_t n_want
     return 0;
 }
 
+/* ---- jscan_fields: skipping, not checking ---- */
+
+/* After the opening quote; returns the byte after the closing one, or NULL. */
+static const char *skip_string(const char *p, const char *end)
+{
+    while (p < end) {
+        /* memchr-speed for the common case, then look at what stopped it */
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q) return NULL;
+        const char *bs = memchr(p, '\\', (size_t)(q - p));
+        if (!bs) return q + 1;
+        p = bs + 2; /* the escaped byte can be a quote */
+    }
+    return NULL;
+}
+
+/* At a value's first byte; returns the byte after it, or NULL. */
+static const char *skip_value(const char *p, const char *end)
+{
+    if (*p == '"') return skip_string(p + 1, end);
+    if (*p == '{' || *p == '[') {
+        size_t depth = 0;
+        while (p < end) {
+            char c = *p++;
+            if (c == '"') {
+                if (!(p = skip_string(p, end))) return NULL;
+            } else if (c == '{' || c == '[') {
+                depth++;
+            } else if ((c == '}' || c == ']') && --depth == 0) {
+                return p;
+            }
+        }
+        return NULL;
+    }
+    /* a number or a literal: up to the next delimiter */
+    const char *start = p;
+    while (p < end && *p != ',' && *p != '}' && *p != ']' && *p != ' ' && *p != '\t' &&
+           *p != '\n' && *p != '\r')
+        p++;
+    return p > start ? p : NULL;
+}
+
+static const char *skip_ws(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+        p++;
+    return p;
+}
+
+static jscan_type type_at(char c)
+{
+    switch (c) {
+    case '{':
+        return JSCAN_OBJECT;
+    case '[':
+        return JSCAN_ARRAY;
+    case '"':
+        return JSCAN_STRING;
+    case 't':
+        return JSCAN_TRUE;
+    case 'f':
+        return JSCAN_FALSE;
+    case 'n':
+        return JSCAN_NULL;
+    default:
+        return JSCAN_NUMBER;
+    }
+}
+
+/* The wanted member a key (raw text between the quotes) names, or NULL. */
+static jscan_member *wanted(const char *k, size_t n, jscan_member *want, size_t n_want)
+{
+    char decoded[128];
+    if (memchr(k, '\\', n)) {
+        /* Decoding never grows the text; longer keys name no member we look for. */
+        if (n + 5 > sizeof decoded) return NULL;
+        jscan_member m = {NULL, JSCAN_STRING, k - 1, n + 2};
+        long l = jscan_string(&m, decoded, sizeof decoded);
+        if (l < 0) return NULL;
+        k = decoded;
+        n = (size_t)l;
+    }
+    for (size_t i = 0; i < n_want; i++)
+        if (strlen(want[i].name) == n && !memcmp(want[i].name, k, n)) return &want[i];
+    return NULL;
+}
+
+int jscan_fields(const char *text, size_t len, jscan_member *want, size_t n_want)
+{
+    for (size_t i = 0; i < n_want; i++) {
+        want[i].type = JSCAN_ABSENT;
+        want[i].start = NULL;
+        want[i].len = 0;
+    }
+    const char *p = text, *end = text + len;
+    p = skip_ws(p, end);
+    if (p >= end || *p != '{') return -1;
+    p = skip_ws(p + 1, end);
+    if (p < end && *p == '}') return 0;
+    for (;;) {
+        if (p >= end || *p != '"') return -1;
+        const char *k = p + 1;
+        if (!(p = skip_string(k, end))) return -1;
+        size_t kn = (size_t)(p - 1 - k);
+        p = skip_ws(p, end);
+        if (p >= end || *p != ':') return -1;
+        p = skip_ws(p + 1, end);
+        if (p >= end) return -1;
+        const char *v = p;
+        if (!(p = skip_value(p, end))) return -1;
+        jscan_member *m = wanted(k, kn, want, n_want);
+        if (m) {
+            m->type = type_at(*v);
+            m->start = v;
+            m->len = (size_t)(p - v);
+        }
+        p = skip_ws(p, end);
+        if (p < end && *p == ',') {
+            p = skip_ws(p + 1, end);
+            continue;
+        }
+        if (p < end && *p == '}') return 0;
+        return -1;
+    }
+}
+
 static void put_utf8(char *out, size_t *o, uint32_t cp)
 {
     if (cp < 0x80) {
@@ -466,13 +592,19 @@ long jscan_string(const jscan_member *m, char *out, size_t outsz)
             out[o++] = '\t';
             break;
         case 'u': {
+            /* Checked text never fails here; jscan_fields' unchecked text may, and must
+             * not make us read past the string. */
             uint32_t v = 0, lo = 0;
-            hex4(p, &v);
+            if (p > end || (size_t)(end - p) < 4 || hex4(p, &v)) return -1;
             p += 4;
             if (v >= 0xD800 && v <= 0xDBFF) {
-                hex4(p + 2, &lo);
+                if ((size_t)(end - p) < 6 || p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) ||
+                    lo < 0xDC00 || lo > 0xDFFF)
+                    return -1;
                 p += 6;
                 v = 0x10000 + ((v - 0xD800) << 10) + (lo - 0xDC00);
+            } else if (v >= 0xDC00 && v <= 0xDFFF) {
+                return -1;
             }
             put_utf8(out, &o, v);
             break;
