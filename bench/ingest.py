@@ -27,8 +27,8 @@ to orgtrail's; it still acknowledges nothing to the sender.
 
 Rounds alternate between the systems; the table reports medians over rounds.
 
-Records: the real CloudTrail records of /work/shared/datasets/invictus-aws-dataset (2,858 of
-its 2,900: see make_records), repeated to --records, with recipientAccountId (and userIdentity.accountId) spread over
+Records: the real CloudTrail records of /work/shared/datasets/invictus-aws-dataset (all
+2,900, the AWS service events without userIdentity.type included), repeated to --records, with recipientAccountId (and userIdentity.accountId) spread over
 the organization's accounts, eventTime set to the generation time (the accounts must be
 members when the event happened, or the organization trail does not deliver it) and a fresh
 eventID each.
@@ -246,10 +246,6 @@ def make_records(path, n, accounts):
             src += json.load(fh)["Records"]
     if not src:
         sys.exit("no CloudTrail records under %s" % DATASET)
-    # 42 of them are AWS service events whose userIdentity has no "type" (as AWS wrote
-    # them); the bulk endpoint refuses those (FieldNotFound), so they are left out here to
-    # give both systems the same records, all accepted.
-    src = [r for r in src if isinstance(r.get("userIdentity"), dict) and r["userIdentity"].get("type")]
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     size = 0
     with open(path, "w") as out:

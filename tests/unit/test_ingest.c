@@ -228,6 +228,30 @@ static const char *record_code(const char *name, const char *value)
     return rc ? f.code : "";
 }
 
+/* A real AWS service event (invictus dataset): its userIdentity has accountId and
+ * invokedBy, no type. The bulk endpoint must take it as AWS wrote it. */
+static void test_ndjson_service_event(void **state)
+{
+    (void)state;
+    static const char rec[] =
+        "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"accountId\":\"123837392027\","
+        "\"invokedBy\":\"ec2.amazonaws.com\"},\"eventTime\":\"2023-07-10T11:55:23Z\","
+        "\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"SharedSnapshotVolumeCreated\","
+        "\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"ec2.amazonaws.com\","
+        "\"userAgent\":\"ec2.amazonaws.com\",\"requestParameters\":null,"
+        "\"responseElements\":null,\"eventID\":\"895dc875-cb08-45a5-b8c2-9158838741c0\","
+        "\"readOnly\":false,\"eventType\":\"AwsServiceEvent\",\"managementEvent\":true,"
+        "\"recipientAccountId\":\"123837392027\","
+        "\"sharedEventID\":\"b81f7fe5-36b5-49ea-bbc9-6a9007e733c0\","
+        "\"serviceEventDetails\":{\"snapshotId\":\"snap-0e83092ae538da583\"},"
+        "\"eventCategory\":\"Management\"}";
+    ndjson_record_info info;
+    ingest_fault f;
+    if (ndjson_check_record(rec, strlen(rec), &info, &f)) fail_msg("%s: %s", f.code, f.message);
+    assert_string_equal(info.recipient, "123837392027");
+    assert_string_equal(info.event_id, "895dc875-cb08-45a5-b8c2-9158838741c0");
+}
+
 static void test_ndjson_records(void **state)
 {
     (void)state;
@@ -241,7 +265,10 @@ static void test_ndjson_records(void **state)
     assert_string_equal(record_code("eventTime", "\"2026-05-01\""), "InvalidData");
     assert_string_equal(record_code("awsRegion", "\"US East\""), "InvalidData");
     assert_string_equal(record_code("recipientAccountId", "\"1234\""), "InvalidData");
-    assert_string_equal(record_code("userIdentity", "{}"), "FieldNotFound");
+    assert_string_equal(record_code("userIdentity", "{}"), "");
+    assert_string_equal(record_code("userIdentity", "{\"type\":\"\"}"), "InvalidData");
+    assert_string_equal(record_code("userIdentity", "{\"type\":null}"), "InvalidData");
+    assert_string_equal(record_code("userIdentity", "{\"type\":1}"), "InvalidData");
     assert_string_equal(record_code("userIdentity", "[]"), "InvalidData");
     assert_string_equal(record_code("eventID", "\"\""), "FieldNotFound");
     ingest_fault f;
@@ -630,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_ndjson_lines),
         cmocka_unit_test(test_ndjson_records),
         cmocka_unit_test(test_jscan_parity),
+        cmocka_unit_test(test_ndjson_service_event),
         cmocka_unit_test(test_journal_batch),
         cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recipients, setup, teardown),
