@@ -79,13 +79,30 @@ static size_t utf8_len(const unsigned char *p, const unsigned char *end)
     return n;
 }
 
+/* Whether any of the 8 bytes at p ends a plain-ASCII run: a control character, '"', '\\'
+ * or a byte >= 0x80 (SWAR: the classic has-zero-byte test on x, x ^ '"' and x ^ '\\';
+ * "less than 0x20" is has-less). Strings are most of a record's bytes. */
+static inline bool special8(const char *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    uint64_t quote = x ^ (ones * '"'), bslash = x ^ (ones * '\\');
+    uint64_t t = (x - ones * 0x20) | (quote - ones) | (bslash - ones);
+    /* a byte >= 0x80 in x sets its high bit; in the others only a match (or a borrow
+     * after one) does: no false negatives, and false positives fall to the byte loop */
+    return ((t & ~x) | x) & highs;
+}
+
 /* At the opening quote; leaves p after the closing one. */
 static int string(scanner *s, bool *escaped)
 {
     s->p++;
     *escaped = false;
     for (;;) {
-        /* the common case: a run of plain ASCII */
+        /* the common case: a run of plain ASCII, eight bytes at a time while there are */
+        while (s->end - s->p >= 8 && !special8(s->p))
+            s->p += 8;
         while (s->p < s->end && (unsigned char)*s->p >= 0x20 && *s->p != '"' && *s->p != '\\' &&
                (unsigned char)*s->p < 0x80)
             s->p++;
@@ -195,6 +212,35 @@ static int key_cmp(const void *a, const void *b)
     return memcmp(x->p, y->p, x->n);
 }
 
+/* FNV-1a: keys are short, and a slot collision only costs a memcmp. */
+static uint32_t key_hash(const key *k)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < k->n; i++)
+        h = (h ^ (unsigned char)k->p[i]) * 16777619u;
+    return h;
+}
+
+#define DUP_SLOTS 128 /* a power of two, at least twice DUP_HASH_MAX */
+#define DUP_HASH_MAX 64
+
+/* The common case (records have 10 to 30 keys, none escaped): an open-addressing set on
+ * the stack instead of a malloc'd copy and qsort (3.7% of bulk ingestion's CPU). */
+static bool has_duplicate_small(const key *k, size_t n)
+{
+    unsigned char slot[DUP_SLOTS] = {0}; /* index + 1 of the key there, 0 when free */
+    for (size_t i = 0; i < n; i++) {
+        uint32_t h = key_hash(&k[i]) & (DUP_SLOTS - 1);
+        while (slot[h]) {
+            const key *o = &k[slot[h] - 1];
+            if (o->n == k[i].n && !memcmp(o->p, k[i].p, o->n)) return true;
+            h = (h + 1) & (DUP_SLOTS - 1);
+        }
+        slot[h] = (unsigned char)(i + 1);
+    }
+    return false;
+}
+
 /* Whether keys[from..n_keys) holds a duplicate. */
 static bool has_duplicate(scanner *s, size_t from)
 {
@@ -203,6 +249,7 @@ static bool has_duplicate(scanner *s, size_t from)
     bool any_escaped = false;
     for (size_t i = 0; i < n; i++)
         any_escaped |= k[i].escaped;
+    if (!any_escaped && n > 8 && n <= DUP_HASH_MAX) return has_duplicate_small(k, n);
     char **decoded = NULL;
     key *work = k;
     if (any_escaped || n > 8) {
