@@ -156,12 +156,14 @@ static void round_free(round *r)
     delivery_files_free(r->files, r->n_files);
 }
 
-static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
+/* *full tells whether the round stopped at DELIVERY_ROUND_RECORDS (more may be waiting). */
+static int plan(server *s, int64_t now_ms, uint64_t *cursor_out, bool *full)
 {
     db_conn *db = db_acquire(&s->db);
     uint64_t cursor = delivery_cursor_get(db);
     uint64_t durable = journal_durable(&s->journal);
     *cursor_out = cursor;
+    *full = false;
     if (durable < cursor) {
         db_release(&s->db, db);
         return 0;
@@ -173,6 +175,7 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
 
     journal_reader jr;
     journal_reader_open(&jr, s->data_dir, cursor);
+    select_scratch sc = SELECT_SCRATCH_INIT;
     uint64_t end = cursor - 1;
     size_t count = 0;
     const char *p;
@@ -184,14 +187,15 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
         end = seq;
         count++;
         if (!r.n_trails) continue;
-        json_t *rec = json_loadb(p, len, 0, NULL);
+        /* The journal holds valid JSON only (every writer checks or builds it): reading the
+         * few fields the selection needs from the text beats building a tree by far. */
         select_event e;
-        if (rec && !select_event_parse(rec, &e)) {
+        if (!select_event_scan(p, len, &sc, &e)) {
             for (size_t i = 0; i < r.n_trails; i++)
                 if (select_record(&r.trails[i], &e, seq)) add_record(&r, i, &e, p, len, seq);
         }
-        json_decref(rec);
     }
+    select_scratch_free(&sc);
     journal_reader_close(&jr);
     if (end < cursor) {
         round_free(&r);
@@ -210,9 +214,10 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out)
         if (!rc && db_commit(db)) rc = -1;
         if (rc) db_rollback(db);
     }
-    if (!rc)
+    if (!rc) {
         *cursor_out = end + 1;
-    else
+        *full = count == DELIVERY_ROUND_RECORDS;
+    } else
         fprintf(stderr, "orgtrail: delivery could not plan records %llu..%llu: %s\n",
                 (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
     int files = rc ? -1 : (int)r.n_files;
@@ -238,7 +243,8 @@ int delivery_recover(server *s)
 int delivery_plan(server *s, int64_t now_ms)
 {
     uint64_t cursor;
-    return plan(s, now_ms, &cursor);
+    bool full;
+    return plan(s, now_ms, &cursor, &full);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -392,10 +398,13 @@ static void *run(void *arg)
     journal_reader scan;
     bool scanning = false;
     size_t backlog = 0;
+    /* A pass that planned a full round or wrote a full batch leaves work behind: the next
+     * pass starts at once instead of after the tick (waiting there capped the drain). */
+    bool more = false, full = false;
     d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
     for (;;) {
         pthread_mutex_lock(&d->mu);
-        if (!d->stop) {
+        if (!d->stop && !more) {
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_sec += 1; /* a tick: retries and early plans need no finer grain */
@@ -410,18 +419,19 @@ static void *run(void *arg)
         journal_get_status(&s->journal, &js);
         if (js.degraded) continue;
         int64_t now = time_now_ms();
-        bool due = now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
+        bool due = full || now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
         if (!due) {
             if (!scanning) scanning = journal_reader_open(&scan, s->data_dir, cursor) == 0;
             if (scanning) backlog = scan_backlog(s, &scan, backlog);
         }
+        full = false;
         if (due || backlog >= DELIVERY_FILE_CAP) {
-            if (plan(s, now, &cursor) >= 0) d->last_plan_ms = now;
+            if (plan(s, now, &cursor, &full) >= 0) d->last_plan_ms = now;
             if (scanning) journal_reader_close(&scan);
             scanning = false;
             backlog = 0;
         }
-        delivery_write(s, now);
+        more = full | (delivery_write(s, now) == DELIVERY_WRITE_BATCH);
         /* Digests after the write step: every log file stored before a window's end is
          * queued before that window's digest is planned (digest/digester.h). */
         digest_plan(s, now);

@@ -55,9 +55,15 @@ void logfile_end(buf *json)
     buf_puts(json, "]}");
 }
 
+/* CloudTrail promises gzip, not a level. Measured on 4 MB bodies of the invictus records
+ * (libdeflate 1.x, this machine): level 1 compresses 8.8:1 at 2.3 us per record, level 4
+ * 9.5:1 at 4.2 us, level 6 9.8:1 at 7.9 us. Delivery must keep up with ingestion on the
+ * same cores, so files 11% larger than at level 6 buy a third of the compression time. */
+#define LOGFILE_GZIP_LEVEL 1
+
 int logfile_gzip(const void *json, size_t len, unsigned char **out, size_t *out_len)
 {
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(6);
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(LOGFILE_GZIP_LEVEL);
     if (!c) return -1;
     size_t bound = libdeflate_gzip_compress_bound(c, len);
     *out = malloc(bound);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "ingest/jscan.h"
 #include "state/org_state.h"
 #include "svc/service.h"
 
@@ -35,6 +36,80 @@ int select_event_parse(const json_t *rec, select_event *e)
         time_parse_iso8601(t, &e->event_ms))
         return -1;
     return 0;
+}
+
+void select_scratch_free(select_scratch *sc)
+{
+    buf_free(&sc->strings);
+    json_decref(sc->tree);
+    memset(sc, 0, sizeof *sc);
+}
+
+enum { F_SOURCE, F_NAME, F_REGION, F_RECIPIENT, F_CATEGORY, F_ERROR, F_TIME, F_READONLY, F_COUNT };
+
+/* A string member decoded into the scratch: its offset in strings (which may move while
+ * later members are added), or -1 when it is not a string. */
+static long put_string(select_scratch *sc, const jscan_member *m)
+{
+    if (m->type != JSCAN_STRING) return -1;
+    /* Decoding never grows the text; jscan_string wants 5 bytes of slack per step. */
+    buf_reserve(&sc->strings, m->len + 5);
+    long n = jscan_string(m, sc->strings.data + sc->strings.len, m->len + 5);
+    if (n < 0) return -1;
+    size_t at = sc->strings.len;
+    sc->strings.len += (size_t)n + 1;
+    return (long)at;
+}
+
+int select_event_scan(const char *text, size_t len, select_scratch *sc, select_event *e)
+{
+    memset(e, 0, sizeof *e);
+    buf_reset(&sc->strings);
+    json_decref(sc->tree);
+    sc->tree = NULL;
+    sc->tree_read = false;
+    sc->text = text;
+    sc->len = len;
+    jscan_member m[F_COUNT] = {
+        [F_SOURCE] = {.name = "eventSource"},     [F_NAME] = {.name = "eventName"},
+        [F_REGION] = {.name = "awsRegion"},       [F_RECIPIENT] = {.name = "recipientAccountId"},
+        [F_CATEGORY] = {.name = "eventCategory"}, [F_ERROR] = {.name = "errorCode"},
+        [F_TIME] = {.name = "eventTime"},         [F_READONLY] = {.name = "readOnly"},
+    };
+    if (jscan_fields(text, len, m, F_COUNT)) return -1;
+    long at[F_TIME + 1];
+    for (int i = 0; i <= F_TIME; i++)
+        at[i] = put_string(sc, &m[i]);
+    const char *base = sc->strings.data;
+#define AT(i) (at[i] < 0 ? NULL : base + at[i])
+    e->raw = sc;
+    e->source = AT(F_SOURCE);
+    e->name = AT(F_NAME);
+    e->region = AT(F_REGION);
+    e->recipient = AT(F_RECIPIENT);
+    e->category = AT(F_CATEGORY);
+    e->error_code = AT(F_ERROR);
+    const char *t = AT(F_TIME);
+#undef AT
+    if (!e->category) e->category = "Management";
+    e->has_read_only = m[F_READONLY].type == JSCAN_TRUE || m[F_READONLY].type == JSCAN_FALSE;
+    e->read_only = m[F_READONLY].type == JSCAN_TRUE;
+    if (!e->source || !e->name || !e->region || !e->recipient || !t ||
+        time_parse_iso8601(t, &e->event_ms))
+        return -1;
+    return 0;
+}
+
+/* The record's tree, for the rules that read more than select_event has. */
+static const json_t *rec_of(const select_event *e)
+{
+    if (e->rec || !e->raw) return e->rec;
+    select_scratch *sc = e->raw;
+    if (!sc->tree_read) {
+        sc->tree_read = true;
+        sc->tree = json_loadb(sc->text, sc->len, 0, NULL);
+    }
+    return sc->tree;
 }
 
 int select_trail_load(db_conn *db, const trail *t, select_trail *out)
@@ -89,7 +164,7 @@ static bool names_trail(const select_event *e, const char *arn)
 {
     size_t i;
     const json_t *r;
-    json_array_foreach(json_object_get(e->rec, "resources"), i, r)
+    json_array_foreach(json_object_get(rec_of(e), "resources"), i, r)
     {
         const char *a = str(r, "ARN");
         if (a && !strcmp(a, arn)) return true;
@@ -205,7 +280,7 @@ static bool basic_data_matches(const json_t *sel, const select_event *e)
     json_array_foreach(json_object_get(sel, "DataResources"), i, dr)
     {
         const char *type = str(dr, "Type");
-        json_array_foreach(json_object_get(e->rec, "resources"), j, r)
+        json_array_foreach(json_object_get(rec_of(e), "resources"), j, r)
         {
             const char *rt = str(r, "type"), *arn = str(r, "ARN");
             if (!type || !rt || !arn || strcmp(type, rt)) continue;
@@ -233,13 +308,20 @@ static bool basic_matches(const json_t *sel, const select_event *e)
 #define MAX_VALUES 16
 static size_t field_values(const char *field, const select_event *e, const char **out)
 {
-    const json_t *rec = e->rec;
     if (!strcmp(field, "eventCategory")) return out[0] = selection_category(e), 1;
+    /* The fields select_event has; the others need the record's tree. */
+    const char *known = !strcmp(field, "eventSource") ? e->source
+                        : !strcmp(field, "eventName") ? e->name
+                        : !strcmp(field, "errorCode") ? e->error_code
+                                                      : "";
+    if (!known) return 0;
+    if (*known) return out[0] = known, 1;
     if (!strcmp(field, "readOnly")) {
         if (!e->has_read_only) return 0;
         out[0] = e->read_only ? "true" : "false";
         return 1;
     }
+    const json_t *rec = rec_of(e);
     if (!strcmp(field, "resources.type") || !strcmp(field, "resources.ARN")) {
         bool want_type = !strcmp(field, "resources.type");
         size_t n = 0, i;

@@ -40,13 +40,32 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/buf.h"
 #include "state/db.h"
 #include "state/delivery_state.h"
 #include "state/trail_state.h"
 
-/* A record, as the selection reads it (pointers into rec, which the caller keeps). */
+/* What select_event_scan keeps of a record between uses: the decoded fields, and the
+ * record's tree, built only for the rules that read more than those fields (resources,
+ * userIdentity.arn and the other advanced-selector fields; StopLogging). Owned by the
+ * caller and reused across records (SELECT_SCRATCH_INIT, select_scratch_free). */
+typedef struct select_scratch {
+    buf strings;      /* the decoded fields, NUL-terminated one after the other */
+    const char *text; /* the record (the caller's) */
+    size_t len;
+    json_t *tree; /* the record, on first use */
+    bool tree_read;
+} select_scratch;
+
+#define SELECT_SCRATCH_INIT {BUF_INIT, NULL, 0, NULL, false}
+void select_scratch_free(select_scratch *sc);
+
+/* A record, as the selection reads it. From select_event_parse: pointers into rec, which
+ * the caller keeps. From select_event_scan: pointers into the scratch and the text, which
+ * the caller keeps until the next scan with that scratch. */
 typedef struct select_event {
-    const json_t *rec;
+    const json_t *rec;   /* select_event_parse */
+    select_scratch *raw; /* select_event_scan (the selection may fill its lazy members) */
     const char *source, *name, *region, *recipient, *category, *error_code;
     bool read_only;
     bool has_read_only;
@@ -55,6 +74,10 @@ typedef struct select_event {
 
 /* Reads the fields; -1 when rec is not a CloudTrail record. */
 int select_event_parse(const json_t *rec, select_event *e);
+/* The same from a record's text without building a tree (delivery's hot path: the text
+ * is a journal record, valid JSON; see jscan_fields). Every decision on the result is the
+ * one select_event_parse's would give. */
+int select_event_scan(const char *text, size_t len, select_scratch *sc, select_event *e);
 
 /* Selectors from a journal position on (parsed; NULL and NULL = the default). */
 typedef struct select_version {

@@ -12,7 +12,12 @@
  * JSCAN_MAX_DEPTH deep. It never allocates except for objects with many keys (the
  * duplicate check sorts them).
  *
- * It reports the values of chosen top-level members as spans into the text. */
+ * It reports the values of chosen top-level members as spans into the text.
+ *
+ * jscan_fields reports the same spans without checking anything: for text that was
+ * checked before (the journal holds only records jscan_object or jansson accepted), where
+ * delivery needs a few members of every record and a check or a tree would cost more than
+ * the rest of delivery together. */
 #ifndef ORGTRAIL_JSCAN_H
 #define ORGTRAIL_JSCAN_H
 
@@ -44,6 +49,13 @@ typedef struct jscan_member {
  * object. */
 int jscan_object(const char *text, size_t len, jscan_member *want, size_t n_want, char *err,
                  size_t errlen);
+
+/* Fills the wanted top-level members of the object in text, as jscan_object does (a key
+ * written with escapes matches when it decodes to the name; of repeated keys the last
+ * wins, as in jansson). Only for text known to be valid JSON: it validates nothing, but on
+ * any text it reads only within [text, text + len) and returns 0 or -1 (not an object, or
+ * cut short), and every span it reports lies within the text. */
+int jscan_fields(const char *text, size_t len, jscan_member *want, size_t n_want);
 
 /* Decodes a JSCAN_STRING member's value into out (NUL-terminated). Returns the decoded
  * length, or -1 when it does not fit in outsz - 1 bytes. */

@@ -101,10 +101,11 @@ static int check(const jscan_member *m, ndjson_record_info *info, ingest_fault *
     if (u->type == JSCAN_ABSENT || u->type == JSCAN_NULL)
         return fail(f, "FieldNotFound", "userIdentity is required.");
     if (u->type != JSCAN_OBJECT) return fail(f, "InvalidData", "userIdentity must be an object.");
+    /* AWS service events (eventType AwsServiceEvent) have a userIdentity of accountId
+     * and invokedBy only, without a type: real records are the contract. */
     jscan_member type = {"type", JSCAN_ABSENT, NULL, 0};
-    jscan_object(u->start, u->len, &type, 1, NULL, 0); /* already known to be valid */
-    if (type.type == JSCAN_ABSENT || type.type == JSCAN_NULL)
-        return fail(f, "FieldNotFound", "userIdentity.type is required.");
+    jscan_fields(u->start, u->len, &type, 1); /* already checked */
+    if (type.type == JSCAN_ABSENT) return 0;
     long n = type.type == JSCAN_STRING ? jscan_string(&type, s, sizeof s) : -1;
     if (n <= 0 || n > 128)
         return fail(f, "InvalidData", "userIdentity.type must be a string of 1 to 128 bytes.");

@@ -52,10 +52,68 @@ static json_t *s3data(const char *name, const char *arn, bool ro)
     return rec("s3.amazonaws.com", name, "us-east-1", MGMT, ro, "Data", res, NULL);
 }
 
+/* Every test runs twice: with events read from the tree (select_event_parse), then from
+ * the record's compact text (select_event_scan, delivery's path), which must decide alike.
+ * Scanned events live in a ring of slots: a test holds a few at a time. */
+static bool scan_mode;
+#define RING 16
+static struct {
+    char *text;
+    select_scratch sc;
+} ring[RING];
+static size_t ring_next;
+
+static void ring_free(void)
+{
+    for (size_t i = 0; i < RING; i++) {
+        free(ring[i].text);
+        ring[i].text = NULL;
+        select_scratch_free(&ring[i].sc);
+    }
+}
+
+static void same_str(const char *a, const char *b)
+{
+    if (!a || !b)
+        assert_ptr_equal(a, b);
+    else
+        assert_string_equal(a, b);
+}
+
+/* select_event_scan of text agrees with select_event_parse of its tree. */
+static void assert_scan_agrees(const char *text, select_scratch *sc, select_event *e)
+{
+    json_t *tree = json_loads(text, 0, NULL);
+    select_event p;
+    int want = tree ? select_event_parse(tree, &p) : -1;
+    assert_int_equal(select_event_scan(text, strlen(text), sc, e), want);
+    if (!want) {
+        same_str(e->source, p.source);
+        same_str(e->name, p.name);
+        same_str(e->region, p.region);
+        same_str(e->recipient, p.recipient);
+        same_str(e->category, p.category);
+        same_str(e->error_code, p.error_code);
+        assert_int_equal(e->read_only, p.read_only);
+        assert_int_equal(e->has_read_only, p.has_read_only);
+        assert_int_equal(e->event_ms, p.event_ms);
+    }
+    json_decref(tree);
+}
+
 static select_event ev(const json_t *r)
 {
     select_event e;
-    assert_int_equal(select_event_parse(r, &e), 0);
+    if (!scan_mode) {
+        assert_int_equal(select_event_parse(r, &e), 0);
+        return e;
+    }
+    size_t i = ring_next++ % RING;
+    free(ring[i].text);
+    ring[i].text = json_dumps(r, JSON_COMPACT);
+    assert_non_null(ring[i].text);
+    assert_scan_agrees(ring[i].text, &ring[i].sc, &e);
+    assert_ptr_equal(e.raw, &ring[i].sc);
     return e;
 }
 
@@ -104,6 +162,102 @@ static void test_parse(void **state)
     assert_int_equal(select_event_parse(r, &e2), -1);
     json_decref(r);
     assert_int_equal(select_event_parse(NULL, &e2), -1);
+}
+
+/* The scanner on texts the tree path sees differently than a compact dump: escaped keys
+ * and values, whitespace, repeated keys (the last wins, as in jansson), wrong types,
+ * non-objects and cut-off text. */
+static void test_scan_texts(void **state)
+{
+    static const char *const texts[] = {
+        "{\"eventSource\":\"s3.amazonaws.com\",\"eventName\":\"GetObject\","
+        "\"awsRegion\":\"us-east-1\",\"recipientAccountId\":\"111111111111\","
+        "\"eventTime\":\"2026-11-22T12:00:00Z\",\"readOnly\":true,"
+        "\"eventCategory\":\"Data\",\"resources\":[{\"ARN\":\"a\\\"}\"}]}",
+        " { \"event\\u0053ource\" : \"iam.amazonaws.com\" , \"eventName\":\"Cr\\u00e9ate\\n\","
+        "\"awsRegion\":\"us-east-1\",\"recipientAccountId\":\"111111111111\",\"x\":{\"eventName\":1},"
+        "\"eventTime\":\"2026-11-22T12:00:00Z\",\"readOnly\":\"true\",\"errorCode\":null} ",
+        "{\"eventSource\":\"a\",\"eventName\":\"b\",\"awsRegion\":\"c\","
+        "\"recipientAccountId\":\"1\",\"eventTime\":\"2026-11-22T12:00:00Z\","
+        "\"eventName\":\"second\",\"readOnly\":false,\"n\":-1.5e3,\"z\":[[],{}]}",
+        "{\"eventSource\":1,\"eventName\":\"b\",\"awsRegion\":\"c\","
+        "\"recipientAccountId\":\"1\",\"eventTime\":\"2026-11-22T12:00:00Z\"}",
+        "{\"eventSource\":\"a\",\"eventName\":\"b\",\"awsRegion\":\"c\","
+        "\"recipientAccountId\":\"1\",\"eventTime\":\"yesterday\"}",
+        "{\"eventSource\":\"a\"}",
+        "{}",
+        "[1,2]",
+        "\"x\"",
+    };
+    select_scratch sc = SELECT_SCRATCH_INIT;
+    select_event e;
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+        assert_scan_agrees(texts[i], &sc, &e);
+    assert_scan_agrees(texts[1], &sc, &e);
+    assert_string_equal(e.source, "iam.amazonaws.com");
+    assert_string_equal(e.name, "Cr\xc3\xa9" "ate\n");
+    assert_false(e.has_read_only);
+    assert_null(e.error_code);
+    /* cut short anywhere: refused, never read past the end */
+    const char *t = texts[0];
+    for (size_t n = 0; n < strlen(t); n++) {
+        char *cut = malloc(n ? n : 1);
+        memcpy(cut, t, n);
+        assert_int_equal(select_event_scan(cut, n, &sc, &e), -1);
+        free(cut);
+    }
+    select_scratch_free(&sc);
+}
+
+/* Every record of the real CloudTrail dataset reads alike both ways, and so do the fields
+ * only the tree has (advanced selectors on resources.ARN and userIdentity.arn). */
+static void test_scan_dataset(void **state)
+{
+    const char *shared = getenv("ORGTRAIL_SHARED");
+    if (!shared) skip();
+    char path[512];
+    snprintf(path, sizeof path, "%s/datasets/invictus-aws-dataset/CloudTrail", shared);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls %s/*.json 2>/dev/null", path);
+    FILE *ls = popen(cmd, "r");
+    assert_non_null(ls);
+    json_t *adv = json_loads("[{\"FieldSelectors\":[{\"Field\":\"resources.ARN\","
+                             "\"StartsWith\":[\"arn:aws:\"]}]},"
+                             "{\"FieldSelectors\":[{\"Field\":\"userIdentity.arn\","
+                             "\"EndsWith\":[\"/bob\",\":root\"]}]},"
+                             "{\"FieldSelectors\":[{\"Field\":\"eventType\","
+                             "\"Equals\":[\"AwsServiceEvent\"]}]}]",
+                             0, NULL);
+    assert_non_null(adv);
+    select_scratch sc = SELECT_SCRATCH_INIT;
+    char file[1024];
+    size_t n = 0, hits = 0;
+    while (fgets(file, sizeof file, ls)) {
+        file[strcspn(file, "\n")] = '\0';
+        json_t *doc = json_load_file(file, 0, NULL);
+        assert_non_null(doc);
+        size_t i;
+        json_t *r;
+        json_array_foreach(json_object_get(doc, "Records"), i, r)
+        {
+            char *text = json_dumps(r, JSON_COMPACT);
+            select_event e, p;
+            assert_scan_agrees(text, &sc, &e);
+            if (!select_event_parse(r, &p)) {
+                bool want = select_selectors_match(NULL, adv, &p);
+                assert_int_equal(select_selectors_match(NULL, adv, &e), want);
+                hits += want;
+            }
+            free(text);
+            n++;
+        }
+        json_decref(doc);
+    }
+    pclose(ls);
+    select_scratch_free(&sc);
+    json_decref(adv);
+    if (!n) skip();
+    assert_true(hits > 0 && hits < n);
 }
 
 static void test_logging_spans(void **state)
@@ -668,5 +822,14 @@ int main(void)
         cmocka_unit_test(test_audit_events_count_as_management),
         cmocka_unit_test(test_loader_spans_and_membership),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("tree", tests, NULL, NULL);
+    scan_mode = true;
+    failed += cmocka_run_group_tests_name("scan", tests, NULL, NULL);
+    ring_free();
+    const struct CMUnitTest scan_tests[] = {
+        cmocka_unit_test(test_scan_texts),
+        cmocka_unit_test(test_scan_dataset),
+    };
+    failed += cmocka_run_group_tests_name("scan texts", scan_tests, NULL, NULL);
+    return failed;
 }

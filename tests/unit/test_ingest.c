@@ -228,6 +228,30 @@ static const char *record_code(const char *name, const char *value)
     return rc ? f.code : "";
 }
 
+/* A real AWS service event (invictus dataset): its userIdentity has accountId and
+ * invokedBy, no type. The bulk endpoint must take it as AWS wrote it. */
+static void test_ndjson_service_event(void **state)
+{
+    (void)state;
+    static const char rec[] =
+        "{\"eventVersion\":\"1.08\",\"userIdentity\":{\"accountId\":\"123837392027\","
+        "\"invokedBy\":\"ec2.amazonaws.com\"},\"eventTime\":\"2023-07-10T11:55:23Z\","
+        "\"eventSource\":\"ec2.amazonaws.com\",\"eventName\":\"SharedSnapshotVolumeCreated\","
+        "\"awsRegion\":\"us-east-1\",\"sourceIPAddress\":\"ec2.amazonaws.com\","
+        "\"userAgent\":\"ec2.amazonaws.com\",\"requestParameters\":null,"
+        "\"responseElements\":null,\"eventID\":\"895dc875-cb08-45a5-b8c2-9158838741c0\","
+        "\"readOnly\":false,\"eventType\":\"AwsServiceEvent\",\"managementEvent\":true,"
+        "\"recipientAccountId\":\"123837392027\","
+        "\"sharedEventID\":\"b81f7fe5-36b5-49ea-bbc9-6a9007e733c0\","
+        "\"serviceEventDetails\":{\"snapshotId\":\"snap-0e83092ae538da583\"},"
+        "\"eventCategory\":\"Management\"}";
+    ndjson_record_info info;
+    ingest_fault f;
+    if (ndjson_check_record(rec, strlen(rec), &info, &f)) fail_msg("%s: %s", f.code, f.message);
+    assert_string_equal(info.recipient, "123837392027");
+    assert_string_equal(info.event_id, "895dc875-cb08-45a5-b8c2-9158838741c0");
+}
+
 static void test_ndjson_records(void **state)
 {
     (void)state;
@@ -241,7 +265,10 @@ static void test_ndjson_records(void **state)
     assert_string_equal(record_code("eventTime", "\"2026-05-01\""), "InvalidData");
     assert_string_equal(record_code("awsRegion", "\"US East\""), "InvalidData");
     assert_string_equal(record_code("recipientAccountId", "\"1234\""), "InvalidData");
-    assert_string_equal(record_code("userIdentity", "{}"), "FieldNotFound");
+    assert_string_equal(record_code("userIdentity", "{}"), "");
+    assert_string_equal(record_code("userIdentity", "{\"type\":\"\"}"), "InvalidData");
+    assert_string_equal(record_code("userIdentity", "{\"type\":null}"), "InvalidData");
+    assert_string_equal(record_code("userIdentity", "{\"type\":1}"), "InvalidData");
     assert_string_equal(record_code("userIdentity", "[]"), "InvalidData");
     assert_string_equal(record_code("eventID", "\"\""), "FieldNotFound");
     ingest_fault f;
@@ -328,7 +355,52 @@ static void test_jscan_parity(void **state)
         char err[128];
         int got = jscan_object(in, strlen(in), NULL, 0, err, sizeof err);
         if (got != want) fail_msg("input %zu (%s): jscan %d, jansson %d", i, in, got, want);
+        /* jscan_fields reports what jscan_object reports, on what it accepts */
+        jscan_member a[] = {{.name = "a"}, {.name = "b"}, {.name = "x\ty"}, {.name = "i"}};
+        jscan_member b[] = {{.name = "a"}, {.name = "b"}, {.name = "x\ty"}, {.name = "i"}};
+        int checked = jscan_object(in, strlen(in), a, 4, NULL, 0);
+        int fields = jscan_fields(in, strlen(in), b, 4);
+        if (checked == 0) {
+            assert_int_equal(fields, 0);
+            for (size_t k = 0; k < 4; k++) {
+                /* jscan_object skips escaped keys; jscan_fields decodes them */
+                if (a[k].type == JSCAN_ABSENT && b[k].type != JSCAN_ABSENT) continue;
+                assert_int_equal(a[k].type, b[k].type);
+                assert_ptr_equal(a[k].start, b[k].start);
+                assert_int_equal(a[k].len, b[k].len);
+            }
+        } else if (checked == -2) {
+            assert_int_equal(fields, -1);
+        }
     }
+    /* jscan_fields: escaped keys match, the last of repeated keys wins, nested members are
+     * not top-level ones, and cut-off text is refused */
+    const char ft[] = "{\"\\u0061\":[1,{\"b\":\"}\"}],\"b\":\"x\\\"y\",\"c\":\"1\" ,\"c\": 2 }";
+    jscan_member f[] = {{.name = "a"}, {.name = "b"}, {.name = "c"}, {.name = "d"}};
+    assert_int_equal(jscan_fields(ft, strlen(ft), f, 4), 0);
+    assert_int_equal(f[0].type, JSCAN_ARRAY);
+    assert_int_equal(f[0].len, strlen("[1,{\"b\":\"}\"}]"));
+    assert_int_equal(f[1].type, JSCAN_STRING);
+    char fb[16];
+    assert_int_equal(jscan_string(&f[1], fb, sizeof fb), 3);
+    assert_string_equal(fb, "x\"y");
+    assert_int_equal(f[2].type, JSCAN_NUMBER);
+    assert_int_equal(f[2].len, 1);
+    assert_int_equal(f[3].type, JSCAN_ABSENT);
+    for (size_t n = 0; n < strlen(ft) - 1; n++) {
+        char *cut = malloc(n ? n : 1);
+        memcpy(cut, ft, n);
+        assert_int_equal(jscan_fields(cut, n, f, 4), -1);
+        free(cut);
+    }
+    assert_int_equal(jscan_fields("[]", 2, f, 4), -1);
+    /* a key holding NUL bytes after a wanted name is another key (fuzz_select_scan) */
+    static const char nul_key[] = "{\"a\0\0\0\":1}";
+    assert_int_equal(jscan_fields(nul_key, sizeof nul_key - 1, f, 4), 0);
+    assert_int_equal(f[0].type, JSCAN_ABSENT);
+    /* a \u escape cut off by the end of its string decodes to an error, not past it */
+    jscan_member bad = {"s", JSCAN_STRING, "\"\\u12\"", 6};
+    assert_int_equal(jscan_string(&bad, fb, sizeof fb), -1);
     /* members and decoding */
     const char text[] = "{\"n\":1,\"s\":\"a\\u00e9\\\"b\",\"o\":{\"s\":2},\"t\":null}";
     jscan_member m[] = {{.name = "s"}, {.name = "o"}, {.name = "t"}, {.name = "missing"}};
@@ -585,6 +657,7 @@ int main(void)
         cmocka_unit_test(test_ndjson_lines),
         cmocka_unit_test(test_ndjson_records),
         cmocka_unit_test(test_jscan_parity),
+        cmocka_unit_test(test_ndjson_service_event),
         cmocka_unit_test(test_journal_batch),
         cmocka_unit_test_setup_teardown(test_channels, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recipients, setup, teardown),
