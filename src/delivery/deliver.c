@@ -250,11 +250,9 @@ int delivery_plan(server *s, int64_t now_ms)
 /* ---------------------------------------------------------------------------------------
  * Writing */
 
-static int64_t backoff_ms(const server *s, int64_t attempts)
+int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts)
 {
-    int64_t cap = s->delivery_interval_s < 10    ? 10
-                  : s->delivery_interval_s > 300 ? 300
-                                                 : s->delivery_interval_s;
+    int64_t cap = interval_s < 10 ? 10 : interval_s > 300 ? 300 : interval_s;
     int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
     return d > cap * 1000 ? cap * 1000 : d;
 }
@@ -364,7 +362,8 @@ int delivery_write(server *s, int64_t now_ms)
             delivery_status_attempt(db, f->trail_arn, now_ms, NULL);
             written++;
         } else {
-            delivery_file_retry(db, f->id, now_ms + backoff_ms(s, f->attempts));
+            delivery_file_retry(db, f->id,
+                                now_ms + delivery_backoff_ms(s->delivery_interval_s, f->attempts));
             delivery_status_attempt(db, f->trail_arn, now_ms, code);
         }
     }

@@ -82,6 +82,9 @@ int delivery_plan(server *s, int64_t now_ms);
  * out again) moves back to the end. 0, or -1. */
 int delivery_recover(server *s);
 int delivery_write(server *s, int64_t now_ms);
+/* The wait before retrying a refused or failed write (log file or digest) after `attempts`
+ * failures: 1 s doubling, capped at the file kind's interval clamped to 10-300 s. */
+int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts);
 
 /* Puts one object the trail delivers (log file or digest) into `bucket`, as CloudTrail
  * does: the bucket policy must let cloudtrail.amazonaws.com put it for this trail, the

@@ -214,8 +214,10 @@ static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
         if (!c->running || now_ms < c->start_ms + interval) continue;
         int64_t end = c->start_ms + (now_ms - c->start_ms) / interval * interval;
         bool keep = active && covers(&covered, c->account_id);
-        if (plan_one(s, db, &t, org_id, c, end, keep, now_ms)) rc = -1;
-        else planned++;
+        if (plan_one(s, db, &t, org_id, c, end, keep, now_ms))
+            rc = -1;
+        else
+            planned++;
     }
     free(cs.v);
     free(covered.ids);
@@ -230,8 +232,10 @@ int digest_plan(server *s, int64_t now_ms)
     int total = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
         int k = plan_trail(s, db, arns[i], now_ms);
-        if (k < 0) failed = 1;
-        else total += k;
+        if (k < 0)
+            failed = 1;
+        else
+            total += k;
     }
     free(arns);
     db_release(&s->db, db);
@@ -240,13 +244,6 @@ int digest_plan(server *s, int64_t now_ms)
 
 /* ---------------------------------------------------------------------------------------
  * Writing */
-
-static int64_t backoff_ms(const server *s, int64_t attempts)
-{
-    int64_t cap = s->digest_interval_s < 10 ? 10 : s->digest_interval_s > 300 ? 300 : s->digest_interval_s;
-    int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
-    return d > cap * 1000 ? cap * 1000 : d;
-}
 
 int digest_write(server *s, int64_t now_ms)
 {
@@ -273,7 +270,8 @@ int digest_write(server *s, int64_t now_ms)
             digest_status_attempt(db, d->trail_arn, now_ms, NULL);
             written++;
         } else {
-            digest_file_retry(db, d->id, now_ms + backoff_ms(s, d->attempts));
+            digest_file_retry(db, d->id,
+                              now_ms + delivery_backoff_ms(s->digest_interval_s, d->attempts));
             digest_status_attempt(db, d->trail_arn, now_ms, code);
         }
     }
