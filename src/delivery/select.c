@@ -414,6 +414,33 @@ bool select_selectors_match(const json_t *basic, const json_t *advanced, const s
     return false;
 }
 
+bool select_may_select_data(const json_t *basic, const json_t *advanced)
+{
+    size_t i, j;
+    const json_t *s, *fs;
+    if (advanced) {
+        /* Only eventCategory can rule data events out without knowing the event. */
+        select_event data = {.category = "Data"};
+        json_array_foreach(advanced, i, s)
+        {
+            bool possible = json_array_size(json_object_get(s, "FieldSelectors")) > 0;
+            json_array_foreach(json_object_get(s, "FieldSelectors"), j, fs)
+            {
+                const char *field = str(fs, "Field");
+                if (field && !strcmp(field, "eventCategory") && !field_matches(fs, &data))
+                    possible = false;
+            }
+            if (possible) return true;
+        }
+        return false;
+    }
+    json_array_foreach(basic, i, s)
+    {
+        if (json_array_size(json_object_get(s, "DataResources"))) return true;
+    }
+    return false;
+}
+
 bool select_record(const select_trail *st, const select_event *e, uint64_t seq)
 {
     if (!select_logging_at(st, seq, e) || !select_account_covered(st, e) ||

@@ -191,6 +191,18 @@ void trail_get_selectors(db_conn *db, const char *arn, char **basic_json, char *
     db_done(st);
 }
 
+bool trail_any_selectors(db_conn *db, trail_selectors_fn fn, void *ctx)
+{
+    sqlite3_stmt *st = db_query(
+        db, "SELECT event_selectors, advanced_event_selectors FROM trails", "");
+    bool any = false;
+    while (!any && db_row(st))
+        any = fn((const char *)sqlite3_column_text(st, 0),
+                 (const char *)sqlite3_column_text(st, 1), ctx);
+    db_done(st);
+    return any;
+}
+
 typedef struct trail_vec {
     trail *v;
     bool *shadow;

@@ -78,6 +78,11 @@ int trail_set_selectors(db_conn *db, const char *arn, const char *basic_json,
 /* Loads the stored selector texts (malloc'd, NULL when unset; caller frees). */
 void trail_get_selectors(db_conn *db, const char *arn, char **basic_json, char **advanced_json);
 
+/* Whether fn holds for the stored selector texts (NULL when unset) of some trail, any
+ * account, any region. */
+typedef bool (*trail_selectors_fn)(const char *basic_json, const char *advanced_json, void *ctx);
+bool trail_any_selectors(db_conn *db, trail_selectors_fn fn, void *ctx);
+
 /* Trails visible to account_id in region, in a stable order (owner, home region, name).
  * *out is malloc'd (caller frees), shadow[i] tells whether trail i is a shadow there:
  * homed in another region, or an organization trail owned by another account.

@@ -115,6 +115,8 @@ static void apply_override(const op_def *op, const char *top_member, aws_error *
 static int capture(server *s, call_ctx *c, const record_input *base, journal_mode mode,
                    aws_error *e)
 {
+    /* A data event no trail can select is not recorded at all (svc/data_events.h). */
+    if (base->data_event && !data_events_wanted(&s->data_events, &s->db)) return 0;
     int n = 1 + c->n_extra_recipients;
     char shared[40];
     if (n > 1) ids_uuid(shared);
@@ -212,7 +214,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         if (f == SIGV4_OK)
             f = identity_resolve(db, auth.access_key, auth.security_token, now, &caller, secret,
                                  sizeof secret);
-        if (f == SIGV4_OK) f = sigv4_verify(r, &auth, secret);
+        if (f == SIGV4_OK) f = sigv4_verify_cached(r, &auth, secret, &s->signing_keys);
         if (f != SIGV4_OK) {
             sigv4_fail(&err, f, fam, detail);
             /* The caller is only known once the signature proved it. */
@@ -305,6 +307,9 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
                  auth.service[0] ? auth.service : "unknown");
     bool ok = !aws_error_set(&err);
     bool ro = frontend_read_only(opname);
+    /* Committed by now (the handler's transaction): selectors may have changed. */
+    if (ran && ok && !ro && svc && !strcmp(svc->event_source, "cloudtrail.amazonaws.com"))
+        data_events_changed(&s->data_events);
     json_t *req_params = c.request_parameters;
     json_t *resp_elems = c.response_elements;
     if (!req_params && pc.input)

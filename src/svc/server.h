@@ -7,10 +7,12 @@
 #ifndef ORGTRAIL_SERVER_H
 #define ORGTRAIL_SERVER_H
 
+#include "auth/sigv4_keys.h"
 #include "capture/journal.h"
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
+#include "svc/data_events.h"
 #include "store/objstore.h"
 
 typedef struct server {
@@ -25,6 +27,8 @@ typedef struct server {
     int delivery_interval_s;
     int digest_interval_s;
     int signing_key_period_s; /* how long a digest signing key signs (digest/keystore.h) */
+    sigv4_keys signing_keys;     /* derived SigV4 signing keys (auth/sigv4_keys.h) */
+    data_event_gate data_events; /* whether capture records data events (data_events.h) */
 } server;
 
 /* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */

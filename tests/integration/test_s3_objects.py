@@ -351,25 +351,64 @@ class S3ObjectsTest(unittest.TestCase):
         self.assert_error(s3.put_object, "AccessDenied", 403, Bucket=b, Key="x", Body=b"x",
                           ACL="public-read")
 
+    def object_records(self, bucket, key):
+        return [e for e in self.srv.events() if e["eventSource"] == "s3.amazonaws.com"
+                and (e.get("requestParameters") or {}).get("key") == key
+                and e["requestParameters"].get("bucketName") == bucket]
+
     def test_data_event_records(self):
         s3 = self.s3()
         b = self.bucket("objects-records")
-        s3.put_object(Bucket=b, Key="rec/k1", Body=b"x")
-        s3.get_object(Bucket=b, Key="rec/k1")["Body"].read()
-        events = [e for e in self.srv.events() if e["eventSource"] == "s3.amazonaws.com"
-                  and e.get("requestParameters", {}) and
-                  (e["requestParameters"] or {}).get("key") == "rec/k1"]
-        names = [e["eventName"] for e in events]
-        self.assertIn("PutObject", names)
-        self.assertIn("GetObject", names)
-        for e in events:
-            self.assertEqual(e["eventCategory"], "Data")
-            self.assertFalse(e["managementEvent"])
-            self.assertEqual(e["readOnly"], e["eventName"] == "GetObject")
-            self.assertEqual(e["requestParameters"]["bucketName"], b)
-            types = {r["type"]: r["ARN"] for r in e["resources"]}
-            self.assertEqual(types["AWS::S3::Object"], "arn:aws:s3:::%s/rec/k1" % b)
-            self.assertEqual(types["AWS::S3::Bucket"], "arn:aws:s3:::%s" % b)
+        # No trail selects data events: like CloudTrail, orgtrail records none.
+        s3.put_object(Bucket=b, Key="rec/k0", Body=b"x")
+        s3.get_object(Bucket=b, Key="rec/k0")["Body"].read()
+        self.assertEqual(self.object_records(b, "rec/k0"), [])
+
+        logs = self.bucket("objects-records-trail")
+        s3.put_bucket_policy(Bucket=logs, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:GetBucketAcl", "Resource": "arn:aws:s3:::%s" % logs},
+            {"Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": "arn:aws:s3:::%s/AWSLogs/*" % logs}]}))
+        ct = self.srv.client("cloudtrail")
+        ct.create_trail(Name="objects-data", S3BucketName=logs)
+        try:
+            ct.put_event_selectors(TrailName="objects-data", EventSelectors=[{
+                "ReadWriteType": "All", "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object",
+                                   "Values": ["arn:aws:s3:::%s/" % b]}]}])
+            s3.put_object(Bucket=b, Key="rec/k1", Body=b"x")
+            s3.get_object(Bucket=b, Key="rec/k1")["Body"].read()
+            events = self.object_records(b, "rec/k1")
+            names = [e["eventName"] for e in events]
+            self.assertIn("PutObject", names)
+            self.assertIn("GetObject", names)
+            for e in events:
+                self.assertEqual(e["eventCategory"], "Data")
+                self.assertFalse(e["managementEvent"])
+                self.assertEqual(e["readOnly"], e["eventName"] == "GetObject")
+                self.assertEqual(e["requestParameters"]["bucketName"], b)
+                types = {r["type"]: r["ARN"] for r in e["resources"]}
+                self.assertEqual(types["AWS::S3::Object"], "arn:aws:s3:::%s/rec/k1" % b)
+                self.assertEqual(types["AWS::S3::Bucket"], "arn:aws:s3:::%s" % b)
+            # Advanced selectors for management events only: recording stops again.
+            ct.put_event_selectors(TrailName="objects-data", AdvancedEventSelectors=[{
+                "Name": "management only", "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Management"]}]}])
+            s3.get_object(Bucket=b, Key="rec/k1")["Body"].read()
+            self.assertEqual(len(self.object_records(b, "rec/k1")), len(events))
+            # Advanced selectors that may select data events: recorded.
+            ct.put_event_selectors(TrailName="objects-data", AdvancedEventSelectors=[{
+                "Name": "objects", "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}])
+            s3.get_object(Bucket=b, Key="rec/k1")["Body"].read()
+            self.assertEqual(len(self.object_records(b, "rec/k1")), len(events) + 1)
+        finally:
+            ct.delete_trail(Name="objects-data")
+        # Its trail deleted, no trail wants data events any more.
+        s3.get_object(Bucket=b, Key="rec/k0")["Body"].read()
+        self.assertEqual(self.object_records(b, "rec/k0"), [])
 
     def test_survives_restart(self):
         s3 = self.s3()

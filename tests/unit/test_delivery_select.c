@@ -534,6 +534,45 @@ static void test_advanced_categories(void **state)
     free_trail(&st);
 }
 
+/* The capture-time question: could these selectors select any data event? */
+static bool may_data(const char *basic, const char *advanced)
+{
+    json_t *b = basic ? json_loads(basic, 0, NULL) : NULL;
+    json_t *a = advanced ? json_loads(advanced, 0, NULL) : NULL;
+    assert_true(!basic || b);
+    assert_true(!advanced || a);
+    bool may = select_may_select_data(b, a);
+    json_decref(b);
+    json_decref(a);
+    return may;
+}
+
+static void test_may_select_data(void **state)
+{
+    (void)state;
+    assert_false(may_data(NULL, NULL)); /* the default: management events only */
+    assert_false(may_data("[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]", NULL));
+    assert_false(may_data("[{\"ReadWriteType\":\"All\",\"DataResources\":[]}]", NULL));
+    assert_true(may_data("[{\"ReadWriteType\":\"All\"},{\"ReadWriteType\":\"ReadOnly\","
+                         "\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":"
+                         "[\"arn:aws:s3\"]}]}]",
+                         NULL));
+    assert_false(may_data(NULL, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\","
+                                "\"Equals\":[\"Management\"]}]}]"));
+    assert_false(may_data(NULL, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\","
+                                "\"NotEquals\":[\"Data\"]}]}]"));
+    assert_false(may_data(NULL, "[]"));
+    assert_true(may_data(NULL, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\","
+                               "\"Equals\":[\"Management\"]}]},{\"FieldSelectors\":[{\"Field\":"
+                               "\"eventCategory\",\"Equals\":[\"Data\"]},{\"Field\":"
+                               "\"resources.type\",\"Equals\":[\"AWS::S3::Object\"]}]}]"));
+    /* Without an eventCategory field nothing rules data events out. */
+    assert_true(may_data(NULL, "[{\"FieldSelectors\":[{\"Field\":\"eventName\","
+                               "\"Equals\":[\"GetObject\"]}]}]"));
+    assert_true(may_data(NULL, "[{\"FieldSelectors\":[{\"Field\":\"eventCategory\","
+                               "\"StartsWith\":[\"Da\"]}]}]"));
+}
+
 static void test_advanced_arn_operators(void **state)
 {
     select_trail st;
@@ -816,6 +855,7 @@ int main(void)
         cmocka_unit_test(test_basic_management_off_and_excluded),
         cmocka_unit_test(test_basic_s3_data),
         cmocka_unit_test(test_advanced_categories),
+        cmocka_unit_test(test_may_select_data),
         cmocka_unit_test(test_advanced_arn_operators),
         cmocka_unit_test(test_advanced_read_only_and_names),
         cmocka_unit_test(test_selectors_as_of_capture),
