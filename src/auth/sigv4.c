@@ -357,6 +357,12 @@ static bool is_special_payload(const char *h)
 
 sigv4_failure sigv4_verify(const http_request *r, sigv4_auth *a, const char *secret)
 {
+    return sigv4_verify_cached(r, a, secret, NULL);
+}
+
+sigv4_failure sigv4_verify_cached(const http_request *r, sigv4_auth *a, const char *secret,
+                                  sigv4_keys *keys)
+{
     char body_hash[65];
     const char *payload_hash;
     if (a->presigned && !strcmp(a->service, "s3")) {
@@ -367,7 +373,7 @@ sigv4_failure sigv4_verify(const http_request *r, sigv4_auth *a, const char *sec
         hash_sha256_hex(r->body.data ? r->body.data : "", r->body.len, body_hash);
         payload_hash = body_hash;
     }
-    sigv4_signing_key(secret, a->date, a->region, a->service, a->signing_key);
+    sigv4_keys_get(keys, a->access_key, secret, a->date, a->region, a->service, a->signing_key);
     char sig[65];
     compute_signature(r, a, a->signing_key, payload_hash, sig);
     if (!hash_equal(sig, a->signature, 64)) return SIGV4_MISMATCH;
@@ -445,6 +451,13 @@ void sigv4_sign_request(http_request *r, const char *access_key, const char *sec
                         const char *token, const char *region, const char *service,
                         int64_t now_ms)
 {
+    sigv4_sign_request_cached(r, access_key, secret, token, region, service, now_ms, NULL);
+}
+
+void sigv4_sign_request_cached(http_request *r, const char *access_key, const char *secret,
+                               const char *token, const char *region, const char *service,
+                               int64_t now_ms, sigv4_keys *keys)
+{
     sigv4_auth a;
     memset(&a, 0, sizeof a);
     time_amz(now_ms, a.amz_date, sizeof a.amz_date);
@@ -477,7 +490,7 @@ void sigv4_sign_request(http_request *r, const char *access_key, const char *sec
     }
     snprintf(a.signed_headers, sizeof a.signed_headers, "%s", buf_cstr(&sh));
     unsigned char key[SHA256_LEN];
-    sigv4_signing_key(secret, a.date, region, service, key);
+    sigv4_keys_get(keys, access_key, secret, a.date, region, service, key);
     char sig[65];
     compute_signature(r, &a, key, payload_hash, sig);
     buf auth = BUF_INIT;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "core/awserr.h"
+#include "auth/sigv4_keys.h"
 #include "core/hash.h"
 #include "http/http.h"
 
@@ -60,6 +61,9 @@ sigv4_failure sigv4_parse(const http_request *r, int64_t now_ms, sigv4_auth *a, 
 /* Checks the signature with `secret`. Fills a->signing_key. Returns SIGV4_OK,
  * SIGV4_MISMATCH or SIGV4_PAYLOAD_MISMATCH. */
 sigv4_failure sigv4_verify(const http_request *r, sigv4_auth *a, const char *secret);
+/* The same, taking the signing key from `keys` when it was derived before (NULL: derive). */
+sigv4_failure sigv4_verify_cached(const http_request *r, sigv4_auth *a, const char *secret,
+                                  sigv4_keys *keys);
 
 /* Fills e with the AWS error for failure f in protocol family fam. */
 int sigv4_fail(aws_error *e, sigv4_failure f, sigv4_family fam, const char *detail);
@@ -79,5 +83,9 @@ void sigv4_canonical_request(const http_request *r, const char *service,
 void sigv4_sign_request(http_request *r, const char *access_key, const char *secret,
                         const char *token, const char *region, const char *service,
                         int64_t now_ms);
+/* The same, with the signing key from `keys` when it was derived before (NULL: derive). */
+void sigv4_sign_request_cached(http_request *r, const char *access_key, const char *secret,
+                               const char *token, const char *region, const char *service,
+                               int64_t now_ms, sigv4_keys *keys);
 
 #endif

@@ -1,7 +1,10 @@
 #include "proto/model.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "proto/rest_route.h"
 
 static proto_kind protocol_of(const char *p)
 {
@@ -48,12 +51,24 @@ int model_set_load(model_set *ms, char *err, size_t errlen)
         m->api_version = json_string_value(json_object_get(meta, "apiVersion"));
         m->operations = json_object_get(svc, "operations");
         m->shapes = json_object_get(svc, "shapes");
+        if (m->protocol == PROTO_REST_XML || m->protocol == PROTO_REST_JSON) {
+            long n = rest_routes_build(m->operations, m->shapes, &m->routes);
+            if (n < 0) {
+                snprintf(err, errlen, "embedded model: %s has a REST route orgtrail cannot read",
+                         name);
+                model_set_free(ms);
+                return -1;
+            }
+            m->n_routes = (size_t)n;
+        }
     }
     return 0;
 }
 
 void model_set_free(model_set *ms)
 {
+    for (int i = 0; i < ms->n_services; i++)
+        free(ms->services[i].routes);
     json_decref(ms->root);
     memset(ms, 0, sizeof *ms);
 }

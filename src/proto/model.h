@@ -26,6 +26,8 @@ typedef struct svc_model {
     const char *api_version;
     json_t *operations; /* borrowed */
     json_t *shapes;     /* borrowed */
+    struct rest_route *routes; /* REST protocols: the routing table (owned; rest_route.h) */
+    size_t n_routes;
 } svc_model;
 
 typedef struct model_set {

@@ -9,6 +9,7 @@
 
 #include "core/jsonutil.h"
 #include "core/timeutil.h"
+#include "proto/rest_route.h"
 #include "proto/xml.h"
 
 #define JSON_OUT_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
@@ -263,133 +264,75 @@ static int decode_query(const svc_model *m, const http_request *r, proto_call *c
 
 /* ---- REST ---------------------------------------------------------------------------- */
 
-/* Parses the template "/{Bucket}/{Key+}?uploads&x-id=Foo" into path and literals. */
-typedef struct rest_template {
-    char path[128];
-    char lits[4][64]; /* "k" or "k=v" */
-    int n_lits;
-} rest_template;
-
-static void parse_template(const char *uri, rest_template *t)
-{
-    memset(t, 0, sizeof *t);
-    const char *q = strchr(uri, '?');
-    size_t pl = q ? (size_t)(q - uri) : strlen(uri);
-    snprintf(t->path, sizeof t->path, "%.*s", (int)pl, uri);
-    if (!q) return;
-    for (const char *p = q + 1; *p && t->n_lits < 4;) {
-        size_t k = strcspn(p, "&");
-        if (k && strncmp(p, "x-id=", 5)) snprintf(t->lits[t->n_lits++], 64, "%.*s", (int)k, p);
-        p += k;
-        if (*p) p++;
-    }
-}
-
-/* Number of '/'-separated non-empty segments of a raw path, and whether it has more. */
-static int count_segments(const char *path)
-{
-    int n = 0;
-    for (const char *p = path; *p;) {
-        while (*p == '/') p++;
-        if (!*p) break;
-        n++;
-        while (*p && *p != '/') p++;
-    }
-    return n;
-}
-
-static bool path_matches(const char *tpath, const char *raw_path)
+static bool path_matches(const rest_route *rt, const char *raw_path, int segs)
 {
     /* Templates in the models served here: "/", "/{A}", "/{A}/{B+}", or literal paths
      * such as "/PutAuditEvents". */
-    int segs = count_segments(raw_path);
-    if (!strcmp(tpath, "/")) return segs == 0;
-    if (!strchr(tpath, '{')) return !strcmp(tpath, raw_path);
-    int tsegs = count_segments(tpath);
-    bool greedy = strstr(tpath, "+}") != NULL;
-    if (greedy) {
+    if (!strcmp(rt->path, "/")) return segs == 0;
+    if (rt->literal) return !strcmp(rt->path, raw_path);
+    if (rt->greedy) {
         /* the key may itself contain slashes, even a trailing one */
         const char *p = raw_path;
         while (*p == '/') p++;
         const char *slash = strchr(p, '/');
-        return slash && slash[1] != '\0' && tsegs == 2;
+        return slash && slash[1] != '\0' && rt->segments == 2;
     }
-    return segs == tsegs;
+    return segs == rt->segments;
 }
 
-static int literals_score(const rest_template *t, const http_request *r)
+static int literals_score(const rest_route *rt, const http_request *r)
 {
-    for (int i = 0; i < t->n_lits; i++) {
-        const char *eq = strchr(t->lits[i], '=');
-        char k[64];
-        snprintf(k, sizeof k, "%.*s", eq ? (int)(eq - t->lits[i]) : 63, t->lits[i]);
+    for (int i = 0; i < rt->n_lits; i++) {
         int present = 0;
-        const char *v = http_query_get(r, k, &present);
+        const char *v = http_query_get(r, rt->lit_key[i], &present);
         if (!present) return -1;
-        if (eq && strcmp(v, eq + 1)) return -1;
+        if (rt->lit_has_value[i] && strcmp(v, rt->lit_value[i])) return -1;
     }
-    return t->n_lits;
+    return rt->n_lits;
 }
 
 /* Operations that share a method and path are told apart by a required header or query
  * parameter (S3's CopyObject needs x-amz-copy-source, PutObject not; UploadPart and
  * AbortMultipartUpload need uploadId, PutObject and DeleteObject not). Returns how many
  * such members the request has (more is a closer match), or -1 when one is missing. */
-static int required_headers_present(const svc_model *m, const json_t *op, const http_request *r)
+static int required_present(const rest_route *rt, const http_request *r)
 {
-    int n = 0;
-    const json_t *shape = model_shape(m, model_op_input(op));
-    const json_t *members = json_object_get(shape, "members");
-    size_t i;
-    json_t *req;
-    json_array_foreach(json_object_get(shape, "required"), i, req)
-    {
-        const json_t *ref = json_object_get(members, json_string_value(req));
-        const char *loc = json_string_value(json_object_get(ref, "location"));
-        const char *ln = json_string_value(json_object_get(ref, "locationName"));
-        if (!loc || !ln) continue;
-        if (!strcmp(loc, "querystring")) {
-            int present = 0;
-            http_query_get(r, ln, &present);
-            if (!present) return -1;
-            n++;
-            continue;
-        }
-        if (strcmp(loc, "header")) continue;
-        char lname[128];
-        snprintf(lname, sizeof lname, "%s", ln);
-        for (char *p = lname; *p; p++) *p = (char)tolower((unsigned char)*p);
-        if (!http_header_get(r, lname)) return -1;
-        n++;
+    for (int i = 0; i < rt->n_required_query; i++) {
+        int present = 0;
+        http_query_get(r, rt->required_query[i], &present);
+        if (!present) return -1;
     }
-    return n;
+    for (int i = 0; i < rt->n_required_header; i++)
+        if (!http_header_get(r, rt->required_header[i])) return -1;
+    return rt->n_required_query + rt->n_required_header;
 }
 
-const char *proto_rest_route(const svc_model *m, const http_request *r)
+static const rest_route *route_of(const svc_model *m, const http_request *r)
 {
-    const char *best = NULL;
+    const rest_route *best = NULL;
     int best_score = -1;
-    const char *method = !strcmp(r->method, "HEAD") ? "HEAD" : r->method;
-    const char *name;
-    json_t *op;
-    json_object_foreach(m->operations, name, op)
-    {
-        json_t *http = json_object_get(op, "http");
-        if (strcmp(json_string_value(json_object_get(http, "method")), method)) continue;
-        rest_template t;
-        parse_template(json_string_value(json_object_get(http, "requestUri")), &t);
-        if (!path_matches(t.path, r->raw_path)) continue;
-        int score = literals_score(&t, r);
+    const char *method = r->method;
+    int segs = rest_path_segments(r->raw_path);
+    for (size_t i = 0; i < m->n_routes; i++) {
+        const rest_route *rt = &m->routes[i];
+        if (strcmp(rt->method, method) || !path_matches(rt, r->raw_path, segs)) continue;
+        int score = literals_score(rt, r);
         if (score < 0) continue;
-        int req = required_headers_present(m, op, r);
+        int req = required_present(rt, r);
         if (req < 0) continue;
         score += req;
         if (score > best_score) {
             best_score = score;
-            best = name;
+            best = rt;
         }
     }
     return best;
+}
+
+const char *proto_rest_route(const svc_model *m, const http_request *r)
+{
+    const rest_route *rt = route_of(m, r);
+    return rt ? rt->op_name : NULL;
 }
 
 static json_t *header_value(const json_t *shape, const char *v)
@@ -454,20 +397,17 @@ static void rest_labels(const char *tpath, const char *raw_path, json_t *labels)
 
 static int decode_rest(const svc_model *m, const http_request *r, proto_call *c, aws_error *e)
 {
-    const char *opname = proto_rest_route(m, r);
-    if (!opname) {
+    const rest_route *route = route_of(m, r);
+    if (!route) {
         if (m->protocol == PROTO_REST_XML)
             return aws_fail(e, 405, "MethodNotAllowed",
                             "The specified method is not allowed against this resource.");
         return aws_fail(e, 404, "UnknownOperationException", "No operation matches %s %.128s",
                         r->method, r->raw_path);
     }
-    const json_t *op = model_op(m, opname);
-    json_t *http = json_object_get(op, "http");
-    rest_template t;
-    parse_template(json_string_value(json_object_get(http, "requestUri")), &t);
+    const json_t *op = route->op;
     json_t *labels = json_object();
-    rest_labels(t.path, r->raw_path, labels);
+    rest_labels(route->path, r->raw_path, labels);
 
     json_t *in = json_object();
     const json_t *shape = model_shape(m, model_op_input(op));

@@ -85,12 +85,14 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         free(s->data_dir);
         return -1;
     }
+    sigv4_keys_init(&s->signing_keys);
     return 0;
 }
 
 void server_close(server *s)
 {
     journal_close(&s->journal);
+    sigv4_keys_destroy(&s->signing_keys);
     validator_free(s->validator);
     model_set_free(&s->models);
     objstore_close(&s->objects);

@@ -17,6 +17,7 @@ struct awsc {
     char base[512];     /* scheme://host[:port] */
     char host[256];     /* the Host header: host[:port] */
     char path_base[256]; /* "" or "/base" without trailing '/' */
+    sigv4_keys keys;     /* the handle's signing keys: one per scope, derived once */
 };
 
 awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t errlen)
@@ -29,6 +30,7 @@ awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t e
     awsc *c = calloc(1, sizeof *c);
     if (!c) abort();
     c->cfg = cfg;
+    sigv4_keys_init(&c->keys);
     const char *h = p + 3, *slash = strchr(h, '/');
     size_t hl = slash ? (size_t)(slash - h) : strlen(h);
     snprintf(c->host, sizeof c->host, "%.*s", (int)hl, h);
@@ -40,6 +42,7 @@ awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t e
     }
     c->curl = curl_easy_init();
     if (!c->curl) {
+        sigv4_keys_destroy(&c->keys);
         free(c);
         snprintf(err, errlen, "cannot start libcurl");
         return NULL;
@@ -51,6 +54,7 @@ void awsc_close(awsc *c)
 {
     if (!c) return;
     curl_easy_cleanup(c->curl);
+    sigv4_keys_destroy(&c->keys);
     free(c);
 }
 
@@ -159,9 +163,9 @@ int awsc_request(awsc *c, const char *method, const char *service, const char *r
             http_request_add_header(&q, "X-Amz-Target", target);
         }
         if (len) buf_append(&q.body, body, len);
-        sigv4_sign_request(&q, c->cfg->access_key, c->cfg->secret,
-                           c->cfg->token[0] ? c->cfg->token : NULL, region, service,
-                           time_now_ms());
+        sigv4_sign_request_cached(&q, c->cfg->access_key, c->cfg->secret,
+                                  c->cfg->token[0] ? c->cfg->token : NULL, region, service,
+                                  time_now_ms(), &c->keys);
         struct curl_slist *hl = NULL;
         for (size_t i = 0; i < q.n_headers; i++) {
             buf h = BUF_INIT;

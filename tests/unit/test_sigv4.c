@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -177,6 +178,43 @@ static void test_long_secret_signing_key(void **state)
     assert_memory_not_equal(got, want, SHA256_LEN);
 }
 
+/* The cache gives what deriving gives, for every scope and secret, also after entries
+ * were replaced; a different secret under the same access key never gets the cached key. */
+static void test_signing_key_cache(void **state)
+{
+    (void)state;
+    sigv4_keys keys;
+    sigv4_keys_init(&keys);
+    unsigned char want[SHA256_LEN], got[SHA256_LEN];
+    for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < SIGV4_KEYS_ENTRIES + 7; i++) {
+            char date[16], secret[32];
+            snprintf(date, sizeof date, "202611%02d", 1 + i % 28);
+            snprintf(secret, sizeof secret, "secret-%d", i / 28);
+            sigv4_signing_key(secret, date, "us-east-1", "s3", want);
+            sigv4_keys_get(&keys, "AKIDEXAMPLE", secret, date, "us-east-1", "s3", got);
+            assert_memory_equal(got, want, SHA256_LEN);
+        }
+    }
+    sigv4_keys_get(&keys, "AKIDEXAMPLE", "secret-0", "20261101", "us-east-1", "s3", got);
+    sigv4_signing_key("other", "20261101", "us-east-1", "s3", want);
+    sigv4_keys_get(&keys, "AKIDEXAMPLE", "other", "20261101", "us-east-1", "s3", got);
+    assert_memory_equal(got, want, SHA256_LEN);
+    sigv4_signing_key("secret-0", "20261101", "eu-west-1", "s3", want);
+    sigv4_keys_get(&keys, "AKIDEXAMPLE", "secret-0", "20261101", "eu-west-1", "s3", got);
+    assert_memory_equal(got, want, SHA256_LEN);
+    /* Too long to cache: derived each time, still right. */
+    char secret[301];
+    memset(secret, 'k', 300);
+    secret[300] = 0;
+    sigv4_signing_key(secret, "20261101", "us-east-1", "s3", want);
+    sigv4_keys_get(&keys, "AKIDEXAMPLE", secret, "20261101", "us-east-1", "s3", got);
+    assert_memory_equal(got, want, SHA256_LEN);
+    sigv4_keys_get(NULL, "AKIDEXAMPLE", secret, "20261101", "us-east-1", "s3", got);
+    assert_memory_equal(got, want, SHA256_LEN);
+    sigv4_keys_destroy(&keys);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_malformed_headers),
         cmocka_unit_test(test_missing),
         cmocka_unit_test(test_long_secret_signing_key),
+        cmocka_unit_test(test_signing_key_cache),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
