@@ -681,6 +681,7 @@ void journal_reader_close(journal_reader *r)
 {
     if (r->fd >= 0) close(r->fd);
     buf_free(&r->frame);
+    buf_free(&r->chunk);
     free(r->dir);
     memset(r, 0, sizeof *r);
     r->fd = -1;
@@ -707,6 +708,58 @@ static int reader_seek(journal_reader *r)
     if (r->fd < 0) return -1;
     r->segment_first = pick;
     r->offset = 0;
+    r->chunk.len = 0; /* the chunk was the previous segment's */
+    r->chunk_off = 0;
+    return 1;
+}
+
+/* Loads the chunk from r->offset: at least `need` bytes when the file has them. Returns
+ * how many bytes the chunk holds from r->offset. */
+static size_t chunk_load(journal_reader *r, size_t need)
+{
+    size_t want = need > JOURNAL_READ_CHUNK ? need : JOURNAL_READ_CHUNK;
+    buf_reset(&r->chunk);
+    buf_reserve(&r->chunk, want);
+    r->chunk_off = r->offset;
+    size_t got = 0;
+    while (got < want) {
+        ssize_t n = pread(r->fd, r->chunk.data + got, want - got, (off_t)(r->offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    r->chunk.len = got;
+    return got;
+}
+
+/* Bytes the chunk holds from r->offset on. */
+static size_t chunk_avail(const journal_reader *r)
+{
+    if (r->offset < r->chunk_off || r->offset > r->chunk_off + r->chunk.len) return 0;
+    return (size_t)(r->chunk_off + r->chunk.len - r->offset);
+}
+
+/* The whole valid frame at r->offset, from the chunk or (`reread`, or the chunk ends
+ * first) from the file. 1 with its parts (payload points into the chunk), or 0. */
+static int chunk_frame(journal_reader *r, bool reread, uint32_t *len, uint64_t *seq,
+                       const unsigned char **payload)
+{
+    if (reread || chunk_avail(r) < JOURNAL_FRAME_HEADER)
+        if (chunk_load(r, JOURNAL_FRAME_HEADER) < JOURNAL_FRAME_HEADER) return 0;
+    const unsigned char *h = (const unsigned char *)r->chunk.data + (r->offset - r->chunk_off);
+    uint32_t l = get_u32(h);
+    if (l > JOURNAL_MAX_RECORD) return 0;
+    if (chunk_avail(r) < JOURNAL_FRAME_HEADER + l) {
+        if (chunk_load(r, JOURNAL_FRAME_HEADER + l) < JOURNAL_FRAME_HEADER + l) return 0;
+        h = (const unsigned char *)r->chunk.data;
+        l = get_u32(h);
+        if (l > JOURNAL_MAX_RECORD || chunk_avail(r) < JOURNAL_FRAME_HEADER + l) return 0;
+    }
+    if (frame_crc(h + 8, h + JOURNAL_FRAME_HEADER, l) != get_u32(h + 4))
+        return 0; /* still being written */
+    *len = l;
+    *seq = get_u64(h + 8);
+    *payload = h + JOURNAL_FRAME_HEADER;
     return 1;
 }
 
@@ -717,22 +770,18 @@ int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64
         if (s <= 0) return s;
     }
     for (int attempt = 0; attempt < 2; attempt++) {
-        unsigned char hdr[JOURNAL_FRAME_HEADER];
         for (;;) {
-            ssize_t got = pread(r->fd, hdr, sizeof hdr, (off_t)r->offset);
-            if (got != (ssize_t)sizeof hdr) break;
-            uint32_t l = get_u32(hdr), crc = get_u32(hdr + 4);
-            uint64_t s = get_u64(hdr + 8);
-            if (l > JOURNAL_MAX_RECORD) break;
-            buf_reset(&r->frame);
-            buf_reserve(&r->frame, l);
-            if (pread(r->fd, r->frame.data, l, (off_t)(r->offset + sizeof hdr)) != (ssize_t)l)
+            uint32_t l;
+            uint64_t s;
+            const unsigned char *payload;
+            /* A chunk read earlier may hold a frame that was incomplete then. */
+            if (!chunk_frame(r, false, &l, &s, &payload) &&
+                !chunk_frame(r, true, &l, &s, &payload))
                 break;
-            if (frame_crc(hdr + 8, r->frame.data, l) != crc) break; /* still being written */
-            r->offset += sizeof hdr + l;
+            r->offset += JOURNAL_FRAME_HEADER + l;
             if (s < r->next_seq) continue;
-            r->frame.len = l;
-            r->frame.data[l] = '\0';
+            buf_reset(&r->frame);
+            buf_append(&r->frame, payload, l);
             r->next_seq = s + 1;
             *out = r->frame.data;
             *len = l;

@@ -157,13 +157,20 @@ typedef struct journal_item {
 int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64_t *first_seq,
                          aws_error *e);
 
+/* Reads through a segment in large chunks (one pread per JOURNAL_READ_CHUNK, not two per
+ * record), re-reading from the file whenever the chunk cannot give a whole valid frame: a
+ * chunk may end inside a frame, or hold one that was still being written. */
+#define JOURNAL_READ_CHUNK ((size_t)1 << 20)
+
 typedef struct journal_reader {
     char *dir;
     uint64_t next_seq; /* the next record wanted */
     int fd;
     uint64_t segment_first;
-    uint64_t offset;
-    buf frame;
+    uint64_t offset; /* of the next frame in the segment */
+    buf chunk;       /* bytes of the segment from chunk_off */
+    uint64_t chunk_off;
+    buf frame; /* the record handed out, NUL-terminated */
 } journal_reader;
 
 /* Starts reading at sequence number `from` (1 = the beginning). */

@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/timeutil.h"
+#include "delivery/gzpool.h"
 #include "delivery/logfile.h"
 #include "delivery/select.h"
 #include "digest/digester.h"
@@ -37,7 +39,9 @@ typedef struct round {
     group *groups;
     size_t n_groups, cap_groups;
     planned_file *files;
+    gz_job **jobs; /* jobs[i] compresses files[i] (owned until collected) */
     size_t n_files, cap_files;
+    gzpool *pool; /* NULL: compress on the planning thread */
     int64_t now_ms;
     int failed;
 } round;
@@ -81,7 +85,8 @@ static void finish_group(round *r, group *g)
     if (r->n_files == r->cap_files) {
         r->cap_files = r->cap_files ? r->cap_files * 2 : 16;
         r->files = realloc(r->files, r->cap_files * sizeof *r->files);
-        if (!r->files) abort();
+        r->jobs = realloc(r->jobs, r->cap_files * sizeof *r->jobs);
+        if (!r->files || !r->jobs) abort();
     }
     planned_file *f = &r->files[r->n_files];
     memset(f, 0, sizeof *f);
@@ -95,18 +100,40 @@ static void finish_group(round *r, group *g)
     f->planned_ms = r->now_ms;
     f->oldest_event_ms = g->oldest_event_ms;
     f->newest_event_ms = g->newest_event_ms;
-    hash_sha256_hex(g->json.data, g->json.len, f->json_sha256);
     char unique[LOGFILE_UNIQUE_LEN + 1];
     logfile_unique(st->t.arn, g->account, g->region, g->first_seq, unique);
     if (logfile_key(f->key, sizeof f->key, st->t.s3_prefix, st->org_id, g->account, g->region,
-                    r->now_ms, unique) < 0 ||
-        logfile_gzip(g->json.data, g->json.len, &f->body, &f->body_len)) {
+                    r->now_ms, unique) < 0) {
         r->failed = 1;
+        buf_reset(&g->json);
     } else {
-        r->n_files++;
+        /* The JSON moves to the job; gzip and hash run beside the planning (gzpool.h). */
+        gz_job *j = calloc(1, sizeof *j);
+        if (!j) abort();
+        j->json = g->json;
+        g->json = (buf)BUF_INIT;
+        r->jobs[r->n_files++] = j;
+        gzpool_submit(r->pool, j);
     }
-    buf_reset(&g->json);
     g->records = 0;
+}
+
+/* Waits for the round's compression jobs and moves their results into the files. */
+static void collect_jobs(round *r)
+{
+    gzpool_wait(r->pool);
+    for (size_t i = 0; i < r->n_files; i++) {
+        gz_job *j = r->jobs[i];
+        if (!j) continue;
+        planned_file *f = &r->files[i];
+        if (j->rc) r->failed = 1;
+        f->body = j->body;
+        f->body_len = j->body_len;
+        memcpy(f->json_sha256, j->sha256, sizeof f->json_sha256);
+        buf_free(&j->json);
+        free(j);
+        r->jobs[i] = NULL;
+    }
 }
 
 static group *group_for(round *r, size_t ti, const char *account, const char *region)
@@ -147,6 +174,8 @@ static void add_record(round *r, size_t ti, const select_event *e, const char *t
 
 static void round_free(round *r)
 {
+    collect_jobs(r);
+    free(r->jobs);
     for (size_t i = 0; i < r->n_trails; i++)
         select_trail_free(&r->trails[i]);
     free(r->trails);
@@ -157,7 +186,7 @@ static void round_free(round *r)
 }
 
 /* *full tells whether the round stopped at DELIVERY_ROUND_RECORDS (more may be waiting). */
-static int plan(server *s, int64_t now_ms, uint64_t *cursor_out, bool *full)
+static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, bool *full)
 {
     db_conn *db = db_acquire(&s->db);
     uint64_t cursor = delivery_cursor_get(db);
@@ -171,6 +200,7 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out, bool *full)
     round r;
     memset(&r, 0, sizeof r);
     r.now_ms = now_ms;
+    r.pool = pool;
     r.n_trails = load_trails(db, &r.trails);
 
     journal_reader jr;
@@ -204,6 +234,7 @@ static int plan(server *s, int64_t now_ms, uint64_t *cursor_out, bool *full)
     }
     for (size_t i = 0; i < r.n_groups; i++)
         finish_group(&r, &r.groups[i]);
+    collect_jobs(&r);
 
     int rc = r.failed ? -1 : 0;
     if (!rc && db_begin(db)) rc = -1;
@@ -242,9 +273,14 @@ int delivery_recover(server *s)
 
 int delivery_plan(server *s, int64_t now_ms)
 {
+    return delivery_plan_pooled(s, NULL, now_ms);
+}
+
+int delivery_plan_pooled(server *s, gzpool *pool, int64_t now_ms)
+{
     uint64_t cursor;
     bool full;
-    return plan(s, now_ms, &cursor, &full);
+    return plan(s, pool, now_ms, &cursor, &full);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -393,6 +429,7 @@ static void *run(void *arg)
 {
     deliverer *d = arg;
     server *s = d->srv;
+    pthread_setname_np(pthread_self(), "ot-deliver"); /* for top -H and perf */
     uint64_t cursor = 1;
     journal_reader scan;
     bool scanning = false;
@@ -401,6 +438,10 @@ static void *run(void *arg)
      * pass starts at once instead of after the tick (waiting there capped the drain). */
     bool more = false, full = false;
     d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
+    db_conn *db = db_acquire(&s->db);
+    cursor = delivery_cursor_get(db);
+    db_release(&s->db, db);
+    delivery_backlog_publish(&s->backlog, cursor, true);
     for (;;) {
         pthread_mutex_lock(&d->mu);
         if (!d->stop && !more) {
@@ -425,7 +466,10 @@ static void *run(void *arg)
         }
         full = false;
         if (due || backlog >= DELIVERY_FILE_CAP) {
-            if (plan(s, now, &cursor, &full) >= 0) d->last_plan_ms = now;
+            if (plan(s, d->pool_started ? &d->pool : NULL, now, &cursor, &full) >= 0) {
+                d->last_plan_ms = now;
+                delivery_backlog_publish(&s->backlog, cursor, true);
+            }
             if (scanning) journal_reader_close(&scan);
             scanning = false;
             backlog = 0;
@@ -437,6 +481,7 @@ static void *run(void *arg)
         digest_write(s, now);
     }
     if (scanning) journal_reader_close(&scan);
+    delivery_backlog_publish(&s->backlog, cursor, false); /* nobody waits for us any more */
     return NULL;
 }
 
@@ -450,9 +495,14 @@ int deliverer_start(deliverer *d, server *s, char *err, size_t errlen)
     }
     pthread_mutex_init(&d->mu, NULL);
     pthread_cond_init(&d->cv, NULL);
+    /* One compressor per core: the planner helps at the end of each round. Without any,
+     * the planner compresses alone (slower, not wrong). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    d->pool_started = gzpool_start(&d->pool, cores < 1 ? 1 : cores > 8 ? 8 : (int)cores) == 0;
     int rc = pthread_create(&d->thread, NULL, run, d);
     if (rc) {
         snprintf(err, errlen, "cannot start the delivery thread: %s", strerror(rc));
+        if (d->pool_started) gzpool_stop(&d->pool);
         pthread_mutex_destroy(&d->mu);
         pthread_cond_destroy(&d->cv);
         return -1;
@@ -469,6 +519,7 @@ void deliverer_stop(deliverer *d)
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
     pthread_join(d->thread, NULL);
+    if (d->pool_started) gzpool_stop(&d->pool);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->cv);
     d->started = false;

@@ -42,7 +42,9 @@
  *
  * Threads and locks: the delivery thread owns its batch state; the deliverer's mutex only
  * guards `stop` and the wake-up condition, and is never held while the thread takes a
- * database connection or the journal's mutex. */
+ * database connection or the journal's mutex. Planned files are gzipped and hashed by the
+ * deliverer's gzpool (one worker per core) while planning reads on; the round commits only
+ * after every job of it finished. The pool's mutex is a leaf. */
 #ifndef ORGTRAIL_DELIVERY_DELIVER_H
 #define ORGTRAIL_DELIVERY_DELIVER_H
 
@@ -50,6 +52,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "delivery/gzpool.h"
 #include "state/trail_state.h"
 #include "svc/server.h"
 
@@ -60,6 +63,8 @@
 typedef struct deliverer {
     server *srv;
     pthread_t thread;
+    gzpool pool; /* compresses planned files (gzpool.h) */
+    bool pool_started;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool stop;
@@ -77,6 +82,8 @@ void deliverer_stop(deliverer *d);
  * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
  * delivery_write writes the due files and returns how many reached the store. */
 int delivery_plan(server *s, int64_t now_ms);
+/* The same, compressing the round's files on `pool` (NULL: on the caller's thread). */
+int delivery_plan_pooled(server *s, gzpool *pool, int64_t now_ms);
 /* Start-up check, before any record is appended: a cursor past the journal's end (a
  * restart that dropped a failed, never acknowledged batch whose numbers will be handed
  * out again) moves back to the end. 0, or -1. */

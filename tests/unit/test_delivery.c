@@ -10,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/hash.h"
 #include "core/timeutil.h"
 #include "delivery/deliver.h"
 #include "delivery/logfile.h"
@@ -256,6 +259,94 @@ static void test_size_cap_splits_files(void **state)
     assert_int_equal(records, 5);
 }
 
+/* Compressing on the pool gives the files the planning thread alone gives: same keys,
+ * same bodies byte for byte, every record once. */
+static void test_plan_on_pool(void **state)
+{
+    fixture *f = *state;
+    const char *regions[] = {"us-east-1", "eu-west-1", "ap-south-1"};
+    for (int i = 0; i < 12; i++)
+        capture(f, "ListTrails", regions[i % 3], MGMT, 1536u << 10); /* ~1.5 MiB each */
+    gzpool pool;
+    assert_int_equal(gzpool_start(&pool, 3), 0);
+    int64_t now = time_now_ms();
+    int files = delivery_plan_pooled(&f->srv, &pool, now);
+    assert_int_equal(files, 6); /* per region 4 records of 1.5 MiB, 4 MiB cap: 2 + 2 */
+    db_conn *db = db_acquire(&f->srv.db);
+    planned_file *pf;
+    size_t n = delivery_files_due(db, now, 100, &pf);
+    assert_int_equal(n, (size_t)files);
+    for (size_t i = 0; i < n; i++) {
+        /* The body is the gzip of the JSON the hash names. */
+        char *plain;
+        size_t plen;
+        assert_int_equal(logfile_gunzip(pf[i].body, pf[i].body_len, &plain, &plen), 0);
+        char hex[65];
+        hash_sha256_hex(plain, plen, hex);
+        assert_string_equal(hex, pf[i].json_sha256);
+        unsigned char *again;
+        size_t again_len;
+        assert_int_equal(logfile_gzip(plain, plen, &again, &again_len), 0);
+        assert_int_equal(again_len, pf[i].body_len);
+        assert_memory_equal(again, pf[i].body, again_len);
+        free(again);
+        free(plain);
+    }
+    delivery_files_free(pf, n);
+    db_release(&f->srv.db, db);
+    gzpool_stop(&pool);
+    assert_int_equal(delivery_write(&f->srv, now), files);
+    size_t records;
+    objects(f, "AWSLogs/", &records, NULL);
+    assert_int_equal(records, 12);
+}
+
+typedef struct publisher {
+    delivery_backlog *b;
+    uint64_t cursor;
+} publisher;
+
+static void *publish_later(void *arg)
+{
+    publisher *p = arg;
+    struct timespec ts = {0, 20 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    delivery_backlog_publish(p->b, p->cursor, true);
+    return NULL;
+}
+
+/* Bulk ingestion's wait: none without a deliverer or a limit; none while the unplanned
+ * records are within the limit; a timeout while delivery does not move; and room as soon
+ * as planning moves its cursor. */
+static void test_backlog_wait(void **state)
+{
+    fixture *f = *state;
+    delivery_backlog *b = &f->srv.backlog;
+    journal *j = &f->srv.journal;
+    for (int i = 0; i < 5; i++)
+        capture(f, "ListTrails", "us-east-1", MGMT, 0);
+    uint64_t end = journal_position(j); /* 6: records 1..5 */
+    assert_int_equal(end, 6);
+    b->limit = 2;
+    assert_int_equal(delivery_backlog_wait_room(b, j, 10), 0); /* no deliverer */
+    delivery_backlog_publish(b, 1, true);
+    assert_int_equal(delivery_backlog_wait_room(b, j, 10), -1); /* 5 unplanned > 2 */
+    delivery_backlog_publish(b, 4, true);
+    assert_int_equal(delivery_backlog_wait_room(b, j, 10), 0); /* 2 unplanned */
+    delivery_backlog_publish(b, 2, true);
+    publisher p = {b, 6};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, publish_later, &p), 0);
+    assert_int_equal(delivery_backlog_wait_room(b, j, 30000), 0); /* woken by the publish */
+    pthread_join(t, NULL);
+    b->limit = 0;
+    delivery_backlog_publish(b, 1, true);
+    assert_int_equal(delivery_backlog_wait_room(b, j, 10), 0); /* no limit */
+    b->limit = 2;
+    delivery_backlog_publish(b, 1, false);
+    assert_int_equal(delivery_backlog_wait_room(b, j, 10), 0); /* the deliverer stopped */
+}
+
 static void test_refused_until_policy_fixed(void **state)
 {
     fixture *f = *state;
@@ -395,6 +486,8 @@ int main(void)
         cmocka_unit_test(test_body),
         cmocka_unit_test_setup_teardown(test_plan_groups_and_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_cap_splits_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_plan_on_pool, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_backlog_wait, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_until_policy_fixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_plan_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(test_written_before_crash_not_rewritten, setup, teardown),

@@ -174,6 +174,73 @@ static void torn_tail_is_cut(void **state)
     free(dir);
 }
 
+/* The reader reads in chunks: records straddling chunk boundaries, a record larger than
+ * a chunk, a torn frame at the end that is completed later, and records appended after the
+ * reader reached the end all come out whole, in order, once. */
+static void reader_chunks_and_growth(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    journal j;
+    char err[256];
+    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    aws_error e;
+    uint64_t seq;
+    size_t big = JOURNAL_READ_CHUNK + 12345;
+    char *rec = malloc(big);
+    assert_non_null(rec);
+    size_t n = 0;
+    size_t sizes[4000];
+    for (; n < 3000; n++) {
+        sizes[n] = n == 1500 ? big : 700 + n % 977; /* a chunk ends inside many frames */
+        memset(rec, 'a' + (int)(n % 26), sizes[n]);
+        assert_int_equal(journal_append(&j, rec, sizes[n], &seq, &e), 0);
+        assert_int_equal(seq, n + 1);
+    }
+    journal_reader r;
+    assert_int_equal(journal_reader_open(&r, dir, 1), 0);
+    const char *p;
+    size_t len;
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 1);
+        assert_int_equal(seq, i + 1);
+        assert_int_equal(len, sizes[i]);
+        assert_int_equal(p[0], 'a' + (int)(i % 26));
+        assert_int_equal(p[len - 1], 'a' + (int)(i % 26));
+        assert_int_equal(p[len], '\0');
+    }
+    assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
+
+    /* A torn frame at the end: the reader's chunk now holds its first part. */
+    char *seg = only_segment(dir);
+    int fd = open(seg, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    const unsigned char torn[10] = {3, 0, 0, 0, 1, 2, 3, 4, 0, 0};
+    assert_int_equal(write(fd, torn, sizeof torn), (ssize_t)sizeof torn);
+    close(fd);
+    assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
+    journal_close(&j); /* cuts the torn frame on the next open */
+    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    for (; n < 3100; n++) {
+        sizes[n] = 100 + n;
+        memset(rec, 'a' + (int)(n % 26), sizes[n]);
+        assert_int_equal(journal_append(&j, rec, sizes[n], &seq, &e), 0);
+    }
+    for (size_t i = 3000; i < n; i++) {
+        assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 1);
+        assert_int_equal(seq, i + 1);
+        assert_int_equal(len, sizes[i]);
+        assert_int_equal(p[len - 1], 'a' + (int)(i % 26));
+    }
+    assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
+    journal_reader_close(&r);
+    journal_close(&j);
+    free(rec);
+    free(seg);
+    remove_dir(dir);
+    free(dir);
+}
+
 static void oversized_record_refused(void **state)
 {
     char *dir = make_dir();
@@ -449,6 +516,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_appends_read_back),
         cmocka_unit_test(torn_tail_is_cut),
+        cmocka_unit_test(reader_chunks_and_growth),
         cmocka_unit_test(oversized_record_refused),
         cmocka_unit_test_setup_teardown(full_disk_degrades_and_recovers, tmpfs_setup,
                                         tmpfs_teardown),
