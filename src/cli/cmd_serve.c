@@ -20,6 +20,7 @@ static void usage(FILE *f)
 {
     fputs("usage: orgtrail serve --data DIR [--listen HOST:PORT] [--delivery-interval SEC]\n"
           "                      [--digest-interval SEC] [--signing-key-period SEC]\n"
+          "                      [--ingest-backlog N]\n"
           "\n"
           "Serves every AWS API orgtrail speaks on one endpoint; the service is the one named\n"
           "in each request's SigV4 credential scope. SIGTERM or Ctrl-C shut down cleanly.\n"
@@ -29,7 +30,10 @@ static void usage(FILE *f)
           "  --delivery-interval SEC  how often log files are delivered (default 300, >= 1)\n"
           "  --digest-interval SEC    how often digest files are signed (default 3600, >= 1)\n"
           "  --signing-key-period SEC how long each region's digest signing key is used\n"
-          "                           before a new one is made (default 2592000 = 30 days)\n",
+          "                           before a new one is made (default 2592000 = 30 days)\n"
+          "  --ingest-backlog N       bulk ingestion waits while more than N captured records\n"
+          "                           are not yet planned into log files (default 200000;\n"
+          "                           0 = never wait)\n",
           f);
 }
 
@@ -69,11 +73,13 @@ int cmd_serve(int argc, char **argv)
                                          {"delivery-interval", required_argument, NULL, 'i'},
                                          {"digest-interval", required_argument, NULL, 'g'},
                                          {"signing-key-period", required_argument, NULL, 'k'},
+                                         {"ingest-backlog", required_argument, NULL, 'b'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     const char *dir = NULL;
     char host[256] = "127.0.0.1";
     int port = 4566, delivery = 300, digest = 3600, key_period = 30 * 86400, o;
+    long long backlog = DELIVERY_BACKLOG_DEFAULT_LIMIT;
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
@@ -106,6 +112,15 @@ int cmd_serve(int argc, char **argv)
             key_period = (int)v;
             break;
         }
+        case 'b': {
+            char *end;
+            backlog = strtoll(optarg, &end, 10);
+            if (*end || !*optarg || backlog < 0 || backlog > 1000000000LL) {
+                fprintf(stderr, "orgtrail serve: --ingest-backlog wants 0..1000000000 records\n");
+                return 2;
+            }
+            break;
+        }
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -132,6 +147,7 @@ int cmd_serve(int argc, char **argv)
     s.delivery_interval_s = delivery;
     s.digest_interval_s = digest;
     s.signing_key_period_s = key_period;
+    s.backlog.limit = (uint64_t)backlog;
     /* Delivery first: its start-up check must see the journal before any new record. */
     deliverer dl;
     if (deliverer_start(&dl, &s, err, sizeof err)) {

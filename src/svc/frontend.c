@@ -200,6 +200,14 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     char detail[512];
     aws_error err;
     aws_error_clear(&err);
+    /* Bulk ingestion waits while delivery lags too far behind (delivery/backlog.h), before
+     * it holds a database connection the deliverer may need to catch up. */
+    if (!strcmp(r->raw_path, INGEST_BULK_PATH) && !strcmp(r->method, "POST") &&
+        delivery_backlog_wait_room(&s->backlog, &s->journal, INGEST_BACKLOG_WAIT_MS))
+        aws_fail(&err, 503, "ServiceUnavailable",
+                 "Delivery is more than %llu records behind and did not catch up within %d s; "
+                 "nothing of this request was stored: retry it later.",
+                 (unsigned long long)s->backlog.limit, INGEST_BACKLOG_WAIT_MS / 1000);
     sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
     const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
     const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;

@@ -19,6 +19,8 @@
 #define INGEST_BULK_PATH "/_orgtrail/ingest"
 #define INGEST_BULK_EVENT_NAME "IngestRecords"
 #define INGEST_BULK_MAX_ERRORS 1000
+/* How long a bulk request waits for delivery to catch up before it gives up (503). */
+#define INGEST_BACKLOG_WAIT_MS 20000
 
 /* The handler: reads c->http->body, sets c->out (the response object) and the capture
  * hints, or returns -1 with c->err. */

@@ -86,6 +86,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         return -1;
     }
     sigv4_keys_init(&s->signing_keys);
+    delivery_backlog_init(&s->backlog, DELIVERY_BACKLOG_DEFAULT_LIMIT);
     return 0;
 }
 
@@ -93,6 +94,7 @@ void server_close(server *s)
 {
     journal_close(&s->journal);
     sigv4_keys_destroy(&s->signing_keys);
+    delivery_backlog_destroy(&s->backlog);
     validator_free(s->validator);
     model_set_free(&s->models);
     objstore_close(&s->objects);

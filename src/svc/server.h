@@ -3,12 +3,14 @@
  * configuration) or synchronises itself (db pool, journal). There is no other global
  * mutable state in orgtrail.
  *
- * Lock order (outer to inner): db pool mutex -> journal mutex. No code holds both. */
+ * Lock order (outer to inner): db pool mutex -> journal mutex (no code holds both);
+ * delivery backlog mutex -> journal mutex (delivery/backlog.h). */
 #ifndef ORGTRAIL_SERVER_H
 #define ORGTRAIL_SERVER_H
 
 #include "auth/sigv4_keys.h"
 #include "capture/journal.h"
+#include "delivery/backlog.h"
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
@@ -28,6 +30,7 @@ typedef struct server {
     int digest_interval_s;
     int signing_key_period_s; /* how long a digest signing key signs (digest/keystore.h) */
     sigv4_keys signing_keys;     /* derived SigV4 signing keys (auth/sigv4_keys.h) */
+    delivery_backlog backlog;    /* planning's lag; bulk ingestion waits on it */
     data_event_gate data_events; /* whether capture records data events (data_events.h) */
 } server;
 
