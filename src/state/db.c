@@ -154,6 +154,12 @@ db_conn *db_acquire(db_pool *p)
 
 void db_release(db_pool *p, db_conn *c)
 {
+    db_read_end(c);
+    if (c->read_tx) { /* a statement left stepping (a bug): reset it, then end */
+        for (sqlite3_stmt *st = sqlite3_next_stmt(c->h, NULL); st; st = sqlite3_next_stmt(c->h, st))
+            if (sqlite3_stmt_busy(st)) sqlite3_reset(st);
+        db_read_end(c);
+    }
     if (c->in_tx) db_rollback(c);
     pthread_mutex_lock(&p->mu);
     if (p->n_idle == p->cap_idle) {
@@ -214,6 +220,9 @@ static void bind(sqlite3_stmt *st, const char *fmt, va_list ap)
 
 int db_exec(db_conn *c, const char *sql, const char *fmt, ...)
 {
+    /* A write ends the read snapshot first: it runs on its own as before, never as an
+     * upgrade of a snapshot that may be stale (SQLITE_BUSY_SNAPSHOT). */
+    if (c->read_tx) db_read_end(c);
     sqlite3_stmt *st = prepare(c, sql);
     if (!st) return -1;
     va_list ap;
@@ -321,8 +330,46 @@ const char *db_errmsg(db_conn *c)
     return sqlite3_errmsg(c->h);
 }
 
+/* Runs a parameterless statement from the cache (no sqlite3_exec parse per call). */
+static int step_cached(db_conn *c, const char *sql)
+{
+    sqlite3_stmt *st = prepare(c, sql);
+    if (!st) return -1;
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int db_read_begin(db_conn *c)
+{
+    if (c->in_tx || c->read_tx) return 0;
+    if (step_cached(c, "BEGIN DEFERRED")) return -1;
+    c->read_tx = 1;
+    return 0;
+}
+
+/* Whether a statement of c is still stepping (a row loop not yet done). */
+static bool statements_active(db_conn *c)
+{
+    for (sqlite3_stmt *st = sqlite3_next_stmt(c->h, NULL); st; st = sqlite3_next_stmt(c->h, st))
+        if (sqlite3_stmt_busy(st)) return true;
+    return false;
+}
+
+void db_read_end(db_conn *c)
+{
+    if (!c->read_tx) return;
+    /* Inside a row loop the snapshot cannot end; a write there runs in it, as it would in
+     * the implicit transaction of the loop's statement, and commits when it ends. */
+    if (statements_active(c)) return;
+    c->read_tx = 0;
+    /* A read-only transaction: COMMIT only drops the snapshot, it cannot fail to write. */
+    if (step_cached(c, "COMMIT")) sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
+}
+
 int db_begin(db_conn *c)
 {
+    db_read_end(c);
     if (note(c, sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return -1;
     c->in_tx = 1;
     return 0;

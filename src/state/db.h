@@ -31,6 +31,7 @@ typedef struct db_conn {
         sqlite3_stmt *st;
     } cache[DB_STMT_CACHE];
     int in_tx;
+    int read_tx; /* a read snapshot from db_read_begin is open */
     int disk_error; /* SQLITE_FULL, _IOERR, _READONLY or _CANTOPEN seen since db_acquire; 0 */
 } db_conn;
 
@@ -78,6 +79,11 @@ int64_t db_changes(db_conn *c);
 int db_disk_error(const db_conn *c);
 const char *db_errmsg(db_conn *c);
 
+/* A read snapshot for a request's reads: one transaction instead of one per statement
+ * (each costs a WAL read lock). Ended by db_read_end, and by db_begin, db_exec (a write
+ * runs on its own, as without the snapshot) and db_release. No-op inside a transaction. */
+int db_read_begin(db_conn *c);
+void db_read_end(db_conn *c);
 int db_begin(db_conn *c);
 int db_commit(db_conn *c);
 void db_rollback(db_conn *c);

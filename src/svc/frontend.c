@@ -213,6 +213,9 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
     sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
     db_conn *db = db_acquire(&s->db);
+    /* Authentication and a read call's handler read several rows: one snapshot for them
+     * all (a handler that writes ends it, state/db.h). */
+    db_read_begin(db);
 
     char secret[128] = "";
     if (f == SIGV4_OK && (!m || !svc)) {
