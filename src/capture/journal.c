@@ -407,8 +407,10 @@ static void flush_batch(journal *j)
 {
     buf batch = j->pending;
     uint64_t first = j->pending_first, last = j->next_seq - 1;
+    size_t appenders = j->pending_appenders;
     j->pending = (buf)BUF_INIT;
     j->pending_first = j->next_seq;
+    j->pending_appenders = 0;
     j->flushing = true;
     pthread_mutex_unlock(&j->mu);
 
@@ -425,12 +427,10 @@ static void flush_batch(journal *j)
         bool broken = rc == -2;
         if (j->n_failed == JOURNAL_MAX_FAILED) {
             broken = true;
-        } else {
+        } else if (appenders) {
             if (!j->failed) j->failed = calloc(JOURNAL_MAX_FAILED, sizeof *j->failed);
             if (!j->failed) abort();
-            j->failed[j->n_failed][0] = first;
-            j->failed[j->n_failed][1] = last;
-            j->n_failed++;
+            j->failed[j->n_failed++] = (journal_failed){first, last, appenders};
         }
         j->broken |= broken;
         degrade_locked(j, werr, "cannot write the journal");
@@ -531,6 +531,7 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
     } else {
         buf_append(&j->pending, frames.data, frames.len);
     }
+    j->pending_appenders++;
     while (j->durable_seq < last) {
         if (!j->flushing)
             flush_batch(j);
@@ -538,8 +539,12 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
             pthread_cond_wait(&j->cv, &j->mu);
     }
     bool failed = false;
-    for (size_t i = 0; i < j->n_failed; i++)
-        failed |= last >= j->failed[i][0] && first <= j->failed[i][1];
+    for (size_t i = 0; i < j->n_failed && !failed; i++) {
+        journal_failed *f = &j->failed[i];
+        if (last < f->first || first > f->last) continue;
+        failed = true;
+        if (--f->waiters == 0) j->failed[i] = j->failed[--j->n_failed]; /* told everyone */
+    }
     bool broken = j->broken;
     int err = j->degraded_errno;
     pthread_mutex_unlock(&j->mu);

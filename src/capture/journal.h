@@ -60,6 +60,11 @@ typedef struct journal_held {
     bool keep; /* never dropped (its request changed state) */
 } journal_held;
 
+typedef struct journal_failed {
+    uint64_t first, last;
+    size_t waiters;
+} journal_failed;
+
 typedef struct journal {
     char *dir;
     int fd;                 /* current segment */
@@ -72,10 +77,13 @@ typedef struct journal {
     uint64_t next_seq;      /* next sequence number to hand out */
     uint64_t pending_first; /* first seq in `pending` */
     uint64_t durable_seq;   /* every seq <= this is on disk (or failed, see below) */
-    /* Batches that could not be written, as [first, last] seq ranges: their appenders
-     * are told so. Failures are rare; past JOURNAL_MAX_FAILED the journal turns broken. */
-    uint64_t (*failed)[2];
+    /* Batches that could not be written, as [first, last] seq ranges with the number of
+     * their appenders not yet told: each appender finds its range here, and the last one
+     * removes the entry. So the list holds only failures whose appenders are still waking
+     * up; past JOURNAL_MAX_FAILED such at once the journal turns broken. */
+    journal_failed *failed;
     size_t n_failed;
+    size_t pending_appenders; /* appenders with frames in `pending` */
     bool flushing;
     bool broken;               /* a failed write could not be rolled back: refuse until restart */
     uint64_t batches, records; /* statistics */

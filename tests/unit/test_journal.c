@@ -427,6 +427,8 @@ static void failed_write_rolls_back(void **state)
     assert_int_equal(journal_append_batch(&j, items, 2, &seq, &e), -1);
     assert_int_equal(e.status, 503);
     assert_string_equal(e.code, "ServiceUnavailable");
+    /* Its appender was told: the failed range is forgotten (outages do not pile up). */
+    assert_int_equal(j.n_failed, 0);
     journal_status st;
     journal_get_status(&j, &st);
     assert_true(st.degraded);
