@@ -35,6 +35,7 @@
 #include <unistd.h>
 
 #include "auth/sigv4.h"
+#include "benchnet.h"
 #include "core/buf.h"
 #include "core/hash.h"
 #include "core/timeutil.h"
@@ -67,20 +68,12 @@ typedef struct conn {
 } conn;
 
 typedef struct stats {
-    double *lat;
-    size_t n, cap;
+    bench_latencies lat;
     long long records; /* accepted (http) or sent (tcp) in the measured window */
     long long rejected;
     long errors, non2xx;
     int last_status;
 } stats;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static double epoch_s(void)
 {
@@ -159,54 +152,15 @@ static void signed_head(const options *o, const batch *b, buf *out)
     char sig_hex[65];
     hex_encode(sig, SHA256_LEN, sig_hex);
 
-    buf_reset(out);
-    buf_printf(out, "POST %s HTTP/1.1\r\n", o->path);
-    for (size_t i = 0; i < r.n_headers; i++)
-        buf_printf(out, "%s: %s\r\n", r.headers[i].name, r.headers[i].value);
-    buf_printf(out,
-               "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
-               "SignedHeaders=%s, Signature=%s\r\ncontent-length: %zu\r\n"
-               "connection: keep-alive\r\n\r\n",
-               o->access_key, date, o->region, o->service, signed_headers, sig_hex, b->len);
+    char auth[512];
+    snprintf(auth, sizeof auth,
+             "Authorization: AWS4-HMAC-SHA256 Credential=%s/%s/%s/%s/aws4_request, "
+             "SignedHeaders=%s, Signature=%s\r\n",
+             o->access_key, date, o->region, o->service, signed_headers, sig_hex);
+    bench_request_head(out, &r, auth, b->len);
     buf_free(&creq);
     buf_free(&sts);
     http_request_free(&r);
-}
-
-static int connect_to(const options *o)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)o->port);
-    inet_pton(AF_INET, o->host, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* The length of a complete response at the start of b (0 while incomplete) and its status.
- * orgtrail answers with content-length, the only framing this generator needs. */
-static size_t complete_response(const buf *b, int *status)
-{
-    if (b->len < 12) return 0;
-    const char *end = memmem(b->data, b->len, "\r\n\r\n", 4);
-    if (!end) return 0;
-    size_t head = (size_t)(end - b->data) + 4;
-    *status = atoi(b->data + 9);
-    long long clen = 0;
-    for (const char *p = b->data; p < end;) {
-        const char *eol = memmem(p, (size_t)(end - p) + 2, "\r\n", 2);
-        if (!eol) break;
-        if (!strncasecmp(p, "content-length:", 15)) clen = atoll(p + 15);
-        p = eol + 2;
-    }
-    return b->len >= head + (size_t)clen ? head + (size_t)clen : 0;
 }
 
 /* A JSON integer member of the response body ("accepted", "rejected"); -1 when absent. */
@@ -216,22 +170,6 @@ static long long member(const char *body, size_t len, const char *name)
     int n = snprintf(pat, sizeof pat, "\"%s\":", name);
     const char *p = memmem(body, len, pat, (size_t)n);
     return p ? atoll(p + n) : -1;
-}
-
-static void record_latency(stats *s, double lat)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 4096;
-        s->lat = realloc(s->lat, s->cap * sizeof *s->lat);
-        if (!s->lat) abort();
-    }
-    s->lat[s->n++] = lat;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static const batch *next_batch(const batch *v, size_t n)
@@ -247,7 +185,7 @@ static void start_send(const options *o, conn *c, const batch *b)
     buf_reset(&c->in);
     buf_reset(&c->head);
     if (!o->tcp) signed_head(o, b, &c->head);
-    c->started = now_s();
+    c->started = bench_now_s();
 }
 
 /* Sends what the socket takes. 1 when head and body are all sent, 0 when it would block,
@@ -315,13 +253,9 @@ int main(int argc, char **argv)
         case 'm':
             mode = optarg;
             break;
-        case 'e': {
-            char *colon = strrchr(optarg, ':');
-            if (!colon) return usage(), 2;
-            snprintf(o.host, sizeof o.host, "%.*s", (int)(colon - optarg), optarg);
-            o.port = atoi(colon + 1);
+        case 'e':
+            if (bench_parse_endpoint(optarg, o.host, sizeof o.host, &o.port)) return usage(), 2;
             break;
-        }
         case 'f':
             o.records_file = optarg;
             break;
@@ -377,13 +311,13 @@ int main(int argc, char **argv)
     conn *cs = calloc((size_t)o.connections, sizeof *cs);
     stats s = {0};
     for (int i = 0; i < o.connections; i++) {
-        cs[i].fd = connect_to(&o);
+        cs[i].fd = bench_connect(o.host, o.port);
         if (cs[i].fd < 0) return perror("connect"), 1;
         struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = &cs[i]};
         epoll_ctl(ep, EPOLL_CTL_ADD, cs[i].fd, &ev);
     }
     double start_epoch = epoch_s();
-    double t0 = now_s(), measure_from = t0 + o.warmup_s, stop = measure_from + o.duration_s;
+    double t0 = bench_now_s(), measure_from = t0 + o.warmup_s, stop = measure_from + o.duration_s;
     for (int i = 0; i < o.connections; i++)
         start_send(&o, &cs[i], next_batch(batches, n_batches));
     int open = o.connections;
@@ -417,12 +351,12 @@ int main(int argc, char **argv)
                 ssize_t r;
                 while ((r = recv(c->fd, tmp, sizeof tmp, 0)) > 0)
                     buf_append(&c->in, tmp, (size_t)r);
-                int status = 0;
-                size_t whole = complete_response(&c->in, &status);
+                int status = 0, close_after = 0;
+                size_t whole = bench_response_complete(&c->in, &status, &close_after);
                 if (whole) {
-                    double t = now_s();
+                    double t = bench_now_s();
                     if (c->started >= measure_from) {
-                        record_latency(&s, t - c->started);
+                        bench_latency_add(&s.lat, t - c->started);
                         const char *body = memmem(c->in.data, whole, "\r\n\r\n", 4) + 4;
                         size_t blen = whole - (size_t)(body - c->in.data);
                         long long acc = member(body, blen, "accepted");
@@ -449,7 +383,7 @@ int main(int argc, char **argv)
                 continue;
             }
             if (!finished) continue;
-            if (now_s() >= stop) {
+            if (bench_now_s() >= stop) {
                 epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
                 close(c->fd);
                 c->fd = -1;
@@ -461,15 +395,15 @@ int main(int argc, char **argv)
             epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
         }
     }
-    double elapsed = now_s() - measure_from;
-    qsort(s.lat, s.n, sizeof *s.lat, cmp_double);
-#define PCT(p) (s.n ? s.lat[(size_t)((double)(s.n - 1) * (p))] * 1000.0 : 0.0)
+    double elapsed = bench_now_s() - measure_from;
+    bench_latency_sort(&s.lat);
+#define PCT(p) bench_latency_ms(&s.lat, (p))
     printf("{\"mode\":\"%s\",\"records\":%lld,\"seconds\":%.3f,\"records_per_s\":%.1f,"
            "\"requests\":%zu,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
            "\"rejected\":%lld,\"non2xx\":%ld,\"last_status\":%d,\"errors\":%ld,"
            "\"connections\":%d,\"batch\":%ld,\"batches\":%zu,\"start_epoch\":%.6f,"
            "\"end_epoch\":%.6f}\n",
-           mode, s.records, elapsed, (double)s.records / elapsed, s.n, PCT(0.5), PCT(0.9),
+           mode, s.records, elapsed, (double)s.records / elapsed, s.lat.n, PCT(0.5), PCT(0.9),
            PCT(0.99), PCT(1.0), s.rejected, s.non2xx, s.last_status, s.errors, o.connections,
            o.batch, n_batches, start_epoch, epoch_s());
     for (int i = 0; i < o.connections; i++) {
@@ -478,7 +412,7 @@ int main(int argc, char **argv)
         buf_free(&cs[i].in);
     }
     free(cs);
-    free(s.lat);
+    bench_latency_free(&s.lat);
     free(batches);
     buf_free(&file);
     close(ep);

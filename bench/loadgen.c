@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "auth/sigv4.h"
+#include "benchnet.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
 
@@ -48,18 +49,10 @@ typedef struct conn {
 } conn;
 
 typedef struct stats {
-    double *lat;
-    size_t n, cap;
+    bench_latencies lat;
     long errors, non2xx, reconnects;
     int last_status;
 } stats;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* The signed request bytes for the current second. */
 typedef struct request_cache {
@@ -85,86 +78,10 @@ static const buf *signed_request(const options *o, request_cache *rc)
     if (o->target) http_request_add_header(&r, "X-Amz-Target", o->target);
     buf_append(&r.body, o->body, o->body_len);
     sigv4_sign_request(&r, o->access_key, o->secret, o->token, o->region, o->service, ms);
-    buf_reset(&rc->bytes);
-    buf_printf(&rc->bytes, "POST %s HTTP/1.1\r\n", o->path);
-    for (size_t i = 0; i < r.n_headers; i++)
-        buf_printf(&rc->bytes, "%s: %s\r\n", r.headers[i].name, r.headers[i].value);
-    buf_printf(&rc->bytes, "content-length: %zu\r\nconnection: keep-alive\r\n\r\n", r.body.len);
+    bench_request_head(&rc->bytes, &r, NULL, r.body.len);
     buf_append(&rc->bytes, r.body.data, r.body.len);
     http_request_free(&r);
     return &rc->bytes;
-}
-
-static int connect_to(const options *o)
-{
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)o->port);
-    inet_pton(AF_INET, o->host, &sa.sin_addr);
-    if (connect(fd, (struct sockaddr *)&sa, sizeof sa) && errno != EINPROGRESS) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/* Returns the length of a complete response at the start of b (0 when incomplete), and
- * its status; sets *close_after when the server will close the connection. */
-static size_t complete_response(const buf *b, int *status, int *close_after)
-{
-    if (b->len < 12) return 0;
-    const char *end = memmem(b->data, b->len, "\r\n\r\n", 4);
-    if (!end) return 0;
-    size_t head = (size_t)(end - b->data) + 4;
-    *status = atoi(b->data + 9);
-    long long clen = -1;
-    bool chunked = false;
-    *close_after = !strncmp(b->data, "HTTP/1.0", 8);
-    for (const char *p = b->data; p < end;) {
-        const char *eol = memmem(p, (size_t)(end - p) + 2, "\r\n", 2);
-        if (!eol) break;
-        if (!strncasecmp(p, "content-length:", 15)) clen = atoll(p + 15);
-        if (!strncasecmp(p, "transfer-encoding:", 18) && memmem(p, (size_t)(eol - p), "chunked", 7))
-            chunked = true;
-        if (!strncasecmp(p, "connection:", 11) && memmem(p, (size_t)(eol - p), "close", 5))
-            *close_after = 1;
-        p = eol + 2;
-    }
-    if (clen >= 0) return b->len >= head + (size_t)clen ? head + (size_t)clen : 0;
-    if (chunked) {
-        size_t pos = head;
-        for (;;) {
-            const char *eol = memmem(b->data + pos, b->len - pos, "\r\n", 2);
-            if (!eol) return 0;
-            size_t sz = strtoul(b->data + pos, NULL, 16);
-            pos = (size_t)(eol - b->data) + 2;
-            if (b->len < pos + sz + 2) return 0;
-            pos += sz + 2;
-            if (sz == 0) return pos;
-        }
-    }
-    *close_after = 1; /* delimited by close: complete once the peer closes */
-    return 0;
-}
-
-static void record(stats *s, double lat)
-{
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 65536;
-        s->lat = realloc(s->lat, s->cap * sizeof *s->lat);
-        if (!s->lat) abort();
-    }
-    s->lat[s->n++] = lat;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
 }
 
 static void start_request(const options *o, conn *c, request_cache *rc)
@@ -174,7 +91,7 @@ static void start_request(const options *o, conn *c, request_cache *rc)
     buf_append(&c->out, req->data, req->len);
     c->sent = 0;
     buf_reset(&c->in);
-    c->started = now_s();
+    c->started = bench_now_s();
 }
 
 static void reopen(const options *o, int ep, conn *c, request_cache *rc, stats *s)
@@ -183,7 +100,7 @@ static void reopen(const options *o, int ep, conn *c, request_cache *rc, stats *
         epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
         close(c->fd);
     }
-    c->fd = connect_to(o);
+    c->fd = bench_connect(o->host, o->port);
     s->reconnects++;
     struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = c};
     if (c->fd >= 0) epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
@@ -234,13 +151,9 @@ int main(int argc, char **argv)
     int ch;
     while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (ch) {
-        case 'e': {
-            char *colon = strrchr(optarg, ':');
-            if (!colon) return usage(), 2;
-            snprintf(o.host, sizeof o.host, "%.*s", (int)(colon - optarg), optarg);
-            o.port = atoi(colon + 1);
+        case 'e':
+            if (bench_parse_endpoint(optarg, o.host, sizeof o.host, &o.port)) return usage(), 2;
             break;
-        }
         case 'a':
             o.access_key = optarg;
             break;
@@ -312,9 +225,9 @@ int main(int argc, char **argv)
         reopen(&o, ep, &cs[i], &rc, &s);
     }
     s.reconnects = 0;
-    double t0 = now_s(), measure_from = t0 + o.warmup_s, stop = measure_from + o.duration_s;
+    double t0 = bench_now_s(), measure_from = t0 + o.warmup_s, stop = measure_from + o.duration_s;
     struct epoll_event evs[256];
-    while (now_s() < stop) {
+    while (bench_now_s() < stop) {
         int n = epoll_wait(ep, evs, 256, 100);
         for (int i = 0; i < n; i++) {
             conn *c = evs[i].data.ptr;
@@ -338,15 +251,15 @@ int main(int argc, char **argv)
                     buf_append(&c->in, tmp, (size_t)r);
                 if (r == 0) eof = true;
                 int status = 0, close_after = 0;
-                size_t done = complete_response(&c->in, &status, &close_after);
+                size_t done = bench_response_complete(&c->in, &status, &close_after);
                 if (!done && eof && c->in.len) {
                     done = c->in.len; /* close-delimited body */
                     status = atoi(c->in.data + 9);
                 }
                 if (done) {
-                    double t = now_s();
+                    double t = bench_now_s();
                     if (c->started >= measure_from) {
-                        record(&s, t - c->started);
+                        bench_latency_add(&s.lat, t - c->started);
                         if (status < 200 || status > 299) {
                             s.non2xx++;
                             s.last_status = status;
@@ -367,15 +280,15 @@ int main(int argc, char **argv)
             }
         }
     }
-    double elapsed = now_s() - measure_from;
-    qsort(s.lat, s.n, sizeof *s.lat, cmp_double);
-#define PCT(p) (s.n ? s.lat[(size_t)((double)(s.n - 1) * (p))] * 1000.0 : 0.0)
+    double elapsed = bench_now_s() - measure_from;
+    bench_latency_sort(&s.lat);
+#define PCT(p) bench_latency_ms(&s.lat, (p))
     printf("{\"requests\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
            "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"non2xx\":%ld,\"last_status\":%d,\"errors\":%ld,"
            "\"reconnects\":%ld,\"connections\":%d,\"records_per_s\":%.1f}\n",
-           s.n, elapsed, (double)s.n / elapsed, PCT(0.5), PCT(0.9), PCT(0.99), PCT(1.0), s.non2xx,
+           s.lat.n, elapsed, (double)s.lat.n / elapsed, PCT(0.5), PCT(0.9), PCT(0.99), PCT(1.0), s.non2xx,
            s.last_status, s.errors, s.reconnects, o.connections,
-           (double)(s.n - (size_t)s.non2xx) * (double)o.records_per_request / elapsed);
+           (double)(s.lat.n - (size_t)s.non2xx) * (double)o.records_per_request / elapsed);
     buf_free(&file_body);
     for (int i = 0; i < o.connections; i++) {
         if (cs[i].fd >= 0) close(cs[i].fd);
@@ -383,7 +296,7 @@ int main(int argc, char **argv)
         buf_free(&cs[i].in);
     }
     free(cs);
-    free(s.lat);
+    bench_latency_free(&s.lat);
     buf_free(&rc.bytes);
     close(ep);
     return 0;
