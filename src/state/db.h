@@ -81,7 +81,9 @@ const char *db_errmsg(db_conn *c);
 
 /* A read snapshot for a request's reads: one transaction instead of one per statement
  * (each costs a WAL read lock). Ended by db_read_end, and by db_begin, db_exec (a write
- * runs on its own, as without the snapshot) and db_release. No-op inside a transaction. */
+ * runs on its own, as without the snapshot) and db_release. No-op inside a transaction.
+ * End it before a long wait (a journal fsync): a reader always present would keep SQLite
+ * from checkpointing the WAL back to its start. */
 int db_read_begin(db_conn *c);
 void db_read_end(db_conn *c);
 int db_begin(db_conn *c);
