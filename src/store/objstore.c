@@ -389,9 +389,11 @@ int objstore_head(db_conn *db, const char *bucket, const char *key, const char *
                   obj_info *out, aws_error *e)
 {
     memset(out, 0, sizeof *out);
+    /* Found: its bucket exists (a bucket with objects cannot be deleted), so the bucket is
+     * only looked up to tell NoSuchBucket from NoSuchKey; the hit path is one query. */
+    if (load_version(db, bucket, key, version_id, out)) return 0;
     bucket_state b;
     if (bucket_state_load(db, bucket, &b, e)) return -1;
-    if (load_version(db, bucket, key, version_id, out)) return 0;
     return version_id ? no_such_version(e, version_id) : no_such_key(e, key);
 }
 
