@@ -139,9 +139,6 @@ static int put_audit_events(call_ctx *c)
 
     int ret = 0;
     uint64_t first;
-    /* No read snapshot across the fsync wait: long-lived readers would keep SQLite from
-     * checkpointing its WAL under sustained ingestion (state/db.h). */
-    db_read_end(c->db);
     if (n_items && journal_append_batch(&c->srv->journal, items, n_items, &first, &c->err)) {
         ret = -1;
     } else {

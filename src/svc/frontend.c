@@ -214,7 +214,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
     db_conn *db = db_acquire(&s->db);
     /* Authentication and a read call's handler read several rows: one snapshot for them
-     * all (a handler that writes ends it, state/db.h). */
+     * all (state/db.h; ended below before any other handler). */
     db_read_begin(db);
 
     char secret[128] = "";
@@ -285,6 +285,10 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     bool ran = false;
     bool read_call = frontend_read_only(bulk_path ? INGEST_BULK_EVENT_NAME
                                                   : pc.op_name ? pc.op_name : "");
+    /* The read snapshot serves authentication and read calls. Other handlers write or
+     * wait for the journal (ingestion): a snapshot held across such waits by every busy
+     * connection would keep SQLite from ever checkpointing its WAL back to the start. */
+    if (!read_call) db_read_end(db);
     if (!aws_error_set(&err) && (op || bulk_path) && !read_call &&
         !journal_accepts_changes(&s->journal, &err)) {
         /* The handler, which classifies its record, does not run: S3's object-level calls

@@ -89,9 +89,6 @@ int ingest_bulk(call_ctx *c)
     }
     uint64_t first;
     int ret = 0;
-    /* No read snapshot across the fsync wait: long-lived readers would keep SQLite from
-     * checkpointing its WAL under sustained ingestion (state/db.h). */
-    db_read_end(c->db);
     if (n_items && journal_append_batch(&c->srv->journal, items, n_items, &first, &c->err)) {
         ret = -1;
     } else {
