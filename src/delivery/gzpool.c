@@ -1,6 +1,5 @@
 #include "delivery/gzpool.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "core/hash.h"
@@ -34,13 +33,7 @@ static void finished(gzpool *p)
 static void *worker(void *arg)
 {
     gzpool *p = arg;
-    char name[16];
-    pthread_mutex_lock(&p->mu);
-    int idx = 0;
-    while (idx < p->n_threads && !pthread_equal(p->threads[idx], pthread_self())) idx++;
-    pthread_mutex_unlock(&p->mu);
-    snprintf(name, sizeof name, "ot-gzip-%d", idx % 100);
-    pthread_setname_np(pthread_self(), name);
+    pthread_setname_np(pthread_self(), "ot-gzip"); /* for top -H and perf */
     for (;;) {
         pthread_mutex_lock(&p->mu);
         gz_job *j;
@@ -62,12 +55,9 @@ int gzpool_start(gzpool *p, int n)
     pthread_cond_init(&p->idle, NULL);
     p->threads = calloc((size_t)n, sizeof *p->threads);
     if (!p->threads) abort();
-    /* Under the mutex: a worker looks itself up in threads[] for its name. */
-    pthread_mutex_lock(&p->mu);
     p->n_threads = 0;
     for (int i = 0; i < n; i++)
         if (pthread_create(&p->threads[p->n_threads], NULL, worker, p) == 0) p->n_threads++;
-    pthread_mutex_unlock(&p->mu);
     if (p->n_threads) return 0;
     free(p->threads);
     pthread_mutex_destroy(&p->mu);

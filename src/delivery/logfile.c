@@ -92,15 +92,16 @@ static int gzip_igzip(const void *json, size_t len, unsigned char *out, size_t c
 
 int logfile_gzip(const void *json, size_t len, unsigned char **out, size_t *out_len)
 {
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(LOGFILE_LIBDEFLATE_LEVEL);
-    if (!c) return -1;
-    /* libdeflate's bound also covers igzip's stored-block worst case plus its header. */
-    size_t bound = libdeflate_gzip_compress_bound(c, len) + ISAL_DEF_MAX_HDR_SIZE;
+    /* libdeflate's bound (over any of its compressors) also covers igzip's stored-block
+     * worst case plus its header. */
+    size_t bound = libdeflate_gzip_compress_bound(NULL, len) + ISAL_DEF_MAX_HDR_SIZE;
     *out = malloc(bound);
     if (!*out) abort();
-    if (gzip_igzip(json, len, *out, bound, out_len))
-        *out_len = libdeflate_gzip_compress(c, json, len, *out, bound);
-    libdeflate_free_compressor(c);
+    if (gzip_igzip(json, len, *out, bound, out_len)) {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(LOGFILE_LIBDEFLATE_LEVEL);
+        *out_len = c ? libdeflate_gzip_compress(c, json, len, *out, bound) : 0;
+        libdeflate_free_compressor(c);
+    }
     if (!*out_len) {
         free(*out);
         *out = NULL;
