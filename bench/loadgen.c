@@ -35,6 +35,7 @@ typedef struct options {
     double warmup_s;
     const char *access_key, *secret, *token, *region, *service, *target, *body, *content_type;
     const char *path;         /* request path, "/" by default */
+    const char *method;       /* POST by default; GET sends no body (e.g. S3 GetObject) */
     size_t body_len;          /* body may hold NULs only when read from a file */
     long records_per_request; /* for --records: reports records/s as well */
 } options;
@@ -67,16 +68,17 @@ static const buf *signed_request(const options *o, request_cache *rc)
     rc->second = ms / 1000;
     http_request r;
     http_request_init(&r);
-    strcpy(r.method, "POST");
+    snprintf(r.method, sizeof r.method, "%s", o->method);
     r.raw_path = strdup(o->path);
     r.raw_query = strdup("");
     http_request_parse_query(&r);
     char hostport[96];
     snprintf(hostport, sizeof hostport, "%s:%d", o->host, o->port);
     http_request_add_header(&r, "Host", hostport);
-    http_request_add_header(&r, "Content-Type", o->content_type);
+    bool post = !strcmp(o->method, "POST");
+    if (post) http_request_add_header(&r, "Content-Type", o->content_type);
     if (o->target) http_request_add_header(&r, "X-Amz-Target", o->target);
-    buf_append(&r.body, o->body, o->body_len);
+    if (post) buf_append(&r.body, o->body, o->body_len);
     sigv4_sign_request(&r, o->access_key, o->secret, o->token, o->region, o->service, ms);
     bench_request_head(&rc->bytes, &r, NULL, r.body.len);
     buf_append(&rc->bytes, r.body.data, r.body.len);
@@ -113,6 +115,7 @@ static void usage(void)
           "         [--target X-Amz-Target] [--body JSON] [--content-type T] [--region R]\n"
           "         [--token T] [--connections 16] [--duration 10] [--warmup 1]\n"
           "         [--path /p] [--body-file F] [--records N (records per request)]\n"
+          "         [--method GET (no body: e.g. --service s3 --path /bucket/key)]\n"
           "Sends signed POST / requests in a closed loop and prints throughput and latency\n"
           "percentiles as JSON.\n",
           stdout);
@@ -128,7 +131,8 @@ int main(int argc, char **argv)
                  .service = "cloudtrail",
                  .body = "{}",
                  .content_type = "application/x-amz-json-1.1",
-                 .path = "/"};
+                 .path = "/",
+                 .method = "POST"};
     strcpy(o.host, "127.0.0.1");
     static const struct option opts[] = {{"endpoint", required_argument, NULL, 'e'},
                                          {"access-key", required_argument, NULL, 'a'},
@@ -145,6 +149,7 @@ int main(int argc, char **argv)
                                          {"path", required_argument, NULL, 'p'},
                                          {"body-file", required_argument, NULL, 'f'},
                                          {"records", required_argument, NULL, 'R'},
+                                         {"method", required_argument, NULL, 'm'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     buf file_body = BUF_INIT;
@@ -192,6 +197,10 @@ int main(int argc, char **argv)
             break;
         case 'R':
             o.records_per_request = atol(optarg);
+            break;
+        case 'm':
+            if (strcmp(optarg, "GET") && strcmp(optarg, "POST")) return usage(), 2;
+            o.method = optarg;
             break;
         case 'f': {
             FILE *fp = fopen(optarg, "rb");

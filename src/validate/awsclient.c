@@ -20,6 +20,9 @@ struct awsc {
     sigv4_keys keys;     /* the handle's signing keys: one per scope, derived once */
 };
 
+static size_t on_body(char *p, size_t sz, size_t n, void *arg);
+static size_t on_header(char *p, size_t sz, size_t n, void *arg);
+
 awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t errlen)
 {
     const char *p = strstr(endpoint, "://");
@@ -47,6 +50,14 @@ awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t e
         snprintf(err, errlen, "cannot start libcurl");
         return NULL;
     }
+    /* Set once per handle: a request only changes its URL, headers, method and sinks.
+     * The receive buffer holds a whole delivered log file, so a response is read in one
+     * call instead of a poll and a read per 16 KiB. */
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c->curl, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c->curl, CURLOPT_BUFFERSIZE, 256L << 10);
     return c;
 }
 
@@ -178,15 +189,12 @@ int awsc_request(awsc *c, const char *method, const char *service, const char *r
         buf_printf(&url, "%s%s%s%s", c->base, buf_cstr(&path), q.raw_query[0] ? "?" : "",
                    q.raw_query);
         CURL *h = c->curl;
-        curl_easy_reset(h);
         curl_easy_setopt(h, CURLOPT_URL, buf_cstr(&url));
         curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
         curl_easy_setopt(h, CURLOPT_WRITEDATA, &r->body);
-        curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
         curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
+        /* HTTPGET also clears NOBODY and a previous POST. */
+        curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
         if (!strcmp(method, "POST")) {
             curl_easy_setopt(h, CURLOPT_POST, 1L);
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, q.body.data ? q.body.data : "");

@@ -14,6 +14,11 @@ struct vpipe {
     pipe_item *ring;
     size_t cap;
     uint64_t head, next_job, tail; /* head <= next_job <= tail; slot = seq % cap */
+    /* Every item in [head, done_upto) is finished (head <= done_upto <= tail). The caller
+     * sleeps until done_upto reaches `want`, so that it wakes once per batch of finished
+     * items instead of once per item: a wakeup costs more than a small log file's fetch. */
+    uint64_t done_upto, want;
+    bool waiting;
     pthread_mutex_t mu;
     pthread_cond_t work, done;
     bool stop;
@@ -57,6 +62,14 @@ static void check_log(vs_handle *h, loghash_scratch *scratch, const vsource *src
     vs_object_release(&o);
 }
 
+/* After an item was finished: advances done_upto over the finished run from it and wakes
+ * the caller if it waits for that much. */
+static void mark_done_locked(vpipe *p)
+{
+    while (p->done_upto < p->tail && p->ring[p->done_upto % p->cap].done) p->done_upto++;
+    if (p->waiting && p->done_upto >= p->want) pthread_cond_signal(&p->done);
+}
+
 static void *worker(void *arg)
 {
     vpipe *p = arg;
@@ -80,7 +93,7 @@ static void *worker(void *arg)
         if (it->kind == PIPE_LOG) check_log(h, &scratch, p->src, it);
         pthread_mutex_lock(&p->mu);
         it->done = true;
-        pthread_cond_broadcast(&p->done);
+        mark_done_locked(p);
         pthread_mutex_unlock(&p->mu);
     }
     loghash_scratch_free(&scratch);
@@ -135,13 +148,17 @@ static void clear_item(pipe_item *it)
     memset(it, 0, sizeof it[0]);
 }
 
-/* Emits finished items from the head; with `wait_one`, first waits until the head is
- * finished. Called with the lock held; releases it around emit. */
-static void drain_locked(vpipe *p, bool wait_one)
+/* Emits finished items from the head; with wait > 0, first waits until at least that many
+ * items from the head are finished (fewer if fewer are in flight). Called with the lock
+ * held; releases it around emit. */
+static void drain_locked(vpipe *p, uint64_t wait)
 {
-    if (wait_one)
-        while (p->head < p->tail && !p->ring[p->head % p->cap].done)
-            pthread_cond_wait(&p->done, &p->mu);
+    if (wait) {
+        p->want = p->head + wait < p->tail ? p->head + wait : p->tail;
+        p->waiting = true;
+        while (p->done_upto < p->want) pthread_cond_wait(&p->done, &p->mu);
+        p->waiting = false;
+    }
     while (p->head < p->tail && p->ring[p->head % p->cap].done) {
         pipe_item *it = &p->ring[p->head % p->cap];
         pthread_mutex_unlock(&p->mu);
@@ -155,7 +172,8 @@ static void drain_locked(vpipe *p, bool wait_one)
 static pipe_item *reserve(vpipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->tail - p->head >= p->cap) drain_locked(p, true);
+    /* Full: wait until half the ring is finished, so that refills come in batches. */
+    while (p->tail - p->head >= p->cap) drain_locked(p, p->cap / 2 ? p->cap / 2 : 1);
     pipe_item *it = &p->ring[p->tail % p->cap];
     memset(it, 0, sizeof it[0]);
     return it; /* lock still held */
@@ -173,7 +191,7 @@ void pipe_msg(vpipe *p, const char *text, bool is_error, int tag)
     it->done = false;
     p->tail++;
     pthread_cond_signal(&p->work);
-    drain_locked(p, false);
+    drain_locked(p, 0);
     pthread_mutex_unlock(&p->mu);
 }
 
@@ -186,21 +204,21 @@ void pipe_log(vpipe *p, const char *bucket, const char *key, const char *expect)
     it->expect = dup_or_null(expect);
     p->tail++;
     pthread_cond_signal(&p->work);
-    drain_locked(p, false);
+    drain_locked(p, 0);
     pthread_mutex_unlock(&p->mu);
 }
 
 void pipe_poll(vpipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    drain_locked(p, false);
+    drain_locked(p, 0);
     pthread_mutex_unlock(&p->mu);
 }
 
 void pipe_finish(vpipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->head < p->tail) drain_locked(p, true);
+    while (p->head < p->tail) drain_locked(p, p->tail - p->head);
     p->stop = true;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);

@@ -6,8 +6,9 @@
  * handed back to the caller's emit callback strictly in push order, so the output is the
  * same as a sequential run, line for line.
  *
- * Memory is bounded: at most `depth` items are in flight (a push blocks, emitting finished
- * items, until the oldest is done), and a worker holds one object at a time.
+ * Memory is bounded: at most `depth` items are in flight (a push into a full ring blocks,
+ * emitting finished items, until the older half is done), and a worker holds one object at
+ * a time.
  *
  * Locking: one mutex guards the ring; workers never call emit; emit runs on the caller's
  * thread outside the lock. */
