@@ -1,6 +1,7 @@
 #include "core/timeutil.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +66,18 @@ static int digits(const char *s, int n, int *out)
     return 0;
 }
 
+int time_days_in_month(int year, int month)
+{
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) return 0;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : days[month - 1];
+}
+
 static int64_t from_fields(int y, int mo, int d, int h, int mi, int s)
 {
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return INT64_MIN;
+    /* A day past the end of its month is refused, not rolled into the next (timegm would). */
+    if (d < 1 || d > time_days_in_month(y, mo) || h > 23 || mi > 59 || s > 60) return INT64_MIN;
     struct tm tm = {0};
     tm.tm_year = y - 1900;
     tm.tm_mon = mo - 1;

@@ -16,6 +16,8 @@ void time_iso8601_ms(int64_t ms, char *out, size_t n);
 void time_amz(int64_t ms, char *out, size_t n);
 /* RFC 7231 "Sun, 22 Nov 2026 05:24:35 GMT". out >= 30 bytes. */
 void time_http(int64_t ms, char *out, size_t n);
+/* Days in month (1-12) of year, Gregorian; 0 for a month out of range. */
+int time_days_in_month(int year, int month);
 /* Parses X-Amz-Date "yyyymmddTHHMMSSZ"; returns -1 when malformed. */
 int time_parse_amz(const char *s, int64_t *ms);
 /* Parses ISO-8601 "yyyy-mm-ddTHH:MM:SS[.fff][Z|+hh:mm]" or a plain date; -1 on error. */

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "core/hash.h"
+#include "core/timeutil.h"
 
 static const char *str_or_null(json_t *o, const char *k)
 {
@@ -138,7 +139,8 @@ int digest_parse_time(const char *s, int64_t *ms)
         if (isdigit((unsigned char)*p) && num(&p, 2, &om)) return -1;
     }
     if (*p) return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return -1;
+    /* dateutil refuses a day past the end of its month ("day is out of range for month"). */
+    if (d < 1 || d > time_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) return -1;
     struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
                     .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     *ms = (int64_t)timegm(&tm) * 1000;

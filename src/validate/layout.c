@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/timeutil.h"
+
 static void base(const vlayout *l, const char *folder, char *out, size_t n)
 {
     bool pfx = l->prefix && *l->prefix;
@@ -37,8 +39,10 @@ int layout_parse_compact(const char *s, int64_t *ms)
     tm.tm_hour = (s[9] - '0') * 10 + (s[10] - '0');
     tm.tm_min = (s[11] - '0') * 10 + (s[12] - '0');
     tm.tm_sec = (s[13] - '0') * 10 + (s[14] - '0');
-    if (tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
-        tm.tm_min > 59 || tm.tm_sec > 60)
+    /* As the AWS CLI's datetime.strptime(key time, "%Y%m%dT%H%M%SZ"): month 00, a day past
+     * the end of its month and second 60 are refused. */
+    if (tm.tm_mday < 1 || tm.tm_mday > time_days_in_month(tm.tm_year + 1900, tm.tm_mon + 1) ||
+        tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
         return -1;
     *ms = (int64_t)timegm(&tm) * 1000;
     return 0;

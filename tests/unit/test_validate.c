@@ -60,6 +60,11 @@ static void test_layout(void **state)
     layout_digest_prefix(&LAYOUT, s, sizeof s);
     assert_string_equal(s, "AWSLogs/" ORG "/222222222222/CloudTrail-Digest/us-east-1");
     int64_t t;
+    /* As strptime with the AWS CLI's DATE_FORMAT: no month 00, Feb 30 or second 60. */
+    assert_int_equal(layout_parse_compact("20240001T000000Z", &t), -1);
+    assert_int_equal(layout_parse_compact("20240230T000000Z", &t), -1);
+    assert_int_equal(layout_parse_compact("20240101T000060Z", &t), -1);
+    assert_int_equal(layout_parse_compact("20240229T000059Z", &t), 0);
     assert_int_equal(layout_parse_compact("20240501T101237Z", &t), 0);
     layout_digest_key(&LAYOUT, t, s, sizeof s);
     assert_string_equal(s, DIGEST_DIR D1_NAME ".json.gz");
@@ -114,6 +119,12 @@ static void test_digest_parse_and_string_to_sign(void **state)
     assert_int_equal(digest_parse_time("2024-05-01T10:12:37+02:00", &t), 0);
     assert_int_equal(t, 1714558357000); /* the offset is dropped, as the AWS CLI does */
     assert_int_equal(digest_parse_time("yesterday", &t), -1);
+    /* dateutil refuses days past the end of their month instead of rolling over. */
+    assert_int_equal(digest_parse_time("2024-02-30T00:00:00Z", &t), -1);
+    assert_int_equal(digest_parse_time("2023-02-29T00:00:00Z", &t), -1);
+    assert_int_equal(digest_parse_time("2024-04-31", &t), -1);
+    assert_int_equal(digest_parse_time("2024-02-29T23:59:59Z", &t), 0);
+    assert_int_equal(t, 1709251199000);
 }
 
 static char *b64_key(void)
