@@ -16,7 +16,10 @@ for the validated range returns that key. Then it times, with --s3-bucket given 
                                             GetBucketLocation, ListObjects v1, GetObject)
 
 "Log bytes checked" = inflated bytes, the bytes the digests' SHA-256 values cover (the
-stored .gz size is printed too). Prints a table of medians and the ratio.
+stored .gz size is printed too). Prints a table of medians and the ratio, with the CPU
+seconds the validator and the server spent per run (they share the machine's cores), and
+the CPU budget 20x the AWS CLI would leave. A fourth row runs --data on one thread: the
+validator's own work without HTTP, its CPU floor.
 
 usage: python3 bench/validate_logs.py [--files 10000] [--kib 110] [--runs 3]
                                       [--aws-runs 3] [--aws-files N] [--bin build/orgtrail]
@@ -30,6 +33,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -137,11 +141,24 @@ def make_digests(logs, hours, priv, fp):
     return out
 
 
-def timed(cmd, env):
+def proc_cpu_s(pid):
+    """CPU seconds (user + system) a running process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def timed(cmd, env, server_pid):
+    """Wall seconds, the finished process, and the CPU seconds the validator and the server
+    spent on this run (the machine's cores are shared by both)."""
+    c0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    s0 = proc_cpu_s(server_pid)
     t = time.perf_counter()
     p = subprocess.run(cmd, env=env, capture_output=True, text=True)
     el = time.perf_counter() - t
-    return el, p
+    c1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
+    return el, p, client, proc_cpu_s(server_pid) - s0
 
 
 def server_key(srv):
@@ -207,17 +224,24 @@ def main():
         env = srv.env()
         results = {}
         par = ["--parallel", str(a.parallel)] if a.parallel else []
+        pid = srv.proc.pid
+        # The last mode is no contender: one hashing thread on the local store measures the
+        # validator's own CPU floor (inflate + SHA-256 + digests, no HTTP).
         for mode, where in (("orgtrail, S3 API", ["--endpoint-url", srv.endpoint] + par),
-                            ("orgtrail, --data", ["--data", srv.data])):
+                            ("orgtrail, --data", ["--data", srv.data]),
+                            ("orgtrail, --data, 1 thread", ["--data", srv.data, "--parallel", "1"])):
             cmd = [a.bin, "validate-logs"] + common + ["--no-progress"] + where
-            times = []
+            times, cpu = [], []
             for _ in range(a.runs):
-                el, p = timed(cmd, env)
+                el, p, ccpu, scpu = timed(cmd, env, pid)
                 if p.returncode != 0 or "%d/%d log files valid" % (a.files, a.files) not in p.stdout:
                     raise SystemExit("%s failed (%d):\n%s%s" % (mode, p.returncode, p.stdout,
                                                                  p.stderr[-3000:]))
                 times.append(el)
-            results[mode] = (statistics.median(times), a.files, plain_bytes, times)
+                cpu.append((ccpu, scpu))
+            results[mode] = (statistics.median(times), a.files, plain_bytes, times,
+                             statistics.median(c for c, _ in cpu),
+                             statistics.median(s for _, s in cpu))
             print("%-18s median %.2f s of %s" % (mode, results[mode][0],
                                                  ["%.2f" % x for x in times]), flush=True)
 
@@ -227,27 +251,40 @@ def main():
         cmd = ["aws", "cloudtrail", "validate-logs", "--trail-arn", ARN, "--start-time", start,
                "--end-time", aws_end, "--s3-bucket", BUCKET, "--region", REGION]
         n = min(aws_files, aws_hours * a.per_hour)
-        times = []
+        times, cpu = [], []
         for _ in range(a.aws_runs):
-            el, p = timed(cmd, env)
+            el, p, ccpu, scpu = timed(cmd, env, pid)
             if p.returncode != 0 or "%d/%d log files valid" % (n, n) not in p.stdout:
                 raise SystemExit("aws cli failed (%d):\n%s%s" % (p.returncode, p.stdout,
                                                                  p.stderr[-3000:]))
             times.append(el)
+            cpu.append((ccpu, scpu))
         aws_bytes = plain_bytes * n / a.files
-        results["aws cloudtrail"] = (statistics.median(times), n, aws_bytes, times)
+        results["aws cloudtrail"] = (statistics.median(times), n, aws_bytes, times,
+                                     statistics.median(c for c, _ in cpu),
+                                     statistics.median(s for _, s in cpu))
         print("%-18s median %.2f s of %s" % ("aws cloudtrail", results["aws cloudtrail"][0],
                                              ["%.2f" % x for x in times]), flush=True)
 
         aws_rate = results["aws cloudtrail"][2] / results["aws cloudtrail"][0]
         print()
-        print("| validator | log files | log MB checked | median s (runs) | MB/s | vs AWS CLI |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for mode, (sec, nfiles, nbytes, ts) in results.items():
+        print("| validator | log files | log MB checked | median s (runs) | MB/s | vs AWS CLI "
+              "| validator CPU s | server CPU s |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for mode, (sec, nfiles, nbytes, ts, ccpu, scpu) in results.items():
             rate = nbytes / sec
-            print("| %s | %d | %.0f | %.2f (%s) | %.0f | %.1fx |" % (
+            print("| %s | %d | %.0f | %.2f (%s) | %.0f | %.1fx | %.2f | %.2f |" % (
                 mode, nfiles, nbytes / 1e6, sec, ", ".join("%.2f" % x for x in ts), rate / 1e6,
-                rate / aws_rate))
+                rate / aws_rate, ccpu, scpu))
+        cores = os.cpu_count() or 1
+        aws_per_file = results["aws cloudtrail"][0] / results["aws cloudtrail"][1]
+        budget = aws_per_file * a.files / 20
+        s3 = results["orgtrail, S3 API"]
+        print("\n20x the AWS CLI on these %d files = %.2f s = %.2f CPU s on %d cores; the S3 "
+              "API run used %.2f (validator %.2f + server %.2f); the validator's own work on "
+              "one thread (no HTTP) %.2f." % (a.files, budget, budget * cores, cores,
+                                              s3[4] + s3[5], s3[4], s3[5],
+                                              results["orgtrail, --data, 1 thread"][4]))
         if aws_files < a.files:
             print("\nAWS CLI measured on the first %d files only; the ratio compares throughput "
                   "(MB/s); its time for all %d files extrapolates to ~%.0f s." % (
