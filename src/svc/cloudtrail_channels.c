@@ -35,7 +35,8 @@ static bool is_channel_id(const char *s)
     return true;
 }
 
-bool ct_parse_channel_arn(const char *arn, char region[32], char account[13], char id[40])
+/* Splits arn:aws:cloudtrail:<region>:<account>:channel/<uuid>; false when it is not one. */
+static bool parse_channel_arn(const char *arn, char region[32], char account[13], char id[40])
 {
     static const char prefix[] = "arn:aws:cloudtrail:";
     if (strncmp(arn, prefix, sizeof prefix - 1)) return false;
@@ -56,13 +57,14 @@ bool ct_parse_channel_arn(const char *arn, char region[32], char account[13], ch
 }
 
 int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_code,
-                       const char *not_found_code, channel *ch)
+                       const char *not_found_code, const char *other_account_code,
+                       channel *ch)
 {
     char region[32], account[13], id[40];
     int found;
     if (!arn_or_id) arn_or_id = "";
     if (!strncmp(arn_or_id, "arn:", 4)) {
-        if (!ct_parse_channel_arn(arn_or_id, region, account, id))
+        if (!parse_channel_arn(arn_or_id, region, account, id))
             return aws_fail(&c->err, 400, invalid_code,
                             "The channel ARN %.300s is not valid. A channel ARN has the form "
                             "arn:aws:cloudtrail:<region>:<account id>:channel/<channel id>.",
@@ -74,8 +76,16 @@ int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_c
         return aws_fail(&c->err, 400, invalid_code,
                         "%.300s is neither a channel ARN nor a channel ID.", arn_or_id);
     }
-    if (found && (strcmp(ch->account_id, c->caller->account_id) || strcmp(ch->region, c->region))) {
+    if (found && strcmp(ch->region, c->region)) {
         channel_clear(ch);
+        found = 0;
+    }
+    if (found && strcmp(ch->account_id, c->caller->account_id)) {
+        channel_clear(ch);
+        if (other_account_code)
+            return aws_fail(&c->err, 400, other_account_code,
+                            "The caller's account %s does not own channel %.300s.",
+                            c->caller->account_id, arn_or_id);
         found = 0;
     }
     if (!found)
@@ -200,7 +210,7 @@ int ct_get_channel(call_ctx *c)
 {
     channel ch;
     if (ct_resolve_channel(c, in_str(c, "Channel"), "ChannelARNInvalidException",
-                           "ChannelNotFoundException", &ch))
+                           "ChannelNotFoundException", NULL, &ch))
         return -1;
     json_t *status = json_object();
     if (ch.last_success_ms) {
@@ -253,7 +263,7 @@ int ct_update_channel(call_ctx *c)
 {
     channel ch;
     if (ct_resolve_channel(c, in_str(c, "Channel"), "ChannelARNInvalidException",
-                           "ChannelNotFoundException", &ch))
+                           "ChannelNotFoundException", NULL, &ch))
         return -1;
     const char *name = in_str(c, "Name");
     const json_t *dests = json_object_get(c->in, "Destinations");
@@ -283,7 +293,7 @@ int ct_delete_channel(call_ctx *c)
 {
     channel ch;
     if (ct_resolve_channel(c, in_str(c, "Channel"), "ChannelARNInvalidException",
-                           "ChannelNotFoundException", &ch))
+                           "ChannelNotFoundException", NULL, &ch))
         return -1;
     int rc = channel_delete(c->db, ch.arn) ? ct_fail_db(c) : 0;
     if (!rc) call_add_resource(c, ch.account_id, CHANNEL_RESOURCE_TYPE, ch.arn);

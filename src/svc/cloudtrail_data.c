@@ -23,26 +23,12 @@
 
 #define CHANNEL_RESOURCE_TYPE "AWS::CloudTrail::Channel"
 
-/* The channel PutAuditEvents names: the caller's, in the calling region. */
-static int resolve(call_ctx *c, const char *arn, channel *ch)
+/* The channel PutAuditEvents names, by ARN or by ID ("the ARN suffix"): the caller's, in the
+ * calling region. */
+static int resolve(call_ctx *c, const char *arn_or_id, channel *ch)
 {
-    char region[32], account[13], id[40];
-    if (!arn || !ct_parse_channel_arn(arn, region, account, id))
-        return aws_fail(&c->err, 400, "InvalidChannelARN",
-                        "The channel ARN %.300s is not valid. A channel ARN has the form "
-                        "arn:aws:cloudtrail:<region>:<account id>:channel/<channel id>.",
-                        arn ? arn : "");
-    if (!channel_get(c->db, arn, ch) || strcmp(ch->region, c->region)) {
-        channel_clear(ch);
-        return aws_fail(&c->err, 400, "ChannelNotFound", "Channel %.300s not found.", arn);
-    }
-    if (strcmp(ch->account_id, c->caller->account_id)) {
-        channel_clear(ch);
-        return aws_fail(&c->err, 400, "ChannelInsufficientPermission",
-                        "The caller's account %s does not own channel %.300s.",
-                        c->caller->account_id, arn);
-    }
-    return 0;
+    return ct_resolve_channel(c, arn_or_id, "InvalidChannelARN", "ChannelNotFound",
+                              "ChannelInsufficientPermission", ch);
 }
 
 static int check_request(call_ctx *c, const json_t *events)

@@ -105,14 +105,13 @@ int ct_list_tags(call_ctx *c);
 int ct_remove_tags(call_ctx *c);
 
 /* ---- cloudtrail_channels.c ---- */
-/* Splits arn:aws:cloudtrail:<region>:<account>:channel/<uuid>; false when it is not one. */
-bool ct_parse_channel_arn(const char *arn, char region[32], char account[13], char id[40]);
 /* The caller's channel that an ARN or channel ID addresses in the calling region: 0 with
- * *ch (channel_clear it), or -1 with invalid_code (not an ARN or ID) or not_found_code
- * (absent, or another account's or region's). The codes differ between CloudTrail and
- * cloudtrail-data. */
+ * *ch (channel_clear it), or -1 with invalid_code (not an ARN or ID), not_found_code
+ * (absent, or another region's) or other_account_code (another account's; NULL: treated
+ * as absent). The codes differ between CloudTrail and cloudtrail-data. */
 int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_code,
-                       const char *not_found_code, channel *ch);
+                       const char *not_found_code, const char *other_account_code,
+                       channel *ch);
 int ct_create_channel(call_ctx *c);
 int ct_get_channel(call_ctx *c);
 int ct_list_channels(call_ctx *c);

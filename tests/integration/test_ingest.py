@@ -149,6 +149,17 @@ class IngestTest(unittest.TestCase):
         status = self.ct.get_channel(Channel=self.arn)["IngestionStatus"]
         self.assertIn("LatestIngestionSuccessEventID", status)
 
+    def test_channel_id_is_not_an_arn(self):
+        # The documentation says "the ARN or ID (the ARN suffix) of a channel", but the
+        # service model's ChannelArn pattern is ^arn:.*$, which AWS enforces: even the
+        # channel's own ID is refused before the channel is looked up.
+        chan_id = self.arn.rsplit("/", 1)[1]
+        ev = [{"id": "by-id", "eventData": event_data()}]
+        self.assertEqual(self.code(self.data.put_audit_events, channelArn=chan_id,
+                                   auditEvents=ev), "InvalidChannelARN")
+        self.assertEqual(self.code(self.data.put_audit_events, channelArn=self.arn.upper(),
+                                   auditEvents=ev), "InvalidChannelARN")
+
     def test_request_errors(self):
         ev = [{"id": "a", "eventData": event_data()}]
         self.assertEqual(self.code(self.data.put_audit_events, channelArn="arn:aws:cloudtrail:x",
