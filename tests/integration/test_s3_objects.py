@@ -77,6 +77,43 @@ class S3ObjectsTest(unittest.TestCase):
         # A bucket with objects cannot be deleted.
         self.assert_error(s3.delete_bucket, "BucketNotEmpty", 409, Bucket=b)
 
+    def test_conditional_reads(self):
+        s3 = self.s3()
+        b = self.bucket("objects-conditional")
+        etag = s3.put_object(Bucket=b, Key="k", Body=b"conditional")["ETag"]
+        modified = s3.head_object(Bucket=b, Key="k")["LastModified"]
+        before, after = modified - timedelta(hours=1), modified + timedelta(hours=1)
+        for call in (s3.get_object, s3.head_object):
+            # If-Match: the ETag with or without its quotes, or one of a list; else 412.
+            self.assertEqual(call(Bucket=b, Key="k", IfMatch=etag)["ETag"], etag)
+            self.assertEqual(call(Bucket=b, Key="k", IfMatch=etag.strip('"'))["ETag"], etag)
+            self.assertEqual(call(Bucket=b, Key="k", IfMatch='"x", ' + etag)["ETag"], etag)
+            self.assert_error(call, "PreconditionFailed" if call == s3.get_object else "412",
+                              412, Bucket=b, Key="k", IfMatch='"x"')
+            self.assert_error(call, "PreconditionFailed" if call == s3.get_object else "412",
+                              412, Bucket=b, Key="k", IfUnmodifiedSince=before)
+            self.assertEqual(call(Bucket=b, Key="k", IfUnmodifiedSince=after)["ETag"], etag)
+            # S3: If-Match true and If-Unmodified-Since false -> 200 OK.
+            self.assertEqual(call(Bucket=b, Key="k", IfMatch=etag,
+                                  IfUnmodifiedSince=before)["ETag"], etag)
+            # If-None-Match / If-Modified-Since: 304 Not Modified, no body.
+            self.assert_error(call, "304", 304, Bucket=b, Key="k", IfNoneMatch=etag)
+            self.assert_error(call, "304", 304, Bucket=b, Key="k", IfModifiedSince=after)
+            self.assert_error(call, "304", 304, Bucket=b, Key="k", IfModifiedSince=modified)
+            self.assertEqual(call(Bucket=b, Key="k", IfModifiedSince=before)["ETag"], etag)
+            self.assertEqual(call(Bucket=b, Key="k", IfNoneMatch='"x"')["ETag"], etag)
+            # S3: If-None-Match false and If-Modified-Since true -> 304.
+            self.assert_error(call, "304", 304, Bucket=b, Key="k", IfNoneMatch=etag,
+                              IfModifiedSince=before)
+        r = self.assert_error(s3.get_object, "PreconditionFailed", 412, Bucket=b, Key="k",
+                              IfMatch='"x"')
+        self.assertEqual(r["Error"]["Condition"], "If-Match")
+        r = self.assert_error(s3.get_object, "304", 304, Bucket=b, Key="k", IfNoneMatch=etag)
+        self.assertEqual(r["ResponseMetadata"]["HTTPHeaders"]["etag"], etag)
+        # A matching If-Match still serves the body and ranges.
+        g = s3.get_object(Bucket=b, Key="k", IfMatch=etag, Range="bytes=0-3")
+        self.assertEqual(g["Body"].read(), b"cond")
+
     def test_digests(self):
         s3 = self.s3()
         b = self.bucket("objects-digests")
