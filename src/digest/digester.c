@@ -184,10 +184,16 @@ out:
 static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
 {
     trail t;
-    if (trail_get(db, arn, &t) != 1) return 0; /* deleted: DeleteTrail forgot its chains */
+    bool deleted = false;
+    if (trail_get(db, arn, &t) != 1) {
+        /* Deleted: its running chains still end with a last digest, from the settings
+         * DeleteTrail kept. Without them (nothing left to do) the chains are forgotten. */
+        if (trail_get_deleted(db, arn, &t) != 1) return digest_forget_trail(db, arn) ? -1 : 0;
+        deleted = true;
+    }
     char org_id[40];
     org_id_of(db, &t, org_id);
-    bool active = t.logging && t.log_validation;
+    bool active = !deleted && t.logging && t.log_validation;
     accounts covered = {0};
     if (org_id[0]) {
         org_info o;
@@ -218,6 +224,15 @@ static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
             rc = -1;
         else
             planned++;
+    }
+    /* A deleted trail whose chains have all ended and whose last digests are written is
+     * forgotten: its chains, the files no digest will name, its kept settings. */
+    if (deleted && !rc) {
+        bool running = false;
+        for (size_t i = 0; i < cs.n; i++) running |= cs.v[i].running;
+        if (!running && digest_files_of(db, arn) == 0 &&
+            (digest_forget_trail(db, arn) || trail_forget_deleted(db, arn)))
+            rc = -1;
     }
     free(cs.v);
     free(covered.ids);
@@ -254,9 +269,14 @@ int digest_write(server *s, int64_t now_ms)
     for (size_t i = 0; i < n; i++) {
         planned_digest *d = &ds[i];
         trail t;
+        bool deleted = false;
         if (trail_get(db, d->trail_arn, &t) != 1) {
-            digest_file_done(db, d->id);
-            continue;
+            /* A deleted trail's last digests are written with its kept settings. */
+            if (trail_get_deleted(db, d->trail_arn, &t) != 1) {
+                digest_file_done(db, d->id);
+                continue;
+            }
+            deleted = true;
         }
         /* The two user-metadata headers the AWS CLI reads (S3 keeps names lower case). */
         json_t *meta = json_pack("{s:s, s:s}", "signature", d->signature, "signature-algorithm",
@@ -265,14 +285,15 @@ int digest_write(server *s, int64_t now_ms)
         int put = delivery_put(s, db, &t, d->bucket, d->key, d->body, d->body_len, meta, now_ms,
                                NULL, code, sizeof code);
         json_decref(meta);
+        /* A deleted trail has no status to report (GetTrailStatus cannot name it). */
         if (put >= 0) {
             digest_file_done(db, d->id);
-            digest_status_attempt(db, d->trail_arn, now_ms, NULL);
+            if (!deleted) digest_status_attempt(db, d->trail_arn, now_ms, NULL);
             written++;
         } else {
             digest_file_retry(db, d->id,
                               now_ms + delivery_backoff_ms(s->digest_interval_s, d->attempts));
-            digest_status_attempt(db, d->trail_arn, now_ms, code);
+            if (!deleted) digest_status_attempt(db, d->trail_arn, now_ms, code);
         }
     }
     planned_digests_free(ds, n);

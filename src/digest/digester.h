@@ -20,11 +20,13 @@
  * arrives every interval even when no log file did — and every other region once a log
  * file of that account and region is delivered. A chain that starts (first digest,
  * validation or logging switched back on) has all previousDigest* null and starts its
- * window at that moment. When logging stops, validation is turned off, or the account
- * leaves the organization, the chain's current window still ends with a digest covering
- * the files delivered so far; then the chain stops (the next start is a new chain, which
- * the AWS CLI reports as a harmless gap). Log files delivered while a chain is stopped
- * wait for its next start.
+ * window at that moment. When logging stops, validation is turned off, the account
+ * leaves the organization, or the trail is deleted, the chain's current window still ends
+ * with a digest covering the files delivered so far; then the chain stops (the next start
+ * is a new chain, which the AWS CLI reports as a harmless gap). Log files delivered while
+ * a chain is stopped wait for its next start. A deleted trail's last digests are planned
+ * and written from the settings DeleteTrail kept (state/trail_state.h); once its chains
+ * have ended and those digests are written, the trail's digest state is forgotten.
  *
  * Exactly once, never torn, across kill -9:
  *   1. A log file is queued in the same transaction that retires its delivery plan

@@ -127,8 +127,7 @@ int delivery_forget_trail(db_conn *db, const char *trail_arn)
                    db_exec(db, "DELETE FROM trail_selector_history WHERE trail_arn = ?", "s",
                            trail_arn) ||
                    db_exec(db, "DELETE FROM delivery_files WHERE trail_arn = ?", "s", trail_arn) ||
-                   db_exec(db, "DELETE FROM delivery_status WHERE trail_arn = ?", "s", trail_arn) ||
-                   digest_forget_trail(db, trail_arn)
+                   db_exec(db, "DELETE FROM delivery_status WHERE trail_arn = ?", "s", trail_arn)
                ? -1
                : 0;
 }

@@ -52,7 +52,8 @@ void delivery_selector_versions_free(selector_version *v, size_t n);
 
 /* Every membership period of organization org_id; *out malloc'd (caller frees). */
 size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **out);
-/* Forgets a deleted trail: its spans, selector history, planned files and status. */
+/* Forgets a deleted trail: its spans, selector history, planned files and status. Its
+ * digest chains stay until they have ended (digest/digester.h). */
 int delivery_forget_trail(db_conn *db, const char *trail_arn);
 
 /* The cursor: the first journal seq not yet planned (1 when never set). */

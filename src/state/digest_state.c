@@ -62,7 +62,8 @@ size_t digest_trails(db_conn *db, char (**arns)[256])
     sqlite3_stmt *st = db_query(db,
                                 "SELECT arn FROM trails WHERE log_validation = 1 UNION "
                                 "SELECT trail_arn FROM digest_chains WHERE running = 1 UNION "
-                                "SELECT trail_arn FROM digest_pending_logs ORDER BY 1",
+                                "SELECT trail_arn FROM digest_pending_logs UNION "
+                                "SELECT arn FROM deleted_trails ORDER BY 1",
                                 "");
     while (db_row(st)) {
         *arns = grow(*arns, &cap, n, sizeof **arns);
@@ -197,6 +198,13 @@ int64_t digest_files_pending(db_conn *db)
 {
     int64_t n = 0;
     db_get_int(db, &n, "SELECT COUNT(*) FROM digest_files", "");
+    return n;
+}
+
+int64_t digest_files_of(db_conn *db, const char *trail_arn)
+{
+    int64_t n = 0;
+    db_get_int(db, &n, "SELECT COUNT(*) FROM digest_files WHERE trail_arn = ?", "s", trail_arn);
     return n;
 }
 

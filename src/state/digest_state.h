@@ -36,7 +36,8 @@ typedef struct digest_chain {
 size_t digest_chains_of(db_conn *db, const char *trail_arn, digest_chain **out);
 /* Inserts or replaces the chain row. 0, or -1. */
 int digest_chain_put(db_conn *db, const digest_chain *c);
-/* Trails with validation on or a running chain (ARNs, malloc'd array of 256-byte names). */
+/* Trails with validation on, a running chain, log files waiting for a digest, or deleted
+ * ones whose settings are kept (ARNs, malloc'd array of 256-byte names). */
 size_t digest_trails(db_conn *db, char (**arns)[256]);
 
 typedef struct pending_log {
@@ -80,6 +81,8 @@ int digest_file_done(db_conn *db, int64_t id);
 int digest_file_retry(db_conn *db, int64_t id, int64_t next_attempt_ms);
 int64_t digest_files_pending(db_conn *db);
 
+/* How many planned digests of the trail are not written yet. */
+int64_t digest_files_of(db_conn *db, const char *trail_arn);
 /* Forgets a deleted trail's chains, pending files and unwritten digests. */
 int digest_forget_trail(db_conn *db, const char *trail_arn);
 

@@ -224,6 +224,12 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE delivery_status ADD COLUMN latest_digest_ms INTEGER;"
     "ALTER TABLE delivery_status ADD COLUMN latest_digest_attempt_ms INTEGER;"
     "ALTER TABLE delivery_status ADD COLUMN latest_digest_error TEXT;",
+
+    /* 7: a deleted trail's settings, kept until its digest chains have ended with their
+     * last digests (DeleteTrail, like StopLogging, ends each running chain with a digest
+     * of what was delivered; digest/digester.h). The same columns as trails: a migration
+     * that adds a column to trails adds it here too. */
+    "CREATE TABLE deleted_trails AS SELECT * FROM trails WHERE 0;",
 };
 
 int schema_migration_count(void)

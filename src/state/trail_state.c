@@ -63,9 +63,8 @@ static const char *nul(const char *s)
     return s && *s ? s : NULL;
 }
 
-int trail_get(db_conn *db, const char *arn, trail *t)
+static int trail_load(db_conn *db, sqlite3_stmt *st, trail *t)
 {
-    sqlite3_stmt *st = db_query(db, "SELECT " TRAIL_COLUMNS " FROM trails WHERE arn = ?", "s", arn);
     int found = 0;
     if (db_row(st)) {
         trail_from_row(st, t);
@@ -74,6 +73,32 @@ int trail_get(db_conn *db, const char *arn, trail *t)
     db_done(st);
     if (found) effective(db, t);
     return found;
+}
+
+int trail_get(db_conn *db, const char *arn, trail *t)
+{
+    return trail_load(db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM trails WHERE arn = ?", "s", arn),
+                      t);
+}
+
+int trail_keep_deleted(db_conn *db, const char *arn)
+{
+    return db_exec(db, "DELETE FROM deleted_trails WHERE arn = ?", "s", arn) ||
+                   db_exec(db, "INSERT INTO deleted_trails SELECT * FROM trails WHERE arn = ?", "s",
+                           arn)
+               ? -1
+               : 0;
+}
+
+int trail_get_deleted(db_conn *db, const char *arn, trail *t)
+{
+    return trail_load(
+        db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM deleted_trails WHERE arn = ?", "s", arn), t);
+}
+
+int trail_forget_deleted(db_conn *db, const char *arn)
+{
+    return db_exec(db, "DELETE FROM deleted_trails WHERE arn = ?", "s", arn);
 }
 
 int trail_find_by_name(db_conn *db, const char *account_id, const char *name, const char *region,

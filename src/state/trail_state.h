@@ -53,6 +53,12 @@ void trail_arn(char *out, size_t n, const char *region, const char *account_id, 
 
 /* Loads a trail by ARN: 1 found, 0 not. */
 int trail_get(db_conn *db, const char *arn, trail *t);
+/* A deleted trail's settings, kept for its last digests (digest/digester.h): DeleteTrail
+ * keeps them (call before trail_delete), the digester loads them (1 found, 0 not) and
+ * forgets them once the trail's last digest is written. */
+int trail_keep_deleted(db_conn *db, const char *arn);
+int trail_get_deleted(db_conn *db, const char *arn, trail *t);
+int trail_forget_deleted(db_conn *db, const char *arn);
 /* The trail of `account_id` named `name` that is visible in `region`: its home region is
  * `region`, or (when `multi_region_ok`) it is a multi-region trail. 1 found, 0 not. */
 int trail_find_by_name(db_conn *db, const char *account_id, const char *name, const char *region,

@@ -159,6 +159,12 @@ int ct_create_trail(call_ctx *c)
     if (trail_name_taken(c->db, owner, t.name, c->region, t.multi_region))
         return aws_fail(&c->err, 400, "TrailAlreadyExistsException",
                         "Trail %s already exists for customer: %s", t.name, owner);
+    /* A trail re-created under a deleted one's ARN starts new digest chains: the deleted
+     * trail's last digests, if not written yet, are dropped with its kept settings. */
+    trail old;
+    if (trail_get_deleted(c->db, t.arn, &old) == 1 &&
+        (digest_forget_trail(c->db, t.arn) || trail_forget_deleted(c->db, t.arn)))
+        return ct_fail_db(c);
     if (trail_insert(c->db, &t)) return ct_fail_db(c);
     if (tags && ct_tags_add(c, t.arn, tags)) return -1;
     ct_add_resource(c, &t);
@@ -221,8 +227,12 @@ int ct_delete_trail(call_ctx *c)
 {
     trail t;
     if (ct_resolve(c, in_str(c, "Name"), CT_MODIFY, &t)) return -1;
-    /* Deleting a trail stops its delivery, files planned but not yet written included. */
-    if (trail_delete(c->db, t.arn) || delivery_forget_trail(c->db, t.arn)) return ct_fail_db(c);
+    /* Deleting a trail stops its delivery, files planned but not yet written included. Its
+     * running digest chains still end with a last digest of what was delivered, as after
+     * StopLogging: the digester needs the trail's settings for that (digest/digester.h). */
+    if (trail_keep_deleted(c->db, t.arn) || trail_delete(c->db, t.arn) ||
+        delivery_forget_trail(c->db, t.arn))
+        return ct_fail_db(c);
     ct_add_resource(c, &t);
     return 0;
 }

@@ -6,16 +6,19 @@ orgtrail) finds every digest and log file valid, for the management account and 
 members, in both regions. Tampering is reported by the same validator: a log file
 overwritten -> "hash value doesn't match"; a digest in the chain deleted -> "not found".
 The chain resumes across a restart, StopLogging/StartLogging and switching validation off
-and on (a new chain then starts, which the CLI reports as a harmless gap)."""
+and on (a new chain then starts, which the CLI reports as a harmless gap). DeleteTrail ends
+each chain with a last digest naming what was delivered before it, which both validators
+check with the trail gone."""
 import datetime
 import gzip
 import json
 import re
+import subprocess
 import time
 import unittest
 
 from tests.integration.delivery_util import BucketReader, wait_for
-from tests.integration.harness import OrgtrailServer
+from tests.integration.harness import BINARY, OrgtrailServer
 from tests.integration.test_cloudtrail import policy_for, trail_arn
 
 CT = "cloudtrail.amazonaws.com"
@@ -237,6 +240,76 @@ class ChainLifecycleTest(OrgSetup, unittest.TestCase):
             self.assertEqual(s["log"][0], s["log"][1], out)
             self.assertGreaterEqual(s["log"][1], 1, out)
 
+
+class DeletedTrailTest(OrgSetup, unittest.TestCase):
+    """DeleteTrail on the organization trail and on a single-account trail "solo" beside it
+    (the AWS CLI cannot check a deleted organization trail: without the trail it does not
+    know the organization's folder; orgtrail's validator takes --organization-id)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start_org()
+        cls.srv.client("s3", cls.la_creds).put_bucket_policy(
+            Bucket=cls.bucket, Policy=policy_for(cls.bucket, cls.org_id, ["org-trail", "solo"]))
+        ct = cls.srv.client("cloudtrail")
+        ct.create_trail(Name="solo", S3BucketName=cls.bucket, EnableLogFileValidation=True)
+        ct.start_logging(Name="solo")
+        cls.solo_arn = trail_arn("solo")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def test_last_digest_after_delete(self):
+        mgmt = self.srv.account_id
+        self.traffic()
+        time.sleep(2.5)
+        self.traffic()
+        time.sleep(1.5)  # delivered (--delivery-interval 1), not yet named by a digest
+        ct = self.srv.client("cloudtrail")
+        deleted_at = iso(time.time())
+        ct.delete_trail(Name="org-trail")
+        ct.delete_trail(Name="solo")
+        time.sleep(4.5)  # the open windows end: last digests
+        # The window open at DeleteTrail ended with a digest (it would have been dropped).
+        ends = [self.digest(k)["digestEndTime"] for k in self.digests(mgmt, "us-east-1")]
+        self.assertGreaterEqual(max(ends), deleted_at, ends)
+
+        org_logs = "AWSLogs/%s/%s/CloudTrail/us-east-1/" % (self.org_id, mgmt)
+        logs = [k for k in self.reader.keys() if k.startswith(org_logs)]
+        self.assertTrue(logs)
+        named = set()
+        for k in self.digests(mgmt, "us-east-1"):
+            named.update(f["s3Object"] for f in self.digest(k)["logFiles"])
+        self.assertEqual(set(logs) - named, set(), "log files no digest names")
+        last = self.reader.keys()
+        time.sleep(2.5)
+        self.assertEqual(self.reader.keys(), last, "objects written after the last digests")
+
+        # The official validator on the deleted single-account trail, given its bucket.
+        rc, out, err = self.srv.aws(
+            "cloudtrail", "validate-logs", "--trail-arn", self.solo_arn, "--start-time",
+            iso(self.t0), "--region", "us-east-1", "--s3-bucket", self.bucket,
+            creds=self.la_creds, region="us-east-1")
+        self.assertEqual(rc, 0, out + err)
+        self.assertNotIn("INVALID", out + err)
+        s = summary(out)
+        self.assertGreaterEqual(s["digest"][1], 2, out)
+        self.assertEqual(s["digest"][0], s["digest"][1], out)
+        self.assertGreaterEqual(s["log"][1], 1, out)
+        self.assertEqual(s["log"][0], s["log"][1], out)
+
+        # orgtrail's on the deleted organization trail, which also looks for unnamed files.
+        env = self.srv.env(self.la_creds)
+        env.pop("AWS_ENDPOINT_URL", None)
+        p = subprocess.run([BINARY, "validate-logs", "--trail-arn", self.arn, "--start-time",
+                            iso(self.t0), "--account-id", mgmt, "--region", "us-east-1",
+                            "--s3-bucket", self.bucket, "--organization-id", self.org_id,
+                            "--endpoint-url", self.srv.endpoint, "--no-progress"],
+                           env=env, capture_output=True, text=True, timeout=120)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertNotIn("INVALID", p.stdout + p.stderr)
+        self.assertEqual(summary(p.stdout)["log"], (len(logs), len(logs)), p.stdout)
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,7 +3,8 @@
  * one (key, hash, signature) and verifies with a key ListPublicKeys would return; the
  * chain continues across a restart (one digest stretches over the pause), across a crash
  * between planning and writing (written once), and across key rotation; StopLogging ends
- * the chain after its current window and StartLogging begins a new one. */
+ * the chain after its current window and StartLogging begins a new one; DeleteTrail ends
+ * it the same way, with the settings kept for it, which are then forgotten. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -301,11 +302,75 @@ static void test_stop_start_and_rotation(void **state)
     stored_free(d, 5);
 }
 
+/* DeleteTrail as the handler does it (svc/cloudtrail_trails.c). */
+static void delete_trail(fixture *f)
+{
+    db_conn *db = db_acquire(&f->srv.db);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(trail_keep_deleted(db, ARN), 0);
+    assert_int_equal(trail_delete(db, ARN), 0);
+    assert_int_equal(delivery_forget_trail(db, ARN), 0);
+    assert_int_equal(db_commit(db), 0);
+    db_release(&f->srv.db, db);
+}
+
+static int64_t count(fixture *f, const char *sql)
+{
+    db_conn *db = db_acquire(&f->srv.db);
+    int64_t n = -1;
+    assert_true(db_get_int(db, &n, sql, "s", ARN));
+    db_release(&f->srv.db, db);
+    return n;
+}
+
+static void test_deleted_trail_last_digest(void **state)
+{
+    fixture *f = *state;
+    int64_t t0 = time_now_ms();
+    step(f, t0);
+    step(f, t0 + 10 * SEC);
+    capture(f, "ListTrails");
+    step(f, t0 + 11 * SEC); /* delivered; waits for the window ending at t0 + 20 s */
+    delete_trail(f);
+    trail t;
+    db_conn *db = db_acquire(&f->srv.db);
+    assert_int_equal(trail_get(db, ARN, &t), 0);
+    assert_int_equal(trail_get_deleted(db, ARN, &t), 1);
+    assert_string_equal(t.s3_bucket, BUCKET);
+    db_release(&f->srv.db, db);
+
+    /* Before the window ends nothing happens; then its last digest is planned, and a crash
+     * before writing it loses nothing. */
+    step(f, t0 + 15 * SEC);
+    stored d[8];
+    assert_int_equal(digests(f, d, 8), 1);
+    stored_free(d, 1);
+    assert_int_equal(digest_plan(&f->srv, t0 + 20 * SEC), 1);
+    server_close(&f->srv);
+    open_server(f);
+    assert_int_equal(digest_write(&f->srv, t0 + 21 * SEC), 1);
+    assert_int_equal(digests(f, d, 8), 2);
+    check(f, &d[1], &d[0]);
+    assert_int_equal(log_files(&d[1]), 1); /* the file delivered before DeleteTrail */
+    stored_free(d, 2);
+
+    /* The chain has ended and its digest is written: the trail is forgotten, no more
+     * digests follow. */
+    step(f, t0 + 22 * SEC);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM deleted_trails WHERE arn = ?"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM digest_chains WHERE trail_arn = ?"), 0);
+    assert_int_equal(count(f, "SELECT COUNT(*) FROM delivery_status WHERE trail_arn = ?"), 0);
+    step(f, t0 + 60 * SEC);
+    assert_int_equal(digests(f, d, 8), 2);
+    stored_free(d, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_chain_across_restart_and_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_start_and_rotation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_trail_last_digest, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
