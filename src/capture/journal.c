@@ -105,7 +105,7 @@ static int scan_segment(int fd, uint64_t first, uint64_t *good_end, uint64_t *la
         if (r != (ssize_t)sizeof hdr) break;
         uint32_t len = get_u32(hdr), crc = get_u32(hdr + 4);
         uint64_t seq = get_u64(hdr + 8);
-        if (len > JOURNAL_MAX_RECORD || seq < expect) break;
+        if (len > JOURNAL_MAX_RECORD || seq < expect || seq > JOURNAL_MAX_SEQ) break;
         buf_reset(&payload);
         buf_reserve(&payload, len);
         if (pread(fd, payload.data, len, (off_t)(off + sizeof hdr)) != (ssize_t)len) break;
@@ -762,6 +762,7 @@ static int chunk_frame(journal_reader *r, bool reread, uint32_t *len, uint64_t *
     }
     if (frame_crc(h + 8, h + JOURNAL_FRAME_HEADER, l) != get_u32(h + 4))
         return 0; /* still being written */
+    if (get_u64(h + 8) > JOURNAL_MAX_SEQ) return 0; /* corrupt, never written by us */
     *len = l;
     *seq = get_u64(h + 8);
     *payload = h + JOURNAL_FRAME_HEADER;

@@ -48,6 +48,10 @@
 
 #define JOURNAL_FRAME_HEADER 16
 #define JOURNAL_MAX_RECORD (4u << 20)
+/* No frame carries a larger seq (146,000 years at a million records a second): a frame
+ * claiming one is corrupt, so that seq + 1 can never wrap and send a reader back to the
+ * oldest segment forever (found by fuzz_journal with a forged CRC). */
+#define JOURNAL_MAX_SEQ ((uint64_t)INT64_MAX)
 #define JOURNAL_MAX_FAILED 1024
 #define JOURNAL_RESERVE (4ull << 20)   /* allocated ahead of the tail: see above */
 #define JOURNAL_MIN_FREE (1ull << 20)  /* less free space than this (besides the reserve) */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "capture/journal.h"
+#include "core/hash.h"
 #include "testenv.h"
 
 #define THREADS 8
@@ -169,6 +170,56 @@ static void torn_tail_is_cut(void **state)
     assert_memory_equal(p, "def", 3);
     assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
     journal_reader_close(&r);
+    free(seg);
+    remove_dir(dir);
+    free(dir);
+}
+
+/* A whole frame (its CRC right) claiming seq 2^64 - 1 was never written by the journal:
+ * readers stop before it instead of wrapping to seq 0 and rereading the oldest segment
+ * forever, and recovery cuts it like a torn tail (fuzz_journal found the loop). */
+static void impossible_seq_is_corrupt(void **state)
+{
+    (void)state;
+    char *dir = make_dir();
+    journal j;
+    char err[256];
+    uint64_t seq;
+    aws_error e;
+    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++) assert_int_equal(journal_append(&j, "abc", 3, &seq, &e), 0);
+    journal_close(&j);
+    char *seg = only_segment(dir);
+    struct stat st;
+    assert_int_equal(stat(seg, &st), 0);
+    unsigned char frame[JOURNAL_FRAME_HEADER + 3] = {3, 0, 0, 0};
+    memset(frame + 8, 0xff, 8); /* seq */
+    memcpy(frame + JOURNAL_FRAME_HEADER, "xyz", 3);
+    uint32_t crc = hash_crc32(hash_crc32(0, frame + 8, 8), "xyz", 3);
+    for (int i = 0; i < 4; i++) frame[4 + i] = (unsigned char)(crc >> (8 * i));
+    int fd = open(seg, O_WRONLY | O_APPEND);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, frame, sizeof frame), (ssize_t)sizeof frame);
+    close(fd);
+
+    journal_reader r;
+    assert_int_equal(journal_reader_open(&r, dir, 1), 0);
+    const char *p;
+    size_t len;
+    for (uint64_t want = 1; want <= 3; want++) {
+        assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 1);
+        assert_int_equal(seq, want);
+    }
+    assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
+    journal_reader_close(&r);
+
+    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    struct stat after;
+    assert_int_equal(stat(seg, &after), 0);
+    assert_int_equal(after.st_size, st.st_size);
+    assert_int_equal(journal_append(&j, "def", 3, &seq, &e), 0);
+    assert_int_equal(seq, 4);
+    journal_close(&j);
     free(seg);
     remove_dir(dir);
     free(dir);
@@ -518,6 +569,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(concurrent_appends_read_back),
         cmocka_unit_test(torn_tail_is_cut),
+        cmocka_unit_test(impossible_seq_is_corrupt),
         cmocka_unit_test(reader_chunks_and_growth),
         cmocka_unit_test(oversized_record_refused),
         cmocka_unit_test_setup_teardown(full_disk_degrades_and_recovers, tmpfs_setup,
