@@ -11,124 +11,26 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "capture/journal_segment.h"
 #include "core/hash.h"
+#include "core/fsync_dir.h"
 
 #define SEGMENT_LIMIT (64ull << 20)
-
-static void put_u32(unsigned char *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void put_u64(unsigned char *p, uint64_t v)
-{
-    for (int i = 0; i < 8; i++)
-        p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t get_u32(const unsigned char *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_u64(const unsigned char *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = v << 8 | p[i];
-    return v;
-}
-
-static uint32_t frame_crc(const unsigned char *seq8, const void *payload, size_t len)
-{
-    uint32_t c = hash_crc32(0, seq8, 8);
-    return hash_crc32(c, payload, len);
-}
-
-static char *segment_path(const char *dir, uint64_t first)
-{
-    char *p;
-    if (asprintf(&p, "%s/%020" PRIu64 ".jnl", dir, first) < 0) abort();
-    return p;
-}
-
-static int fsync_dir(const char *dir)
-{
-    int fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* Sorted list of segment first-sequence numbers in dir. Caller frees. */
-static size_t list_segments(const char *dir, uint64_t **out)
-{
-    DIR *d = opendir(dir);
-    *out = NULL;
-    if (!d) return 0;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        size_t l = strlen(de->d_name);
-        if (l != 24 || strcmp(de->d_name + 20, ".jnl")) continue;
-        char *end;
-        uint64_t v = strtoull(de->d_name, &end, 10);
-        if (end != de->d_name + 20) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
-        (*out)[n++] = v;
-    }
-    closedir(d);
-    for (size_t i = 1; i < n; i++)
-        for (size_t k = i; k > 0 && (*out)[k - 1] > (*out)[k]; k--) {
-            uint64_t t = (*out)[k];
-            (*out)[k] = (*out)[k - 1];
-            (*out)[k - 1] = t;
-        }
-    return n;
-}
-
-/* Scans a segment; returns the offset after the last whole frame and its last seq. */
-static int scan_segment(int fd, uint64_t first, uint64_t *good_end, uint64_t *last_seq)
-{
-    unsigned char hdr[JOURNAL_FRAME_HEADER];
-    uint64_t off = 0, expect = first;
-    buf payload = BUF_INIT;
-    *last_seq = first - 1;
-    for (;;) {
-        ssize_t r = pread(fd, hdr, sizeof hdr, (off_t)off);
-        if (r != (ssize_t)sizeof hdr) break;
-        uint32_t len = get_u32(hdr), crc = get_u32(hdr + 4);
-        uint64_t seq = get_u64(hdr + 8);
-        if (len > JOURNAL_MAX_RECORD || seq < expect || seq > JOURNAL_MAX_SEQ) break;
-        buf_reset(&payload);
-        buf_reserve(&payload, len);
-        if (pread(fd, payload.data, len, (off_t)(off + sizeof hdr)) != (ssize_t)len) break;
-        if (frame_crc(hdr + 8, payload.data, len) != crc) break;
-        off += sizeof hdr + len;
-        *last_seq = seq;
-        expect = seq + 1;
-    }
-    buf_free(&payload);
-    *good_end = off;
-    return 0;
-}
 
 /* What an errno says about the data directory, for messages. */
 static const char *why(int err)
 {
     switch (err) {
     case ENOSPC:
-    case EDQUOT: return "is full";
-    case EROFS: return "is read-only";
+    case EDQUOT:
+        return "is full";
+    case EROFS:
+        return "is read-only";
     case EACCES:
-    case EPERM: return "is not writable";
-    default: return "cannot be written";
+    case EPERM:
+        return "is not writable";
+    default:
+        return "cannot be written";
     }
 }
 
@@ -160,7 +62,7 @@ static int reserve_space(int fd, uint64_t from, uint64_t n)
  * mutex held, or from journal_open. */
 static int open_segment(journal *j, uint64_t first, uint64_t bytes, char *err, size_t errlen)
 {
-    char *path = segment_path(j->dir, first);
+    char *path = journal_segment_path(j->dir, first);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
         snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
@@ -198,63 +100,93 @@ static int check_dir(const journal *j)
     return 0;
 }
 
-int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
+/* Gives up the directory (its lock, the paths) and leaves *j closed. */
+static void release_dir(journal *j)
+{
+    if (j->lock_fd >= 0) close(j->lock_fd);
+    free(j->dir);
+    free(j->data_dir);
+    memset(j, 0, sizeof *j);
+    j->fd = -1;
+    j->lock_fd = -1;
+}
+
+/* Recovers the newest segment: cuts a torn tail (never acknowledged), refuses damage.
+ * Sets *next to the seq after its last whole frame. */
+static int recover_newest(journal *j, uint64_t first, uint64_t *next, char *err, size_t errlen)
+{
+    char *path = journal_segment_path(j->dir, first);
+    buf bytes = BUF_INIT;
+    int rc = -1;
+    if (journal_segment_read(path, &bytes)) {
+        snprintf(err, errlen, "cannot read the journal segment %s: %s", path, strerror(errno));
+        goto out;
+    }
+    journal_segment_scan scan;
+    journal_segment_scan_bytes((const unsigned char *)bytes.data, bytes.len, first, true, NULL,
+                               NULL, &scan);
+    if (scan.damaged) {
+        const journal_gap *g = &scan.gaps[0];
+        journal_damage d = {path, g->offset, g->bytes, g->after_seq, g->before_seq};
+        journal_damage_describe(&d, j->data_dir, err, errlen);
+        journal_segment_scan_clear(&scan);
+        goto out;
+    }
+    uint64_t good = scan.good_end;
+    *next = scan.records ? scan.last_seq + 1 : first;
+    journal_segment_scan_clear(&scan);
+    if (bytes.len > good) {
+        /* A crash cut the last batch short: it was never acknowledged, so drop it. */
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0 || ftruncate(fd, (off_t)good) || fdatasync(fd)) {
+            snprintf(err, errlen, "cannot repair the journal tail of %s: %s", path,
+                     strerror(errno));
+            if (fd >= 0) close(fd);
+            goto out;
+        }
+        close(fd);
+    }
+    if (open_segment(j, first, good, err, errlen) == 0) rc = 0;
+out:
+    buf_free(&bytes);
+    free(path);
+    return rc;
+}
+
+int journal_open(journal *j, const char *data_dir, uint64_t from, char *err, size_t errlen)
 {
     memset(j, 0, sizeof *j);
     j->fd = -1;
+    j->lock_fd = -1;
     j->segment_limit = SEGMENT_LIMIT;
     if (asprintf(&j->dir, "%s/journal", data_dir) < 0) abort();
     j->data_dir = strdup(data_dir);
     if (!j->data_dir) abort();
+    uint64_t *segs = NULL;
+    size_t n = 0;
+    uint64_t next = 1;
     if (mkdir(j->dir, 0700) && errno != EEXIST) {
         snprintf(err, errlen, "cannot create %s: %s", j->dir, strerror(errno));
-        free(j->dir);
-        free(j->data_dir);
-        return -1;
+        goto fail;
     }
-    uint64_t *segs;
-    size_t n = list_segments(j->dir, &segs);
-    uint64_t next = 1;
-    if (n) {
-        uint64_t first = segs[n - 1];
-        char *path = segment_path(j->dir, first);
-        int fd = open(path, O_RDWR | O_CLOEXEC);
-        free(path);
-        if (fd < 0) {
-            snprintf(err, errlen, "cannot open the journal: %s", strerror(errno));
-            free(segs);
-            free(j->dir);
-            free(j->data_dir);
-            return -1;
-        }
-        uint64_t good, last;
-        scan_segment(fd, first, &good, &last);
-        struct stat st;
-        if (fstat(fd, &st) == 0 && (uint64_t)st.st_size > good) {
-            /* A crash cut the last frame: it was never acknowledged, so drop it. */
-            if (ftruncate(fd, (off_t)good) || fdatasync(fd)) {
-                snprintf(err, errlen, "cannot repair the journal tail: %s", strerror(errno));
-                close(fd);
-                free(segs);
-                free(j->dir);
-                free(j->data_dir);
-                return -1;
-            }
-        }
-        close(fd);
-        next = last + 1;
-        if (open_segment(j, first, good, err, errlen)) {
-            free(segs);
-            free(j->dir);
-            free(j->data_dir);
-            return -1;
-        }
-    } else if (open_segment(j, 1, 0, err, errlen)) {
-        free(j->dir);
-        free(j->data_dir);
-        return -1;
+    if (journal_lock_dir(j->dir, &j->lock_fd, err, errlen)) goto fail;
+    journal_damage d;
+    int found = journal_find_damage(data_dir, from ? from : 1, false, &d);
+    if (found) {
+        if (found > 0)
+            journal_damage_describe(&d, data_dir, err, errlen);
+        else
+            snprintf(err, errlen, "cannot read the journal in %s: %s", j->dir, strerror(errno));
+        journal_damage_clear(&d);
+        goto fail;
     }
+    n = journal_segment_list(j->dir, &segs);
+    if (n ? recover_newest(j, segs[n - 1], &next, err, errlen) : open_segment(j, 1, 0, err, errlen))
+        goto fail;
     free(segs);
+    /* Records up to `from` were handed out before (a reader got that far): their numbers
+     * are never given again, even if their frames are gone. */
+    if (from > next) next = from;
     /* Starting on a full disk is no error: reads are served, changes refused. */
     int bad = check_dir(j);
     if (bad) degrade_locked(j, bad, "at start-up");
@@ -264,6 +196,11 @@ int journal_open(journal *j, const char *data_dir, char *err, size_t errlen)
     pthread_mutex_init(&j->mu, NULL);
     pthread_cond_init(&j->cv, NULL);
     return 0;
+fail:
+    free(segs);
+    if (j->fd >= 0) close(j->fd);
+    release_dir(j);
+    return -1;
 }
 
 static void flush_batch(journal *j);
@@ -286,9 +223,9 @@ static int write_all(int fd, const char *p, size_t n)
 static void frame_append(buf *b, uint64_t seq, const void *payload, size_t len)
 {
     unsigned char hdr[JOURNAL_FRAME_HEADER];
-    put_u32(hdr, (uint32_t)len);
-    put_u64(hdr + 8, seq);
-    put_u32(hdr + 4, frame_crc(hdr + 8, payload, len));
+    journal_put_u32(hdr, (uint32_t)len);
+    journal_put_u64(hdr + 8, seq);
+    journal_put_u32(hdr + 4, journal_frame_crc(hdr + 8, payload, len));
     buf_append(b, hdr, sizeof hdr);
     buf_append(b, payload, len);
 }
@@ -322,7 +259,8 @@ static int write_frames(journal *j, const buf *b, uint64_t *alloc, int *werr, in
 
 static void free_held(journal *j)
 {
-    for (size_t i = 0; i < j->n_held; i++) free(j->held[i].payload);
+    for (size_t i = 0; i < j->n_held; i++)
+        free(j->held[i].payload);
     j->n_held = 0;
     j->held_bytes = 0;
 }
@@ -396,10 +334,7 @@ void journal_close(journal *j)
     free(j->held);
     pthread_mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
-    free(j->dir);
-    free(j->data_dir);
-    memset(j, 0, sizeof *j);
-    j->fd = -1;
+    release_dir(j);
 }
 
 /* Called by the leader with the mutex held; returns with it held. */
@@ -497,7 +432,7 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
     buf_reserve(&frames, total);
     for (size_t i = 0; i < n; i++) {
         unsigned char hdr[JOURNAL_FRAME_HEADER];
-        put_u32(hdr, (uint32_t)items[i].len);
+        journal_put_u32(hdr, (uint32_t)items[i].len);
         buf_append(&frames, hdr, sizeof hdr);
         buf_append(&frames, items[i].payload, items[i].len);
     }
@@ -520,8 +455,9 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
     size_t off = 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char *hdr = (unsigned char *)frames.data + off;
-        put_u64(hdr + 8, first + i);
-        put_u32(hdr + 4, frame_crc(hdr + 8, hdr + JOURNAL_FRAME_HEADER, items[i].len));
+        journal_put_u64(hdr + 8, first + i);
+        journal_put_u32(hdr + 4,
+                        journal_frame_crc(hdr + 8, hdr + JOURNAL_FRAME_HEADER, items[i].len));
         off += JOURNAL_FRAME_HEADER + items[i].len;
     }
     if (j->pending.len == 0) {
@@ -586,8 +522,8 @@ static int hold_locked(journal *j, const void *payload, size_t len, bool keep)
     return JOURNAL_HELD;
 }
 
-int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode,
-                    uint64_t *seq, aws_error *e)
+int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode, uint64_t *seq,
+                    aws_error *e)
 {
     if (len > JOURNAL_MAX_RECORD)
         return aws_fail(e, 400, "ValidationException", "The record is larger than %u bytes.",
@@ -595,8 +531,9 @@ int journal_capture(journal *j, const void *payload, size_t len, journal_mode mo
     pthread_mutex_lock(&j->mu);
     /* Reads wait in memory at once (the reserve is for changes already made); a change is
      * written into the reserve while it fits. */
-    bool hold = j->broken || (j->degraded && (mode == JOURNAL_HOLD ||
-                                              !fits_reserve(j, JOURNAL_FRAME_HEADER + len)));
+    bool hold =
+        j->broken ||
+        (j->degraded && (mode == JOURNAL_HOLD || !fits_reserve(j, JOURNAL_FRAME_HEADER + len)));
     if (hold) {
         int r = hold_locked(j, payload, len, mode == JOURNAL_KEEP);
         pthread_mutex_unlock(&j->mu);
@@ -692,11 +629,25 @@ void journal_reader_close(journal_reader *r)
     r->fd = -1;
 }
 
+static int reader_open_segment(journal_reader *r, uint64_t first)
+{
+    if (r->fd >= 0) close(r->fd);
+    char *path = journal_segment_path(r->dir, first);
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
+    if (r->fd < 0) return -1;
+    r->segment_first = first;
+    r->offset = 0;
+    r->chunk.len = 0; /* the chunk was the previous segment's */
+    r->chunk_off = 0;
+    return 1;
+}
+
 /* Opens the segment that holds r->next_seq (the last one starting at or before it). */
 static int reader_seek(journal_reader *r)
 {
     uint64_t *segs;
-    size_t n = list_segments(r->dir, &segs);
+    size_t n = journal_segment_list(r->dir, &segs);
     if (!n) {
         free(segs);
         return 0;
@@ -706,16 +657,23 @@ static int reader_seek(journal_reader *r)
         if (segs[i] <= r->next_seq) pick = segs[i];
     free(segs);
     if (r->fd >= 0 && pick == r->segment_first) return 1;
-    if (r->fd >= 0) close(r->fd);
-    char *path = segment_path(r->dir, pick);
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
-    free(path);
-    if (r->fd < 0) return -1;
-    r->segment_first = pick;
-    r->offset = 0;
-    r->chunk.len = 0; /* the chunk was the previous segment's */
-    r->chunk_off = 0;
-    return 1;
+    return reader_open_segment(r, pick);
+}
+
+/* The first segment after the reader's: 1 with its name, 0 when the reader's is the
+ * newest. */
+static int newer_segment(const journal_reader *r, uint64_t *first)
+{
+    uint64_t *segs;
+    size_t n = journal_segment_list(r->dir, &segs);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++)
+        if (segs[i] > r->segment_first) {
+            *first = segs[i];
+            found = 1;
+        }
+    free(segs);
+    return found;
 }
 
 /* Loads the chunk from r->offset: at least `need` bytes when the file has them. Returns
@@ -752,19 +710,19 @@ static int chunk_frame(journal_reader *r, bool reread, uint32_t *len, uint64_t *
     if (reread || chunk_avail(r) < JOURNAL_FRAME_HEADER)
         if (chunk_load(r, JOURNAL_FRAME_HEADER) < JOURNAL_FRAME_HEADER) return 0;
     const unsigned char *h = (const unsigned char *)r->chunk.data + (r->offset - r->chunk_off);
-    uint32_t l = get_u32(h);
+    uint32_t l = journal_get_u32(h);
     if (l > JOURNAL_MAX_RECORD) return 0;
     if (chunk_avail(r) < JOURNAL_FRAME_HEADER + l) {
         if (chunk_load(r, JOURNAL_FRAME_HEADER + l) < JOURNAL_FRAME_HEADER + l) return 0;
         h = (const unsigned char *)r->chunk.data;
-        l = get_u32(h);
+        l = journal_get_u32(h);
         if (l > JOURNAL_MAX_RECORD || chunk_avail(r) < JOURNAL_FRAME_HEADER + l) return 0;
     }
-    if (frame_crc(h + 8, h + JOURNAL_FRAME_HEADER, l) != get_u32(h + 4))
-        return 0; /* still being written */
-    if (get_u64(h + 8) > JOURNAL_MAX_SEQ) return 0; /* corrupt, never written by us */
+    if (journal_frame_crc(h + 8, h + JOURNAL_FRAME_HEADER, l) != journal_get_u32(h + 4))
+        return 0;                                           /* still being written */
+    if (journal_get_u64(h + 8) > JOURNAL_MAX_SEQ) return 0; /* corrupt, never written by us */
     *len = l;
-    *seq = get_u64(h + 8);
+    *seq = journal_get_u64(h + 8);
     *payload = h + JOURNAL_FRAME_HEADER;
     return 1;
 }
@@ -775,15 +733,13 @@ int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64
         int s = reader_seek(r);
         if (s <= 0) return s;
     }
-    for (int attempt = 0; attempt < 2; attempt++) {
-        for (;;) {
-            uint32_t l;
-            uint64_t s;
-            const unsigned char *payload;
-            /* A chunk read earlier may hold a frame that was incomplete then. */
-            if (!chunk_frame(r, false, &l, &s, &payload) &&
-                !chunk_frame(r, true, &l, &s, &payload))
-                break;
+    bool newer_seen = false;
+    for (;;) {
+        uint32_t l;
+        uint64_t s;
+        const unsigned char *payload;
+        /* A chunk read earlier may hold a frame that was incomplete then. */
+        if (chunk_frame(r, false, &l, &s, &payload) || chunk_frame(r, true, &l, &s, &payload)) {
             r->offset += JOURNAL_FRAME_HEADER + l;
             if (s < r->next_seq) continue;
             buf_reset(&r->frame);
@@ -794,12 +750,45 @@ int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64
             *seq = s;
             return 1;
         }
-        /* End of this segment: a newer one may start where we are. */
-        uint64_t before = r->segment_first;
-        if (reader_seek(r) < 0) return -1;
-        if (r->segment_first == before) return 0;
+        /* No whole frame here. In the newest segment that is its end for now (the rest may
+         * still be being written). A newer segment is created only after this one's last
+         * write, so once one exists, a second look at this one is final. */
+        uint64_t next_first;
+        if (!newer_segment(r, &next_first)) return 0;
+        if (!newer_seen) {
+            newer_seen = true;
+            continue;
+        }
+        struct stat st;
+        if (fstat(r->fd, &st)) return -1;
+        if (r->offset < (uint64_t)st.st_size) return JOURNAL_READ_DAMAGED;
+        if (reader_open_segment(r, next_first) < 0) return -1;
+        newer_seen = false;
     }
-    return 0;
+}
+
+int journal_reader_damage(const journal_reader *r, journal_damage *d)
+{
+    memset(d, 0, sizeof *d);
+    char *path = journal_segment_path(r->dir, r->segment_first);
+    buf bytes = BUF_INIT;
+    if (journal_segment_read(path, &bytes)) {
+        free(path);
+        return -1;
+    }
+    journal_segment_scan scan;
+    journal_segment_scan_bytes((const unsigned char *)bytes.data, bytes.len, r->segment_first,
+                               false, NULL, NULL, &scan);
+    buf_free(&bytes);
+    int found = scan.damaged;
+    if (found) {
+        const journal_gap *g = &scan.gaps[0];
+        *d = (journal_damage){path, g->offset, g->bytes, g->after_seq, g->before_seq};
+    } else {
+        free(path);
+    }
+    journal_segment_scan_clear(&scan);
+    return found;
 }
 
 uint64_t journal_position(journal *j)

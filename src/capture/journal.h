@@ -8,8 +8,11 @@
  * Layout: DIR/journal/<first seq, 20 digits>.jnl segments, each a series of frames
  *   u32 payload length | u32 crc32(seq bytes + payload) | u64 seq | payload
  * (little-endian). On open, a torn tail (from a crash mid-write) is cut off at the last
- * whole frame. Readers (journal_reader) stop at the first incomplete frame, so they are
- * safe while the server appends.
+ * whole frame; damage (whole frames after bad bytes, or bad bytes in an older segment) is
+ * refused, never cut (capture/journal_segment.h tells the two apart; `orgtrail journal
+ * check` and `salvage` repair it). Readers (journal_reader) stop at the first incomplete
+ * frame of the newest segment, so they are safe while the server appends; in an older
+ * segment they report damage instead of stopping silently.
  *
  * A full disk or an unwritable directory (issue 3) puts the journal into DEGRADED mode
  * instead of failing requests at random:
@@ -44,6 +47,7 @@
 #include <stdint.h>
 
 #include "core/awserr.h"
+#include "capture/journal_segment.h"
 #include "core/buf.h"
 
 #define JOURNAL_FRAME_HEADER 16
@@ -72,6 +76,7 @@ typedef struct journal_failed {
 typedef struct journal {
     char *dir;
     int fd;                 /* current segment */
+    int lock_fd;            /* the journal directory, flock'ed while open */
     uint64_t segment_first; /* first seq of the current segment */
     uint64_t segment_bytes;
     uint64_t segment_limit;
@@ -92,21 +97,27 @@ typedef struct journal {
     bool broken;               /* a failed write could not be rolled back: refuse until restart */
     uint64_t batches, records; /* statistics */
     /* Full disk / unwritable directory (see the contract above). */
-    char *data_dir;          /* for messages */
-    uint64_t alloc_end;      /* bytes of the current segment allocated: written + reserve */
-    uint64_t queued_bytes;   /* frames pending or being written */
+    char *data_dir;        /* for messages */
+    uint64_t alloc_end;    /* bytes of the current segment allocated: written + reserve */
+    uint64_t queued_bytes; /* frames pending or being written */
     bool degraded;
-    int degraded_errno;      /* why: ENOSPC, EROFS, EACCES, EIO ... */
+    int degraded_errno; /* why: ENOSPC, EROFS, EACCES, EIO ... */
     journal_held *held;
     size_t n_held, cap_held;
-    uint64_t held_bytes;     /* of droppable held records */
-    uint64_t held_total;     /* records ever held, */
-    uint64_t held_dropped;   /* and of those dropped because the queue was full */
+    uint64_t held_bytes;   /* of droppable held records */
+    uint64_t held_total;   /* records ever held, */
+    uint64_t held_dropped; /* and of those dropped because the queue was full */
 } journal;
 
-/* Opens (creating) the journal under data_dir/journal and recovers a torn tail. A full
- * disk does not fail it: the journal starts degraded. */
-int journal_open(journal *j, const char *data_dir, char *err, size_t errlen);
+/* Opens (creating) the journal under data_dir/journal for this process alone (a second
+ * open of the same directory fails) and recovers a torn tail. `from` is the first record a
+ * reader still needs (delivery's cursor; 1 or 0: all): every segment that may hold a record
+ * from there on is checked, and damage anywhere in them (capture/journal_segment.h: bad
+ * bytes that are not a torn tail) fails the open with a message naming the file, the
+ * offset and what to do, instead of cutting or skipping acknowledged records. Sequence
+ * numbers go on after the newest whole frame, and never below `from`. A full disk does not
+ * fail it: the journal starts degraded. */
+int journal_open(journal *j, const char *data_dir, uint64_t from, char *err, size_t errlen);
 void journal_close(journal *j);
 /* Appends one record and waits until it is durable. Returns 0 with *seq set, or -1 with
  * e set to ServiceUnavailable (disk full, unwritable directory, ...). */
@@ -133,8 +144,8 @@ enum { JOURNAL_DURABLE = 0, JOURNAL_HELD = 1, JOURNAL_DROPPED = 2 };
  * *seq set), JOURNAL_HELD (in memory, written on recovery), JOURNAL_DROPPED (HOLD only:
  * the held queue is full), or -1 with e set only for a record larger than
  * JOURNAL_MAX_RECORD. */
-int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode,
-                    uint64_t *seq, aws_error *e);
+int journal_capture(journal *j, const void *payload, size_t len, journal_mode mode, uint64_t *seq,
+                    aws_error *e);
 
 /* false, with e set to 503 ServiceUnavailable naming the data directory and what to do,
  * while degraded or broken: mutating calls must be refused before they run. */
@@ -187,9 +198,17 @@ typedef struct journal_reader {
 
 /* Starts reading at sequence number `from` (1 = the beginning). */
 int journal_reader_open(journal_reader *r, const char *data_dir, uint64_t from);
+#define JOURNAL_READ_DAMAGED (-2)
 /* Reads the next whole record. Returns 1 with the payload in *out (valid until the next
- * call), 0 when no further whole record exists yet, -1 on an I/O error. */
+ * call), 0 when no further whole record exists yet, -1 on an I/O error, or
+ * JOURNAL_READ_DAMAGED when an older segment has bad bytes at r->offset of segment
+ * r->segment_first (journal_reader_damage says it for a message): the reader stays there,
+ * and readers must say so instead of waiting for records that cannot come. */
 int journal_reader_next(journal_reader *r, const char **out, size_t *len, uint64_t *seq);
 void journal_reader_close(journal_reader *r);
+/* After JOURNAL_READ_DAMAGED: the damage, as journal_find_damage gives it (*d cleared by
+ * the caller with journal_damage_clear). 1 when found, 0 when the segment reads clean now,
+ * -1 when it cannot be read. */
+int journal_reader_damage(const journal_reader *r, journal_damage *d);
 
 #endif

@@ -43,11 +43,21 @@ int cmd_events(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'd': dir = optarg; break;
-        case 'a': account = optarg; break;
-        case 'f': follow = 1; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'd':
+            dir = optarg;
+            break;
+        case 'a':
+            account = optarg;
+            break;
+        case 'f':
+            follow = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (!dir) {
@@ -68,6 +78,16 @@ int cmd_events(int argc, char **argv)
         size_t len;
         uint64_t seq;
         int got = journal_reader_next(&r, &rec, &len, &seq);
+        if (got == JOURNAL_READ_DAMAGED) {
+            journal_damage d;
+            char msg[1024] = "an older segment is damaged";
+            if (journal_reader_damage(&r, &d) == 1)
+                journal_damage_describe(&d, dir, msg, sizeof msg);
+            journal_damage_clear(&d);
+            fprintf(stderr, "orgtrail events: %s\n", msg);
+            journal_reader_close(&r);
+            return 1;
+        }
         if (got < 0) {
             fprintf(stderr, "orgtrail events: cannot read the journal\n");
             journal_reader_close(&r);

@@ -13,6 +13,7 @@ static void usage(FILE *f)
           "  serve    serve the AWS APIs (Organizations, CloudTrail, STS, IAM, S3, ...)\n"
           "  events   print the captured CloudTrail records as JSON lines\n"
           "  root-key create an access key for an account's root user\n"
+          "  journal  check or salvage the journal of captured records (check, salvage)\n"
           "  validate-logs  check log files against their signed digests (as the AWS CLI)\n"
           "\n"
           "Run 'orgtrail <command> --help' for a command's options.\n",
@@ -30,6 +31,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "root-key")) return cmd_root_key(argc - 1, argv + 1);
+    if (!strcmp(cmd, "journal")) return cmd_journal(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate-logs")) return cmd_validate_logs(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);

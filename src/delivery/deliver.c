@@ -185,6 +185,19 @@ static void round_free(round *r)
     delivery_files_free(r->files, r->n_files);
 }
 
+/* Delivery cannot read past damage in an older journal segment: it says so at every plan
+ * (a restart then refuses to start with the same message) rather than wait in silence. */
+static void report_damage(server *s, const journal_reader *jr)
+{
+    journal_damage d;
+    if (journal_reader_damage(jr, &d) == 1) {
+        char msg[1024];
+        journal_damage_describe(&d, s->data_dir, msg, sizeof msg);
+        fprintf(stderr, "orgtrail: delivery is stopped: %s\n", msg);
+    }
+    journal_damage_clear(&d);
+}
+
 /* *full tells whether the round stopped at DELIVERY_ROUND_RECORDS (more may be waiting). */
 static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, bool *full)
 {
@@ -211,9 +224,10 @@ static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, b
     const char *p;
     size_t len;
     uint64_t seq;
+    int read_rc = 0;
     while (count < DELIVERY_ROUND_RECORDS) {
-        int rc = journal_reader_next(&jr, &p, &len, &seq);
-        if (rc != 1 || seq > durable) break;
+        read_rc = journal_reader_next(&jr, &p, &len, &seq);
+        if (read_rc != 1 || seq > durable) break;
         end = seq;
         count++;
         if (!r.n_trails) continue;
@@ -226,6 +240,7 @@ static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, b
         }
     }
     select_scratch_free(&sc);
+    if (read_rc == JOURNAL_READ_DAMAGED) report_damage(s, &jr);
     journal_reader_close(&jr);
     if (end < cursor) {
         round_free(&r);

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fsync_dir.h"
+
 bool keystore_region_ok(const char *region)
 {
     size_t n = strlen(region);
@@ -28,15 +30,6 @@ static void key_path(char *out, size_t n, const char *data_dir, const char *regi
 static int mkdir_0700(const char *path)
 {
     return mkdir(path, 0700) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
 }
 
 /* Writes the private key file durably: temp, fsync, rename, fsync(dir). */
@@ -140,8 +133,10 @@ static int make_key(db_conn *db, const char *data_dir, const char *region, int64
         public_key_clear(pub);
         return aws_fail(e, 500, "InternalError", "Could not store a digest signing key.");
     }
-    if (priv) *priv = k;
-    else signkey_free(k);
+    if (priv)
+        *priv = k;
+    else
+        signkey_free(k);
     return 0;
 }
 
@@ -164,8 +159,8 @@ int keystore_key_for(db_conn *db, const char *data_dir, const char *region, int6
     if (priv && !(*priv = read_private(data_dir, region, pub->fingerprint))) {
         public_key_clear(pub);
         return aws_fail(e, 500, "InternalError",
-                        "The private signing key %s of region %s cannot be read.",
-                        pub->fingerprint, region);
+                        "The private signing key %s of region %s cannot be read.", pub->fingerprint,
+                        region);
     }
     return 0;
 }

@@ -14,6 +14,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "store/objstore_internal.h"
+#include "core/fsync_dir.h"
 
 static const char HEX[] = "0123456789abcdef";
 
@@ -92,15 +93,6 @@ int blob_finish(blob_writer *w, unsigned char md5[16], char checksum[96], aws_er
     release_digests(w, md5, checksum);
     if (fsync(w->fd)) return store_internal_error(e, "flush object bytes");
     return 0;
-}
-
-static int fsync_dir(const char *path)
-{
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
-    int rc = fsync(fd);
-    close(fd);
-    return rc;
 }
 
 int blob_publish(objstore *os, blob_writer *w, aws_error *e)

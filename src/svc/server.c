@@ -7,6 +7,8 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "state/delivery_state.h"
+
 /* 0 when orgtrail may write in dir, else an errno saying why not. */
 static int writable(const char *dir)
 {
@@ -52,6 +54,8 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         return -1;
     }
     db_conn *c = db_acquire(&s->db);
+    /* The journal checks what delivery has still to read, and never numbers below it. */
+    uint64_t journal_from = delivery_cursor_get(c);
     int ok = db_get_text(c, s->owner_account, sizeof s->owner_account,
                          "SELECT value FROM meta WHERE key = 'owner_account'", "") &&
              db_get_text(c, s->default_region, sizeof s->default_region,
@@ -77,7 +81,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         return -1;
     }
     s->validator = validator_new(&s->models);
-    if (journal_open(&s->journal, data_dir, err, errlen)) {
+    if (journal_open(&s->journal, data_dir, journal_from, err, errlen)) {
         validator_free(s->validator);
         model_set_free(&s->models);
         objstore_close(&s->objects);

@@ -36,7 +36,11 @@
  *    and its length <= JOURNAL_MAX_RECORD), NUL-terminated, with sequence numbers >= 1,
  *    at most JOURNAL_MAX_SEQ (a frame claiming more is corrupt: readers stop before it
  *    rather than wrap to 0 and start over forever) and strictly increasing;
- *  - journal_open succeeds and changes only the newest segment, cutting it to a prefix that
+ *  - journal_open refuses exactly when the files are damaged rather than torn (a second,
+ *    resynchronising model, below: an older segment with any bytes that are not whole frames
+ *    in increasing order from its name, or a whole frame after such bytes in the newest one),
+ *    and then changes no byte; a reader meets JOURNAL_READ_DAMAGED only on such files;
+ *  - otherwise journal_open changes only the newest segment, cutting it to a prefix that
  *    ends at a frame boundary and holds whole frames only; its position is the sequence
  *    number after the newest segment's last kept frame (its name when none is kept), and
  *    every record up to it is durable;
@@ -49,9 +53,10 @@
  *    append gives what a new one does, and a reader kept open across the restart and the
  *    append gives only whole frames in increasing order; all of it is the same after
  *    another close and reopen;
- *  - on a directory as the journal itself leaves it after a crash or damage to the newest
- *    segment's tail (segments contiguous and complete, consecutive sequence numbers below
- *    2^62; the newest segment may end in anything), recovery keeps every whole frame, every
+ *  - on a directory as the journal itself leaves it after a crash (segments contiguous and
+ *    complete, consecutive sequence numbers below 2^62; the newest segment may end in
+ *    anything without a whole frame after its first bad byte), recovery keeps every whole
+ *    frame, every
  *    reader (before and after recovery, fresh or kept open) returns every whole frame in
  *    order, and the appended record comes back last, with the next sequence number. */
 #include <dirent.h>
@@ -268,6 +273,63 @@ static bool consistent(const model *m)
     return true;
 }
 
+/* The whole frame at p (n bytes left) with seq in [min_seq, JOURNAL_MAX_SEQ]: its length
+ * with its header, else 0. */
+static size_t whole_from(const unsigned char *p, size_t n, uint64_t min_seq, uint64_t *seq)
+{
+    if (n < JOURNAL_FRAME_HEADER) return 0;
+    uint32_t l = rd32(p);
+    if (l > JOURNAL_MAX_RECORD || n - JOURNAL_FRAME_HEADER < l) return 0;
+    uint64_t s = rd64(p + 8);
+    if (s < min_seq || s > JOURNAL_MAX_SEQ) return 0;
+    if (crc_of(s, p + JOURNAL_FRAME_HEADER, l) != rd32(p + 4)) return 0;
+    *seq = s;
+    return JOURNAL_FRAME_HEADER + l;
+}
+
+/* Whether segment s holds damage (journal_segment.h): bytes that are not whole frames with
+ * increasing sequence numbers from its name, anywhere in an older segment, or followed by
+ * a whole frame in the newest one. Steps one byte at a time through bad bytes. */
+static bool segment_damaged(const model *m, size_t s)
+{
+    const unsigned char *p = (const unsigned char *)m->bytes[s].data;
+    size_t n = m->bytes[s].len, off = 0;
+    uint64_t min_seq = m->first[s] ? m->first[s] : 1, seq;
+    bool bad = false, newest = s + 1 == m->n;
+    while (off < n) {
+        size_t f = whole_from(p + off, n - off, min_seq, &seq);
+        if (!f) {
+            if (!newest) return true;
+            bad = true;
+            off++;
+            continue;
+        }
+        if (bad) return true;
+        min_seq = seq + 1;
+        off += f;
+    }
+    return false;
+}
+
+static bool damaged(const model *m)
+{
+    for (size_t s = 0; s < m->n; s++)
+        if (segment_damaged(m, s)) return true;
+    return false;
+}
+
+/* Where a reader may stop with JOURNAL_READ_DAMAGED: an older segment whose walk does not
+ * reach its end, or holds a frame numbered above JOURNAL_MAX_SEQ. */
+static bool older_unreadable(const model *m)
+{
+    for (size_t s = 0; s + 1 < m->n; s++) {
+        if (m->walk_end[s] < m->bytes[s].len) return true;
+        for (size_t i = 0; i < m->fcount[s]; i++)
+            if (m->frames[m->fbeg[s] + i].seq > JOURNAL_MAX_SEQ) return true;
+    }
+    return false;
+}
+
 /* ---- records read back --------------------------------------------------------------- */
 
 typedef struct recs {
@@ -367,8 +429,8 @@ static void read_rest(journal_reader *r, model *m, bool walk_frames, recs *out)
         size_t len;
         uint64_t seq;
         int rc = journal_reader_next(r, &p, &len, &seq);
-        CHECK(rc == 0 || rc == 1);
-        if (rc == 0) break;
+        CHECK(rc == 0 || rc == 1 || (rc == JOURNAL_READ_DAMAGED && older_unreadable(m)));
+        if (rc != 1) break;
         CHECK(len <= JOURNAL_MAX_RECORD);
         CHECK(p[len] == '\0');
         CHECK(seq >= 1 && seq > last && seq <= JOURNAL_MAX_SEQ);
@@ -604,7 +666,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
      * restart, as a reader of a running server's directory would. */
     model m0;
     snapshot(jdir, &m0);
-    bool cons = consistent(&m0);
+    bool hurt = damaged(&m0);
+    bool cons = !hurt && consistent(&m0);
     size_t newest = m0.n - 1;
     recs before = {0};
     journal_reader old_reader;
@@ -614,8 +677,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Recovery, as the server starts. */
     journal j;
-    char err[256];
-    CHECK(journal_open(&j, dir, err, sizeof err) == 0);
+    char err[1024];
+    int opened = journal_open(&j, dir, 1, err, sizeof err);
+    CHECK(opened == (hurt ? -1 : 0));
+    if (hurt) {
+        /* Refused, and nothing was cut or moved. */
+        CHECK(strstr(err, "damaged") && strstr(err, "offset"));
+        model mr;
+        snapshot(jdir, &mr);
+        CHECK(same_files(&m0, &mr));
+        model_free(&mr);
+        journal_reader_close(&old_reader);
+        recs_free(&before);
+        model_free(&m0);
+        CHECK(nftw(dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS) == 0);
+        return 0;
+    }
     uint64_t pos = journal_position(&j);
     CHECK(journal_durable(&j) == pos - 1);
     journal_close(&j);
@@ -643,7 +720,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Idempotent: a second start finds nothing to repair (same bytes, so a reader gives
      * the same records as after the first). */
-    CHECK(journal_open(&j, dir, err, sizeof err) == 0);
+    CHECK(journal_open(&j, dir, 1, err, sizeof err) == 0);
     CHECK(journal_position(&j) == pos);
     model m2;
     snapshot(jdir, &m2);
@@ -700,7 +777,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         /* Durable across another restart, which again repairs nothing (same bytes: the
          * same records). */
-        CHECK(journal_open(&j, dir, err, sizeof err) == 0);
+        CHECK(journal_open(&j, dir, 1, err, sizeof err) == 0);
         CHECK(journal_position(&j) == seq + 1);
         journal_close(&j);
         snapshot(jdir, &m4);

@@ -432,7 +432,7 @@ static void test_journal_batch(void **state)
     testenv_mkdtemp(dir, sizeof dir, "ingest");
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     aws_error e;
     aws_error_clear(&e);
     uint64_t seq;
@@ -445,7 +445,7 @@ static void test_journal_batch(void **state)
     assert_int_equal(journal_append_batch(&j, items, 0, &first, &e), 0);
     journal_close(&j);
     /* reopened: the sequence continues after the batch */
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     assert_int_equal(journal_append(&j, "four", 4, &seq, &e), 0);
     assert_int_equal(seq, 5);
     journal_close(&j);

@@ -62,7 +62,7 @@ static void concurrent_appends_read_back(void **state)
     char *dir = make_dir();
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     worker w[THREADS];
     pthread_t th[THREADS];
     for (int t = 0; t < THREADS; t++) {
@@ -133,7 +133,7 @@ static void reopen_cuts_to(const char *dir, const char *seg, off_t size)
 {
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     struct stat after;
     assert_int_equal(stat(seg, &after), 0);
     assert_int_equal(after.st_size, size);
@@ -151,7 +151,7 @@ static void torn_tail_is_cut(void **state)
     char *dir = make_dir();
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     uint64_t seq;
     aws_error e;
     for (int i = 0; i < 3; i++)
@@ -197,8 +197,9 @@ static void impossible_seq_is_corrupt(void **state)
     char err[256];
     uint64_t seq;
     aws_error e;
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
-    for (int i = 0; i < 3; i++) assert_int_equal(journal_append(&j, "abc", 3, &seq, &e), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(journal_append(&j, "abc", 3, &seq, &e), 0);
     journal_close(&j);
     char *seg = only_segment(dir);
     struct stat st;
@@ -207,7 +208,8 @@ static void impossible_seq_is_corrupt(void **state)
     memset(frame + 8, 0xff, 8); /* seq */
     memcpy(frame + JOURNAL_FRAME_HEADER, "xyz", 3);
     uint32_t crc = hash_crc32(hash_crc32(0, frame + 8, 8), "xyz", 3);
-    for (int i = 0; i < 4; i++) frame[4 + i] = (unsigned char)(crc >> (8 * i));
+    for (int i = 0; i < 4; i++)
+        frame[4 + i] = (unsigned char)(crc >> (8 * i));
     int fd = open(seg, O_WRONLY | O_APPEND);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, frame, sizeof frame), (ssize_t)sizeof frame);
@@ -239,7 +241,7 @@ static void reader_chunks_and_growth(void **state)
     char *dir = make_dir();
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     aws_error e;
     uint64_t seq;
     size_t big = JOURNAL_READ_CHUNK + 12345;
@@ -276,7 +278,7 @@ static void reader_chunks_and_growth(void **state)
     close(fd);
     assert_int_equal(journal_reader_next(&r, &p, &len, &seq), 0);
     journal_close(&j); /* cuts the torn frame on the next open */
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     for (; n < 3100; n++) {
         sizes[n] = 100 + n;
         memset(rec, 'a' + (int)(n % 26), sizes[n]);
@@ -302,7 +304,7 @@ static void oversized_record_refused(void **state)
     char *dir = make_dir();
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     size_t n = JOURNAL_MAX_RECORD + 1;
     char *big = calloc(1, n);
     uint64_t seq;
@@ -400,7 +402,7 @@ static void full_disk_degrades_and_recovers(void **state)
     need_tmpfs(t);
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, t->dir, 1, err, sizeof err), 0);
     assert_true(journal_tick(&j));
     uint64_t seq;
     aws_error e;
@@ -454,7 +456,8 @@ static void full_disk_degrades_and_recovers(void **state)
     char firsts[32];
     size_t n = read_all(t->dir, seqs, firsts, 32);
     assert_int_equal(n, last);
-    for (size_t i = 0; i < n; i++) assert_int_equal(seqs[i], i + 1);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(seqs[i], i + 1);
     assert_int_equal(firsts[2], 'k');
     assert_int_equal(firsts[n - 3], 'r');
     assert_int_equal(firsts[n - 2], 'K');
@@ -472,7 +475,7 @@ static void failed_write_rolls_back(void **state)
     need_tmpfs(t);
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, t->dir, 1, err, sizeof err), 0);
     uint64_t seq;
     aws_error e;
     assert_int_equal(journal_append(&j, "a1", 2, &seq, &e), 0);
@@ -501,7 +504,7 @@ static void failed_write_rolls_back(void **state)
     assert_int_equal(read_all(t->dir, seqs, firsts, 8), 2);
     assert_int_equal(firsts[0], 'a');
     assert_int_equal(firsts[1], 'r');
-    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, t->dir, 1, err, sizeof err), 0);
     assert_int_equal(journal_append(&j, "a2", 2, &seq, &e), 0);
     assert_int_equal(seq, seqs[1] + 1);
     journal_close(&j);
@@ -517,11 +520,11 @@ static void opens_degraded_on_full_disk(void **state)
     char err[256];
     uint64_t seq;
     aws_error e;
-    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, t->dir, 1, err, sizeof err), 0);
     assert_int_equal(journal_append(&j, "a1", 2, &seq, &e), 0);
     journal_close(&j);
     fill(t);
-    assert_int_equal(journal_open(&j, t->dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, t->dir, 1, err, sizeof err), 0);
     assert_false(journal_accepts_changes(&j, &e));
     assert_int_equal(journal_capture(&j, "r1", 2, JOURNAL_HOLD, &seq, &e), JOURNAL_HELD);
     unfill(t);
@@ -541,7 +544,7 @@ static void held_queue_overflow_drops_reads_only(void **state)
     char *dir = make_dir();
     journal j;
     char err[256];
-    assert_int_equal(journal_open(&j, dir, err, sizeof err), 0);
+    assert_int_equal(journal_open(&j, dir, 1, err, sizeof err), 0);
     journal_degrade(&j, ENOSPC, "test");
     size_t big = 1u << 20;
     char *rec = calloc(1, big);
@@ -554,7 +557,8 @@ static void held_queue_overflow_drops_reads_only(void **state)
     rec[0] = 'K';
     /* Beyond the reserve: held, though the queue is full. */
     for (int i = 0; i < 6; i++)
-        assert_int_not_equal(journal_capture(&j, rec, big, JOURNAL_KEEP, &seq, &e), JOURNAL_DROPPED);
+        assert_int_not_equal(journal_capture(&j, rec, big, JOURNAL_KEEP, &seq, &e),
+                             JOURNAL_DROPPED);
     journal_status st;
     journal_get_status(&j, &st);
     assert_int_equal(st.held_dropped, 1);
