@@ -4,7 +4,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format clean
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format format-check clean
 
 all: build
 
@@ -26,7 +26,7 @@ fuzz-build: setup
 
 test: build asan fuzz-build
 	@scripts/setup.sh --test
-	@$(MAKE) --no-print-directory unit integration fuzz
+	@$(MAKE) --no-print-directory format-check unit integration fuzz
 
 unit:
 	@ctest --test-dir build-asan --output-on-failure -j $(JOBS)
@@ -47,8 +47,15 @@ bench: build
 bench-ingest: build
 	@python3 bench/ingest.py
 
+C_SOURCES = git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c'
+
 format:
-	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+	@clang-format -i $$($(C_SOURCES))
+
+# Part of `make test`: every C file as .clang-format has it (`make format` fixes them).
+format-check:
+	@clang-format --dry-run -Werror $$($(C_SOURCES)) || \
+	  { echo "format-check: run 'make format' and commit the result" >&2; exit 1; }
 
 clean:
 	rm -rf build build-asan build-fuzz

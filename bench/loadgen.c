@@ -295,8 +295,8 @@ int main(int argc, char **argv)
     printf("{\"requests\":%zu,\"seconds\":%.3f,\"rps\":%.1f,\"p50_ms\":%.3f,\"p90_ms\":%.3f,"
            "\"p99_ms\":%.3f,\"max_ms\":%.3f,\"non2xx\":%ld,\"last_status\":%d,\"errors\":%ld,"
            "\"reconnects\":%ld,\"connections\":%d,\"records_per_s\":%.1f}\n",
-           s.lat.n, elapsed, (double)s.lat.n / elapsed, PCT(0.5), PCT(0.9), PCT(0.99), PCT(1.0), s.non2xx,
-           s.last_status, s.errors, s.reconnects, o.connections,
+           s.lat.n, elapsed, (double)s.lat.n / elapsed, PCT(0.5), PCT(0.9), PCT(0.99), PCT(1.0),
+           s.non2xx, s.last_status, s.errors, s.reconnects, o.connections,
            (double)(s.lat.n - (size_t)s.non2xx) * (double)o.records_per_request / elapsed);
     buf_free(&file_body);
     for (int i = 0; i < o.connections; i++) {

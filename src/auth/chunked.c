@@ -35,12 +35,12 @@ static long find_crlf(const char *in, size_t n, size_t pos)
     return -1;
 }
 
-static void sign_string(const sigv4_auth *a, const char *kind, const char *prev,
-                        const char *extra, char out[65])
+static void sign_string(const sigv4_auth *a, const char *kind, const char *prev, const char *extra,
+                        char out[65])
 {
     buf sts = BUF_INIT;
-    buf_printf(&sts, "%s\n%s\n%s/%s/%s/aws4_request\n%s\n%s", kind, a->amz_date, a->date,
-               a->region, a->service, prev, extra);
+    buf_printf(&sts, "%s\n%s\n%s/%s/%s/aws4_request\n%s\n%s", kind, a->amz_date, a->date, a->region,
+               a->service, prev, extra);
     unsigned char mac[SHA256_LEN];
     hash_hmac_sha256(a->signing_key, SHA256_LEN, sts.data, sts.len, mac);
     hex_encode(mac, SHA256_LEN, out);
@@ -61,7 +61,8 @@ int aws_chunked_decode(const char *in, size_t n, const chunked_opts *o, buf *out
         size_t size = 0, i = pos;
         int digits = 0;
         while (i < (size_t)eol && isxdigit((unsigned char)in[i])) {
-            int d = isdigit((unsigned char)in[i]) ? in[i] - '0' : (tolower((unsigned char)in[i]) - 'a' + 10);
+            int d = isdigit((unsigned char)in[i]) ? in[i] - '0'
+                                                  : (tolower((unsigned char)in[i]) - 'a' + 10);
             if (size > MAX_CHUNK / 16) return malformed(e);
             size = size * 16 + (size_t)d;
             i++;
@@ -119,7 +120,8 @@ int aws_chunked_decode(const char *in, size_t n, const chunked_opts *o, buf *out
         size_t nlen = (size_t)(colon - line);
         const char *val = colon + 1;
         size_t vlen = len - nlen - 1;
-        while (vlen && isspace((unsigned char)*val)) val++, vlen--;
+        while (vlen && isspace((unsigned char)*val))
+            val++, vlen--;
         if (nlen == 23 && !strncasecmp(line, "x-amz-trailer-signature", nlen)) {
             if (vlen != 64) {
                 rc = malformed(e);
@@ -132,8 +134,10 @@ int aws_chunked_decode(const char *in, size_t n, const chunked_opts *o, buf *out
                 rc = malformed(e);
                 goto done;
             }
-            snprintf(res->checksum_alg, sizeof res->checksum_alg, "%.*s", (int)(nlen - 15), line + 15);
-            for (char *c = res->checksum_alg; *c; c++) *c = (char)tolower((unsigned char)*c);
+            snprintf(res->checksum_alg, sizeof res->checksum_alg, "%.*s", (int)(nlen - 15),
+                     line + 15);
+            for (char *c = res->checksum_alg; *c; c++)
+                *c = (char)tolower((unsigned char)*c);
             snprintf(res->checksum_value, sizeof res->checksum_value, "%.*s", (int)vlen, val);
             buf_append(&signed_part, line, nlen);
             buf_putc(&signed_part, ':');
@@ -171,13 +175,15 @@ int aws_chunked_decode(const char *in, size_t n, const chunked_opts *o, buf *out
     if (res->checksum_alg[0]) {
         char got[96];
         if (checksum_compute(res->checksum_alg, out->data ? out->data : "", out->len, got)) {
-            rc = aws_fail(e, 400, "InvalidRequest", "The algorithm type you specified in "
-                                                    "x-amz-checksum- header is invalid.");
+            rc = aws_fail(e, 400, "InvalidRequest",
+                          "The algorithm type you specified in "
+                          "x-amz-checksum- header is invalid.");
             goto done;
         }
         if (strcmp(got, res->checksum_value)) {
-            rc = aws_fail(e, 400, "BadDigest", "The %s you specified did not match the "
-                                               "calculated checksum.",
+            rc = aws_fail(e, 400, "BadDigest",
+                          "The %s you specified did not match the "
+                          "calculated checksum.",
                           res->checksum_alg);
             goto done;
         }

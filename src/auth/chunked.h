@@ -15,15 +15,15 @@
 #include "core/buf.h"
 
 typedef struct chunked_opts {
-    const sigv4_auth *auth; /* non-NULL when chunks are signed */
-    bool signed_trailer;     /* ...-TRAILER variant with x-amz-trailer-signature */
+    const sigv4_auth *auth;       /* non-NULL when chunks are signed */
+    bool signed_trailer;          /* ...-TRAILER variant with x-amz-trailer-signature */
     const char *declared_trailer; /* the x-amz-trailer header, or NULL */
     long long decoded_length;     /* x-amz-decoded-content-length, or -1 */
 } chunked_opts;
 
 typedef struct chunked_result {
-    char checksum_alg[16];    /* "crc32", ... when a checksum trailer came; "" otherwise */
-    char checksum_value[96];  /* its base64 value (already verified) */
+    char checksum_alg[16];   /* "crc32", ... when a checksum trailer came; "" otherwise */
+    char checksum_value[96]; /* its base64 value (already verified) */
 } chunked_result;
 
 /* Decodes `in` into out. Returns 0, or -1 with e filled: IncompleteBody for a malformed

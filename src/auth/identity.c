@@ -15,8 +15,7 @@ void identity_root(principal *p, const char *account_id, const char *access_key_
     snprintf(p->access_key_id, sizeof p->access_key_id, "%s", access_key_id ? access_key_id : "");
 }
 
-static sigv4_failure long_term(db_conn *db, const char *akid, principal *p, char *secret,
-                               size_t sl)
+static sigv4_failure long_term(db_conn *db, const char *akid, principal *p, char *secret, size_t sl)
 {
     sqlite3_stmt *st = db_query(db,
                                 "SELECT k.secret, k.account_id, k.user_name, u.user_id, u.path "
@@ -49,8 +48,8 @@ static sigv4_failure long_term(db_conn *db, const char *akid, principal *p, char
     return f;
 }
 
-static sigv4_failure temporary(db_conn *db, const char *akid, const char *token,
-                               int64_t now_ms, principal *p, char *secret, size_t sl)
+static sigv4_failure temporary(db_conn *db, const char *akid, const char *token, int64_t now_ms,
+                               principal *p, char *secret, size_t sl)
 {
     sqlite3_stmt *st = db_query(db,
                                 "SELECT secret, session_token, account_id, role_name, role_id, "
@@ -77,8 +76,7 @@ static sigv4_failure temporary(db_conn *db, const char *akid, const char *token,
                      db_text(st, 5), p->role_name);
             snprintf(p->arn, sizeof p->arn, "arn:aws:sts::%s:assumed-role/%s/%s", acct,
                      p->role_name, p->session_name);
-            snprintf(p->principal_id, sizeof p->principal_id, "%s:%s", p->role_id,
-                     p->session_name);
+            snprintf(p->principal_id, sizeof p->principal_id, "%s:%s", p->role_id, p->session_name);
             snprintf(p->access_key_id, sizeof p->access_key_id, "%s", akid);
             p->session_created_ms = db_int(st, 7);
             snprintf(secret, sl, "%s", db_text(st, 0));

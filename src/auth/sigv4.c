@@ -16,7 +16,8 @@ static const char *ALGORITHM = "AWS4-HMAC-SHA256";
 static const char *field_value(const char *p, char *out, size_t outsz, bool *truncated)
 {
     size_t n = strcspn(p, ",");
-    while (n > 0 && isspace((unsigned char)p[n - 1])) n--;
+    while (n > 0 && isspace((unsigned char)p[n - 1]))
+        n--;
     *truncated = n >= outsz;
     snprintf(out, outsz, "%.*s", (int)(n < outsz ? n : outsz - 1), p);
     return p + strcspn(p, ",");
@@ -36,9 +37,9 @@ static int parse_credential(const char *cred, sigv4_auth *a)
         if (i == 4 && slash) return -1;
         p = slash ? slash + 1 : p + lens[i];
     }
-    if (lens[0] == 0 || lens[0] >= sizeof a->access_key || lens[1] != 8 ||
-        lens[2] == 0 || lens[2] >= sizeof a->region || lens[3] == 0 ||
-        lens[3] >= sizeof a->service || lens[4] != 12 || strncmp(parts[4], "aws4_request", 12))
+    if (lens[0] == 0 || lens[0] >= sizeof a->access_key || lens[1] != 8 || lens[2] == 0 ||
+        lens[2] >= sizeof a->region || lens[3] == 0 || lens[3] >= sizeof a->service ||
+        lens[4] != 12 || strncmp(parts[4], "aws4_request", 12))
         return -1;
     memcpy(a->access_key, parts[0], lens[0]);
     a->access_key[lens[0]] = '\0';
@@ -72,17 +73,19 @@ static sigv4_failure incomplete(char *detail, size_t dl, const char *msg)
 static sigv4_failure parse_header(const char *h, sigv4_auth *a, char *detail, size_t dl)
 {
     if (strncmp(h, ALGORITHM, strlen(ALGORITHM)) || !isspace((unsigned char)h[strlen(ALGORITHM)])) {
-        snprintf(detail, dl, "Authorization header requires 'Credential' parameter. "
-                             "Authorization header requires 'Signature' parameter. "
-                             "Authorization header requires 'SignedHeaders' parameter. "
-                             "Authorization=%.40s",
+        snprintf(detail, dl,
+                 "Authorization header requires 'Credential' parameter. "
+                 "Authorization header requires 'Signature' parameter. "
+                 "Authorization header requires 'SignedHeaders' parameter. "
+                 "Authorization=%.40s",
                  h);
         return SIGV4_INCOMPLETE;
     }
     bool have_cred = false, have_sig = false, have_sh = false, cred_bad = false;
     const char *p = h + strlen(ALGORITHM);
     while (*p) {
-        while (*p == ' ' || *p == ',' || *p == '\t') p++;
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
         if (!*p) break;
         bool trunc = false;
         if (!strncmp(p, "Credential=", 11)) {
@@ -155,8 +158,7 @@ sigv4_failure sigv4_parse(const http_request *r, int64_t now_ms, sigv4_auth *a, 
         char *end;
         long long e = strtoll(exp, &end, 10);
         if (*end || e < 1 || e > 604800)
-            return incomplete(detail, dl,
-                              "X-Amz-Expires must be between 1 and 604800 seconds.");
+            return incomplete(detail, dl, "X-Amz-Expires must be between 1 and 604800 seconds.");
         a->expires_s = e;
         a->security_token = http_query_get(r, "X-Amz-Security-Token", NULL);
     } else {
@@ -167,24 +169,31 @@ sigv4_failure sigv4_parse(const http_request *r, int64_t now_ms, sigv4_auth *a, 
 
     if (date_s) {
         if (strlen(date_s) != 16 || time_parse_amz(date_s, &a->request_ms))
-            return incomplete(detail, dl, "X-Amz-Date must be in the ISO8601 Long Format "
-                                          "\"yyyyMMdd'T'HHmmss'Z'\"");
+            return incomplete(detail, dl,
+                              "X-Amz-Date must be in the ISO8601 Long Format "
+                              "\"yyyyMMdd'T'HHmmss'Z'\"");
         memcpy(a->amz_date, date_s, 17);
-    } else if ((date_s = http_header_get(r, "date")) != NULL && !time_parse_http(date_s, &a->request_ms)) {
+    } else if ((date_s = http_header_get(r, "date")) != NULL &&
+               !time_parse_http(date_s, &a->request_ms)) {
         time_amz(a->request_ms, a->amz_date, sizeof a->amz_date);
     } else {
-        return incomplete(detail, dl, "Authorization header requires existence of either a "
-                                      "'X-Amz-Date' or a 'Date' header.");
+        return incomplete(detail, dl,
+                          "Authorization header requires existence of either a "
+                          "'X-Amz-Date' or a 'Date' header.");
     }
     if (strncmp(a->amz_date, a->date, 8))
-        return incomplete(detail, dl, "Date in Credential scope does not match YYYYMMDD from "
-                                      "ISO-8601 version of date from HTTP.");
+        return incomplete(detail, dl,
+                          "Date in Credential scope does not match YYYYMMDD from "
+                          "ISO-8601 version of date from HTTP.");
     if (!header_listed(a->signed_headers, "host"))
-        return incomplete(detail, dl, "'Host' or ':authority' must be a 'SignedHeader' in the "
-                                      "AWS Authorization.");
-    if (!a->presigned && http_header_get(r, "x-amz-date") && !header_listed(a->signed_headers, "x-amz-date"))
-        return incomplete(detail, dl, "'X-Amz-Date' must be a 'SignedHeader' in the AWS "
-                                      "Authorization.");
+        return incomplete(detail, dl,
+                          "'Host' or ':authority' must be a 'SignedHeader' in the "
+                          "AWS Authorization.");
+    if (!a->presigned && http_header_get(r, "x-amz-date") &&
+        !header_listed(a->signed_headers, "x-amz-date"))
+        return incomplete(detail, dl,
+                          "'X-Amz-Date' must be a 'SignedHeader' in the AWS "
+                          "Authorization.");
 
     if (a->presigned) {
         if (now_ms > a->request_ms + a->expires_s * 1000) {
@@ -197,18 +206,20 @@ sigv4_failure sigv4_parse(const http_request *r, int64_t now_ms, sigv4_auth *a, 
             snprintf(detail, dl, "Request is not yet valid");
             return SIGV4_SKEW;
         }
-    } else if (a->request_ms < now_ms - SIGV4_MAX_SKEW_MS || a->request_ms > now_ms + SIGV4_MAX_SKEW_MS) {
+    } else if (a->request_ms < now_ms - SIGV4_MAX_SKEW_MS ||
+               a->request_ms > now_ms + SIGV4_MAX_SKEW_MS) {
         char req[20], bound[20], now[20];
         time_amz(a->request_ms, req, sizeof req);
         time_amz(now_ms, now, sizeof now);
         if (a->request_ms < now_ms) {
             time_amz(now_ms - SIGV4_MAX_SKEW_MS, bound, sizeof bound);
-            snprintf(detail, dl, "Signature expired: %s is now earlier than %s (%s - 15 min.)",
-                     req, bound, now);
+            snprintf(detail, dl, "Signature expired: %s is now earlier than %s (%s - 15 min.)", req,
+                     bound, now);
         } else {
             time_amz(now_ms + SIGV4_MAX_SKEW_MS, bound, sizeof bound);
-            snprintf(detail, dl, "Signature not yet current: %s is still later than %s (%s + 15 min.)",
-                     req, bound, now);
+            snprintf(detail, dl,
+                     "Signature not yet current: %s is still later than %s (%s + 15 min.)", req,
+                     bound, now);
         }
         return SIGV4_SKEW;
     }
@@ -219,7 +230,8 @@ sigv4_failure sigv4_parse(const http_request *r, int64_t now_ms, sigv4_auth *a, 
  * whitespace collapsed, as the canonical form requires. */
 static void put_trimmed(buf *b, const char *v)
 {
-    while (isspace((unsigned char)*v)) v++;
+    while (isspace((unsigned char)*v))
+        v++;
     bool space = false;
     for (; *v; v++) {
         if (isspace((unsigned char)*v)) {
@@ -243,9 +255,8 @@ static int qpair_cmp(const void *a, const void *b)
     return c ? c : strcmp(buf_cstr((buf *)&x->v), buf_cstr((buf *)&y->v));
 }
 
-void sigv4_canonical_request(const http_request *r, const char *service,
-                             const char *signed_headers, const char *payload_hash,
-                             bool presigned, buf *out)
+void sigv4_canonical_request(const http_request *r, const char *service, const char *signed_headers,
+                             const char *payload_hash, bool presigned, buf *out)
 {
     buf_puts(out, r->method);
     buf_putc(out, '\n');
@@ -400,7 +411,8 @@ int sigv4_fail(aws_error *e, sigv4_failure f, sigv4_family fam, const char *deta
         if (fam == FAMILY_QUERY)
             return aws_fail(e, 403, "MissingAuthenticationToken",
                             "Request is missing Authentication Token");
-        return aws_fail(e, 403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+        return aws_fail(e, 403, "MissingAuthenticationTokenException",
+                        "Missing Authentication Token");
     case SIGV4_INCOMPLETE:
         if (fam == FAMILY_S3) return aws_fail(e, 400, "AuthorizationHeaderMalformed", "%s", detail);
         if (fam == FAMILY_QUERY) return aws_fail(e, 400, "IncompleteSignature", "%s", detail);
@@ -429,7 +441,8 @@ int sigv4_fail(aws_error *e, sigv4_failure f, sigv4_family fam, const char *deta
         if (fam == FAMILY_QUERY) return aws_fail(e, 403, "InvalidClientTokenId", invalid_token);
         return aws_fail(e, 400, "UnrecognizedClientException", invalid_token);
     case SIGV4_EXPIRED_TOKEN:
-        if (fam == FAMILY_S3) return aws_fail(e, 400, "ExpiredToken", "The provided token has expired.");
+        if (fam == FAMILY_S3)
+            return aws_fail(e, 400, "ExpiredToken", "The provided token has expired.");
         if (fam == FAMILY_QUERY) return aws_fail(e, 403, "ExpiredToken", expired_token);
         return aws_fail(e, 400, "ExpiredTokenException", expired_token);
     case SIGV4_MISMATCH:
@@ -442,14 +455,14 @@ int sigv4_fail(aws_error *e, sigv4_failure f, sigv4_family fam, const char *deta
                             "was computed.");
         if (fam == FAMILY_JSON) return aws_fail(e, 400, "InvalidSignatureException", mismatch);
         return aws_fail(e, 403, "SignatureDoesNotMatch", mismatch);
-    case SIGV4_OK: break;
+    case SIGV4_OK:
+        break;
     }
     return 0;
 }
 
 void sigv4_sign_request(http_request *r, const char *access_key, const char *secret,
-                        const char *token, const char *region, const char *service,
-                        int64_t now_ms)
+                        const char *token, const char *region, const char *service, int64_t now_ms)
 {
     sigv4_sign_request_cached(r, access_key, secret, token, region, service, now_ms, NULL);
 }
@@ -474,7 +487,8 @@ void sigv4_sign_request_cached(http_request *r, const char *access_key, const ch
     size_t n = 0;
     for (size_t i = 0; i < r->n_headers && n < 64; i++) {
         bool dup = false;
-        for (size_t j = 0; j < n; j++) dup |= !strcmp(names[j], r->headers[i].name);
+        for (size_t j = 0; j < n; j++)
+            dup |= !strcmp(names[j], r->headers[i].name);
         if (!dup) names[n++] = r->headers[i].name;
     }
     for (size_t i = 1; i < n; i++)

@@ -24,12 +24,12 @@ typedef enum sigv4_family { FAMILY_JSON, FAMILY_QUERY, FAMILY_S3 } sigv4_family;
 
 typedef enum sigv4_failure {
     SIGV4_OK = 0,
-    SIGV4_MISSING,        /* no Authorization header and no presigned parameters */
-    SIGV4_INCOMPLETE,     /* malformed or missing component */
-    SIGV4_SKEW,           /* request time too far from server time */
+    SIGV4_MISSING,    /* no Authorization header and no presigned parameters */
+    SIGV4_INCOMPLETE, /* malformed or missing component */
+    SIGV4_SKEW,       /* request time too far from server time */
     SIGV4_PRESIGN_EXPIRED,
     SIGV4_UNKNOWN_KEY,
-    SIGV4_BAD_TOKEN,      /* session token missing / wrong for a temporary key */
+    SIGV4_BAD_TOKEN, /* session token missing / wrong for a temporary key */
     SIGV4_EXPIRED_TOKEN,
     SIGV4_MISMATCH,
     SIGV4_PAYLOAD_MISMATCH, /* x-amz-content-sha256 does not match the body */
@@ -73,16 +73,14 @@ void sigv4_signing_key(const char *secret, const char *date, const char *region,
                        const char *service, unsigned char out[SHA256_LEN]);
 
 /* Builds the canonical request into out (exposed for tests and the signer). */
-void sigv4_canonical_request(const http_request *r, const char *service,
-                             const char *signed_headers, const char *payload_hash,
-                             bool presigned, buf *out);
+void sigv4_canonical_request(const http_request *r, const char *service, const char *signed_headers,
+                             const char *payload_hash, bool presigned, buf *out);
 
 /* Client side: signs r in place (adds x-amz-date, x-amz-content-sha256 for s3,
  * x-amz-security-token when token is non-NULL, and Authorization). r must already carry
  * its Host header, path, query and body. */
 void sigv4_sign_request(http_request *r, const char *access_key, const char *secret,
-                        const char *token, const char *region, const char *service,
-                        int64_t now_ms);
+                        const char *token, const char *region, const char *service, int64_t now_ms);
 /* The same, with the signing key from `keys` when it was derived before (NULL: derive). */
 void sigv4_sign_request_cached(http_request *r, const char *access_key, const char *secret,
                                const char *token, const char *region, const char *service,

@@ -20,14 +20,14 @@ void record_time_text(int64_t ms, char *out, size_t n)
     struct tm tm;
     gmtime_r(&t, &tm);
     int h12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
-    snprintf(out, n, "%s %d, %d, %d:%02d:%02d %s", mons[tm.tm_mon], tm.tm_mday,
-             tm.tm_year + 1900, h12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
+    snprintf(out, n, "%s %d, %d, %d:%02d:%02d %s", mons[tm.tm_mon], tm.tm_mday, tm.tm_year + 1900,
+             h12, tm.tm_min, tm.tm_sec, tm.tm_hour < 12 ? "AM" : "PM");
 }
 
 static bool secret_name(const char *k)
 {
     static const char *const names[] = {"SecretAccessKey", "SessionToken", "Password",
-                                        "NewPassword", "OldPassword", "PrivateKey"};
+                                        "NewPassword",     "OldPassword",  "PrivateKey"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++)
         if (!strcasecmp(k, names[i])) return true;
     return false;
@@ -60,7 +60,8 @@ static json_t *convert(const svc_model *m, const json_t *shape, const json_t *v,
         const json_t *vs = model_ref_shape(m, json_object_get(shape, "value"));
         const char *k;
         json_t *x;
-        json_object_foreach((json_t *)v, k, x) json_object_set_new(o, k, convert(m, vs, x, depth + 1));
+        json_object_foreach((json_t *)v, k, x)
+            json_object_set_new(o, k, convert(m, vs, x, depth + 1));
         return o;
     }
     if (json_is_array(v)) {
@@ -127,11 +128,11 @@ static json_t *user_identity(const record_input *ri)
         json_object_set_new(u, "accessKeyId", json_string(p->access_key_id));
         char created[32];
         time_iso8601(p->session_created_ms, created, sizeof created);
-        json_t *ctx = json_pack(
-            "{s:{s:s, s:s, s:s, s:s, s:s}, s:{}, s:{s:s, s:s}}", "sessionIssuer", "type", "Role",
-            "principalId", p->role_id, "arn", p->role_arn, "accountId", p->account_id,
-            "userName", p->role_name, "webIdFederationData", "attributes", "creationDate",
-            created, "mfaAuthenticated", "false");
+        json_t *ctx =
+            json_pack("{s:{s:s, s:s, s:s, s:s, s:s}, s:{}, s:{s:s, s:s}}", "sessionIssuer", "type",
+                      "Role", "principalId", p->role_id, "arn", p->role_arn, "accountId",
+                      p->account_id, "userName", p->role_name, "webIdFederationData", "attributes",
+                      "creationDate", created, "mfaAuthenticated", "false");
         json_object_set_new(u, "sessionContext", ctx);
         break;
     }
@@ -161,7 +162,8 @@ char *record_build_alloc(const record_input *ri, size_t *len)
     json_object_set_new(r, "eventName", json_string(ri->event_name));
     json_object_set_new(r, "awsRegion", json_string(ri->region));
     json_object_set_new(r, "sourceIPAddress",
-                        json_string_safe(ri->source_ip ? ri->source_ip : "", ri->source_ip ? strlen(ri->source_ip) : 0));
+                        json_string_safe(ri->source_ip ? ri->source_ip : "",
+                                         ri->source_ip ? strlen(ri->source_ip) : 0));
     if (ri->user_agent) {
         size_t n = strlen(ri->user_agent);
         json_object_set_new(r, "userAgent", json_string_safe(ri->user_agent, n > 1024 ? 1024 : n));
@@ -172,9 +174,11 @@ char *record_build_alloc(const record_input *ri, size_t *len)
                             json_string_safe(ri->err->message, strlen(ri->err->message)));
     }
     json_object_set_new(r, "requestParameters",
-                        ri->request_parameters ? json_deep_copy(ri->request_parameters) : json_null());
+                        ri->request_parameters ? json_deep_copy(ri->request_parameters)
+                                               : json_null());
     json_object_set_new(r, "responseElements",
-                        ri->response_elements ? json_deep_copy(ri->response_elements) : json_null());
+                        ri->response_elements ? json_deep_copy(ri->response_elements)
+                                              : json_null());
     if (ri->request_id) json_object_set_new(r, "requestID", json_string(ri->request_id));
     json_object_set_new(r, "eventID", json_string(id));
     json_object_set_new(r, "readOnly", json_boolean(ri->read_only));
@@ -183,7 +187,8 @@ char *record_build_alloc(const record_input *ri, size_t *len)
     json_object_set_new(r, "eventType", json_string("AwsApiCall"));
     json_object_set_new(r, "managementEvent", json_boolean(!ri->data_event));
     json_object_set_new(r, "recipientAccountId", json_string(ri->recipient));
-    if (ri->shared_event_id) json_object_set_new(r, "sharedEventID", json_string(ri->shared_event_id));
+    if (ri->shared_event_id)
+        json_object_set_new(r, "sharedEventID", json_string(ri->shared_event_id));
     json_object_set_new(r, "eventCategory", json_string(ri->data_event ? "Data" : "Management"));
     char *text = json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(r);

@@ -83,7 +83,9 @@ int cmd_serve(int argc, char **argv)
     optind = 1;
     while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
         switch (o) {
-        case 'd': dir = optarg; break;
+        case 'd':
+            dir = optarg;
+            break;
         case 'l':
             if (parse_listen(optarg, host, sizeof host, &port)) {
                 fprintf(stderr, "orgtrail serve: --listen wants HOST:PORT, got '%s'\n", optarg);
@@ -106,7 +108,8 @@ int cmd_serve(int argc, char **argv)
             char *end;
             long v = strtol(optarg, &end, 10);
             if (*end || v < 1 || v > 10L * 366 * 86400) {
-                fprintf(stderr, "orgtrail serve: --signing-key-period wants 1..316224000 seconds\n");
+                fprintf(stderr,
+                        "orgtrail serve: --signing-key-period wants 1..316224000 seconds\n");
                 return 2;
             }
             key_period = (int)v;
@@ -121,8 +124,12 @@ int cmd_serve(int argc, char **argv)
             }
             break;
         }
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (!dir) {
@@ -162,8 +169,8 @@ int cmd_serve(int argc, char **argv)
         server_close(&s);
         return 1;
     }
-    fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n",
-            host, hs.port, dir, s.owner_account);
+    fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n", host,
+            hs.port, dir, s.owner_account);
     /* This thread is the housekeeper: once a second it lets the journal notice a full or
      * unwritable data directory, and recover by itself once there is room again. */
     for (;;) {

@@ -41,14 +41,17 @@ static void usage(FILE *f)
         "algorithm name that is not the one used). Works on logs written by orgtrail or by AWS.\n"
         "Exit status: 0 all valid, 1 something invalid, 255 the validation could not run.\n"
         "\n"
-        "  --trail-arn ARN       the trail, e.g. arn:aws:cloudtrail:us-east-1:111111111111:trail/t\n"
-        "  --start-time TIME     check log files delivered from TIME (UTC, e.g. 2024-05-01T09:00:00Z;\n"
+        "  --trail-arn ARN       the trail, e.g. "
+        "arn:aws:cloudtrail:us-east-1:111111111111:trail/t\n"
+        "  --start-time TIME     check log files delivered from TIME (UTC, e.g. "
+        "2024-05-01T09:00:00Z;\n"
         "                        a time-zone offset is ignored, as the AWS CLI does)\n"
         "  --end-time TIME       ... up to TIME (default: now)\n"
         "  --account-id ID       whose logs (required for an organization trail: a member account\n"
         "                        or the management account); default: the trail's account\n"
         "  --s3-bucket B         read digests from B instead of the trail's bucket (the trail is\n"
-        "                        then not looked up, so its prefix and organization are not known)\n"
+        "                        then not looked up, so its prefix and organization are not "
+        "known)\n"
         "  --s3-prefix P         the key prefix, with --s3-bucket\n"
         "  --organization-id ID  with --s3-bucket: the organization folder (AWSLogs/o-.../)\n"
         "  --region R            the region whose digests to check (default: AWS_REGION, the\n"
@@ -89,8 +92,8 @@ typedef struct opts {
 typedef struct keys_ctx {
     const char *file_text; /* --public-keys */
     size_t file_len;
-    db_conn *db;           /* else a store's signing_keys (--data), read-only */
-    awsc *api;             /* else ListPublicKeys */
+    db_conn *db; /* else a store's signing_keys (--data), read-only */
+    awsc *api;   /* else ListPublicKeys */
     const char *region;
 } keys_ctx;
 
@@ -122,9 +125,10 @@ static int load_keys(void *arg, int64_t start_ms, int64_t end_ms, pubkeys *into,
     json_t *req = json_pack("{s:I,s:I}", "StartTime", (json_int_t)(start_ms / 1000), "EndTime",
                             (json_int_t)(end_ms / 1000));
     for (;;) {
-        json_t *resp = awsc_json(k->api, "cloudtrail", k->region,
-                                 "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListPublicKeys",
-                                 req, err, errlen);
+        json_t *resp =
+            awsc_json(k->api, "cloudtrail", k->region,
+                      "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.ListPublicKeys", req,
+                      err, errlen);
         if (!resp) {
             json_decref(req);
             return -1;
@@ -161,21 +165,20 @@ static int find_trail_api(awsc *api, const char *region, const char *arn, where 
                           size_t errlen)
 {
     json_t *req = json_object();
-    json_t *resp = awsc_json(api, "cloudtrail", region,
-                             "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails",
-                             req, err, errlen);
+    json_t *resp = awsc_json(
+        api, "cloudtrail", region,
+        "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails", req, err, errlen);
     json_decref(req);
     if (!resp) return -1;
     size_t i;
     json_t *t;
     int found = 0;
-    json_array_foreach(json_object_get(resp, "trailList"), i, t) {
+    json_array_foreach(json_object_get(resp, "trailList"), i, t)
+    {
         const char *a = json_string_value(json_object_get(t, "TrailARN"));
         if (!a || strcmp(a, arn)) continue;
-        snprintf(w->bucket, sizeof w->bucket, "%s",
-                 str(json_object_get(t, "S3BucketName")));
-        snprintf(w->prefix, sizeof w->prefix, "%s",
-                 str(json_object_get(t, "S3KeyPrefix")));
+        snprintf(w->bucket, sizeof w->bucket, "%s", str(json_object_get(t, "S3BucketName")));
+        snprintf(w->prefix, sizeof w->prefix, "%s", str(json_object_get(t, "S3KeyPrefix")));
         w->is_org = json_is_true(json_object_get(t, "IsOrganizationTrail"));
         found = 1;
         break;
@@ -192,7 +195,8 @@ static int find_org_api(awsc *api, where *w, char *err, size_t errlen)
                              "AWSOrganizationsV20161128.DescribeOrganization", req, err, errlen);
     json_decref(req);
     if (!resp) return -1;
-    const char *id = json_string_value(json_object_get(json_object_get(resp, "Organization"), "Id"));
+    const char *id =
+        json_string_value(json_object_get(json_object_get(resp, "Organization"), "Id"));
     snprintf(w->org_id, sizeof w->org_id, "%s", id ? id : "");
     json_decref(resp);
     return 0;
@@ -235,8 +239,8 @@ static bool arn_ok(const char *arn, char *region, size_t rn, char *account, char
         p = c + 1;
     }
     snprintf(parts[5], sizeof parts[5], "%s", p);
-    if (strcmp(parts[0], "arn") || !parts[1][0] || strcmp(parts[2], "cloudtrail") ||
-        !parts[3][0] || strlen(parts[4]) != 12 || strncmp(parts[5], "trail/", 6) || !parts[5][6])
+    if (strcmp(parts[0], "arn") || !parts[1][0] || strcmp(parts[2], "cloudtrail") || !parts[3][0] ||
+        strlen(parts[4]) != 12 || strncmp(parts[5], "trail/", 6) || !parts[5][6])
         return false;
     for (int i = 0; i < 12; i++)
         if (parts[4][i] < '0' || parts[4][i] > '9') return false;
@@ -255,7 +259,8 @@ static char *read_file(const char *path, size_t *len)
     buf b = BUF_INIT;
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_append(&b, chunk, n);
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
     fclose(f);
     *len = b.len;
     return buf_steal(&b);
@@ -263,45 +268,89 @@ static char *read_file(const char *path, size_t *len)
 
 int cmd_validate_logs(int argc, char **argv)
 {
-    static const struct option lo[] = {
-        {"trail-arn", required_argument, NULL, 'a'},   {"start-time", required_argument, NULL, 's'},
-        {"end-time", required_argument, NULL, 'e'},    {"account-id", required_argument, NULL, 'A'},
-        {"s3-bucket", required_argument, NULL, 'b'},   {"s3-prefix", required_argument, NULL, 'p'},
-        {"organization-id", required_argument, NULL, 'o'},
-        {"region", required_argument, NULL, 'r'},      {"verbose", no_argument, NULL, 'v'},
-        {"public-keys", required_argument, NULL, 'k'}, {"endpoint-url", required_argument, NULL, 'u'},
-        {"data", required_argument, NULL, 'd'},        {"profile", required_argument, NULL, 'P'},
-        {"no-extra-checks", no_argument, NULL, 'x'},   {"parallel", required_argument, NULL, 'j'},
-        {"no-progress", no_argument, NULL, 'n'},       {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option lo[] = {{"trail-arn", required_argument, NULL, 'a'},
+                                       {"start-time", required_argument, NULL, 's'},
+                                       {"end-time", required_argument, NULL, 'e'},
+                                       {"account-id", required_argument, NULL, 'A'},
+                                       {"s3-bucket", required_argument, NULL, 'b'},
+                                       {"s3-prefix", required_argument, NULL, 'p'},
+                                       {"organization-id", required_argument, NULL, 'o'},
+                                       {"region", required_argument, NULL, 'r'},
+                                       {"verbose", no_argument, NULL, 'v'},
+                                       {"public-keys", required_argument, NULL, 'k'},
+                                       {"endpoint-url", required_argument, NULL, 'u'},
+                                       {"data", required_argument, NULL, 'd'},
+                                       {"profile", required_argument, NULL, 'P'},
+                                       {"no-extra-checks", no_argument, NULL, 'x'},
+                                       {"parallel", required_argument, NULL, 'j'},
+                                       {"no-progress", no_argument, NULL, 'n'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {NULL, 0, NULL, 0}};
     opts o = {0};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
         switch (c) {
-        case 'a': o.arn = optarg; break;
-        case 's': o.start = optarg; break;
-        case 'e': o.end = optarg; break;
-        case 'A': o.account = optarg; break;
-        case 'b': o.bucket = optarg; break;
-        case 'p': o.prefix = optarg; break;
-        case 'o': o.org_id = optarg; break;
-        case 'r': o.region = optarg; break;
-        case 'v': o.verbose = true; break;
-        case 'k': o.keys_file = optarg; break;
-        case 'u': o.endpoint = optarg; break;
-        case 'd': o.data = optarg; break;
-        case 'P': o.profile = optarg; break;
-        case 'x': o.no_extras = true; break;
-        case 'j': o.parallel = atoi(optarg); break;
-        case 'n': o.no_progress = true; break;
-        case 'h': usage(stdout); return 0;
-        default: usage(stderr); return 2;
+        case 'a':
+            o.arn = optarg;
+            break;
+        case 's':
+            o.start = optarg;
+            break;
+        case 'e':
+            o.end = optarg;
+            break;
+        case 'A':
+            o.account = optarg;
+            break;
+        case 'b':
+            o.bucket = optarg;
+            break;
+        case 'p':
+            o.prefix = optarg;
+            break;
+        case 'o':
+            o.org_id = optarg;
+            break;
+        case 'r':
+            o.region = optarg;
+            break;
+        case 'v':
+            o.verbose = true;
+            break;
+        case 'k':
+            o.keys_file = optarg;
+            break;
+        case 'u':
+            o.endpoint = optarg;
+            break;
+        case 'd':
+            o.data = optarg;
+            break;
+        case 'P':
+            o.profile = optarg;
+            break;
+        case 'x':
+            o.no_extras = true;
+            break;
+        case 'j':
+            o.parallel = atoi(optarg);
+            break;
+        case 'n':
+            o.no_progress = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
         }
     }
     if (optind < argc || !o.arn || !o.start) {
         fprintf(stderr, "orgtrail validate-logs: %s\n\n",
-                optind < argc ? "unexpected argument" : "--trail-arn and --start-time are required");
+                optind < argc ? "unexpected argument"
+                              : "--trail-arn and --start-time are required");
         usage(stderr);
         return 2;
     }
@@ -309,7 +358,8 @@ int cmd_validate_logs(int argc, char **argv)
     if (!arn_ok(o.arn, home_region, sizeof home_region, account, name, sizeof name))
         return fail("Invalid trail ARN provided: %s", o.arn);
     int64_t start_ms, end_ms;
-    if (digest_parse_time(o.start, &start_ms)) return fail("Unable to parse date value: %s", o.start);
+    if (digest_parse_time(o.start, &start_ms))
+        return fail("Unable to parse date value: %s", o.start);
     if (o.end) {
         if (digest_parse_time(o.end, &end_ms)) return fail("Unable to parse date value: %s", o.end);
     } else
@@ -362,7 +412,8 @@ int cmd_validate_logs(int argc, char **argv)
         }
         if (w.is_org) {
             if (!o.account) {
-                status = fail("%s", "Missing required parameter for organization trail: '--account-id'");
+                status =
+                    fail("%s", "Missing required parameter for organization trail: '--account-id'");
                 goto out;
             }
             if (!o.data && find_org_api(api, &w, err, sizeof err)) {

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void set(aws_error *e, int status, const char *code, const char *reason,
-                const char *fmt, va_list ap)
+static void set(aws_error *e, int status, const char *code, const char *reason, const char *fmt,
+                va_list ap)
 {
     e->status = status;
     snprintf(e->code, sizeof e->code, "%s", code);
@@ -23,8 +23,8 @@ int aws_fail(aws_error *e, int status, const char *code, const char *fmt, ...)
     return -1;
 }
 
-int aws_fail_reason(aws_error *e, int status, const char *code, const char *reason,
-                    const char *fmt, ...)
+int aws_fail_reason(aws_error *e, int status, const char *code, const char *reason, const char *fmt,
+                    ...)
 {
     va_list ap;
     va_start(ap, fmt);

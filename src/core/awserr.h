@@ -8,11 +8,11 @@
 #define ORGTRAIL_AWSERR_H
 
 typedef struct aws_error {
-    int status;       /* HTTP status, 0 when unset */
-    char code[96];    /* AWS error code, e.g. "TrailNotFoundException" */
+    int status;    /* HTTP status, 0 when unset */
+    char code[96]; /* AWS error code, e.g. "TrailNotFoundException" */
     char message[1024];
-    char reason[96];  /* Organizations' Reason member, "" when absent */
-    char extra_name[32];  /* S3 adds one element such as BucketName; "" when absent */
+    char reason[96];     /* Organizations' Reason member, "" when absent */
+    char extra_name[32]; /* S3 adds one element such as BucketName; "" when absent */
     char extra_value[256];
 } aws_error;
 
@@ -20,8 +20,8 @@ typedef struct aws_error {
 int aws_fail(aws_error *e, int status, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* As aws_fail, with an Organizations Reason. */
-int aws_fail_reason(aws_error *e, int status, const char *code, const char *reason,
-                    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int aws_fail_reason(aws_error *e, int status, const char *code, const char *reason, const char *fmt,
+                    ...) __attribute__((format(printf, 5, 6)));
 void aws_error_clear(aws_error *e);
 int aws_error_set(const aws_error *e);
 

@@ -15,7 +15,8 @@ uint32_t crc32c_update(uint32_t crc, const void *p, size_t n)
     crc = ~crc;
     for (size_t i = 0; i < n; i++) {
         crc ^= b[i];
-        for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
+        for (int k = 0; k < 8; k++)
+            crc = (crc >> 1) ^ (0x82F63B78u & (0u - (crc & 1u)));
     }
     return ~crc;
 }
@@ -50,12 +51,21 @@ int checksum_init(checksum_ctx *c, const char *alg)
 void checksum_update(checksum_ctx *c, const void *p, size_t n)
 {
     switch (c->alg) {
-    case ALG_CRC32: c->crc = hash_crc32((uint32_t)c->crc, p, n); break;
-    case ALG_CRC32C: c->crc = crc32c_update((uint32_t)c->crc, p, n); break;
-    case ALG_CRC64NVME: c->crc = crc64nvme_update(c->crc, p, n); break;
+    case ALG_CRC32:
+        c->crc = hash_crc32((uint32_t)c->crc, p, n);
+        break;
+    case ALG_CRC32C:
+        c->crc = crc32c_update((uint32_t)c->crc, p, n);
+        break;
+    case ALG_CRC64NVME:
+        c->crc = crc64nvme_update(c->crc, p, n);
+        break;
     case ALG_SHA1:
-    case ALG_SHA256: EVP_DigestUpdate(c->md, p, n); break;
-    default: break;
+    case ALG_SHA256:
+        EVP_DigestUpdate(c->md, p, n);
+        break;
+    default:
+        break;
     }
 }
 
@@ -66,11 +76,13 @@ void checksum_final(checksum_ctx *c, char *out)
     switch (c->alg) {
     case ALG_CRC32:
     case ALG_CRC32C:
-        for (int i = 0; i < 4; i++) raw[i] = (unsigned char)(c->crc >> (24 - 8 * i));
+        for (int i = 0; i < 4; i++)
+            raw[i] = (unsigned char)(c->crc >> (24 - 8 * i));
         len = 4;
         break;
     case ALG_CRC64NVME:
-        for (int i = 0; i < 8; i++) raw[i] = (unsigned char)(c->crc >> (56 - 8 * i));
+        for (int i = 0; i < 8; i++)
+            raw[i] = (unsigned char)(c->crc >> (56 - 8 * i));
         len = 8;
         break;
     case ALG_SHA1:
@@ -79,7 +91,9 @@ void checksum_final(checksum_ctx *c, char *out)
         EVP_MD_CTX_free(c->md);
         c->md = NULL;
         break;
-    default: out[0] = '\0'; return;
+    default:
+        out[0] = '\0';
+        return;
     }
     char *b64 = base64_encode_alloc(raw, len);
     strcpy(out, b64);

@@ -55,11 +55,13 @@ void hash_hmac_sha256(const void *key, size_t keylen, const void *msg, size_t n,
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     if (!c) abort();
     unsigned int len = 0;
-    for (int i = 0; i < BLOCK; i++) pad[i] = k[i] ^ 0x36;
+    for (int i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x36;
     if (!EVP_DigestInit_ex(c, sha256_md, NULL) || !EVP_DigestUpdate(c, pad, BLOCK) ||
         !EVP_DigestUpdate(c, msg, n) || !EVP_DigestFinal_ex(c, inner, &len))
         abort();
-    for (int i = 0; i < BLOCK; i++) pad[i] = k[i] ^ 0x5c;
+    for (int i = 0; i < BLOCK; i++)
+        pad[i] = k[i] ^ 0x5c;
     if (!EVP_DigestInit_ex(c, sha256_md, NULL) || !EVP_DigestUpdate(c, pad, BLOCK) ||
         !EVP_DigestUpdate(c, inner, SHA256_LEN) || !EVP_DigestFinal_ex(c, out, &len))
         abort();
@@ -140,7 +142,8 @@ unsigned char *base64_decode_alloc(const char *s, size_t len, size_t *outlen)
                 return NULL;
             }
         }
-        uint32_t w = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        uint32_t w =
+            (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
         out[o++] = (unsigned char)(w >> 16);
         if (pad < 2) out[o++] = (unsigned char)(w >> 8);
         if (pad < 1) out[o++] = (unsigned char)w;

@@ -66,6 +66,5 @@ void ids_key_id(char *out, size_t outsz, const char *prefix, size_t n)
 
 void ids_secret(char *out)
 {
-    ids_from_alphabet(out, 40,
-                      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    ids_from_alphabet(out, 40, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 }

@@ -8,10 +8,14 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
     if (p[0] < 0x80) return 1;
     size_t len;
     unsigned cp;
-    if ((p[0] & 0xE0) == 0xC0) len = 2, cp = p[0] & 0x1F;
-    else if ((p[0] & 0xF0) == 0xE0) len = 3, cp = p[0] & 0x0F;
-    else if ((p[0] & 0xF8) == 0xF0) len = 4, cp = p[0] & 0x07;
-    else return 0;
+    if ((p[0] & 0xE0) == 0xC0)
+        len = 2, cp = p[0] & 0x1F;
+    else if ((p[0] & 0xF0) == 0xE0)
+        len = 3, cp = p[0] & 0x0F;
+    else if ((p[0] & 0xF8) == 0xF0)
+        len = 4, cp = p[0] & 0x07;
+    else
+        return 0;
     if (len > n) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((p[i] & 0xC0) != 0x80) return 0;

@@ -92,8 +92,8 @@ int time_parse_amz(const char *s, int64_t *ms)
 {
     int y, mo, d, h, mi, se;
     if (strlen(s) != 16 || s[8] != 'T' || s[15] != 'Z') return -1;
-    if (digits(s, 4, &y) || digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) ||
-        digits(s + 9, 2, &h) || digits(s + 11, 2, &mi) || digits(s + 13, 2, &se))
+    if (digits(s, 4, &y) || digits(s + 4, 2, &mo) || digits(s + 6, 2, &d) || digits(s + 9, 2, &h) ||
+        digits(s + 11, 2, &mi) || digits(s + 13, 2, &se))
         return -1;
     int64_t v = from_fields(y, mo, d, h, mi, se);
     if (v == INT64_MIN) return -1;

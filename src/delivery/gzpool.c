@@ -37,7 +37,8 @@ static void *worker(void *arg)
     for (;;) {
         pthread_mutex_lock(&p->mu);
         gz_job *j;
-        while (!(j = take(p)) && !p->stop) pthread_cond_wait(&p->work, &p->mu);
+        while (!(j = take(p)) && !p->stop)
+            pthread_cond_wait(&p->work, &p->mu);
         pthread_mutex_unlock(&p->mu);
         if (!j) return NULL; /* stopping, nothing queued */
         gz_job_run(j);
@@ -106,7 +107,8 @@ void gzpool_wait(gzpool *p)
         pthread_mutex_lock(&p->mu);
         gz_job *j = take(p);
         if (!j) {
-            while (p->busy) pthread_cond_wait(&p->idle, &p->mu);
+            while (p->busy)
+                pthread_cond_wait(&p->idle, &p->mu);
             pthread_mutex_unlock(&p->mu);
             return;
         }

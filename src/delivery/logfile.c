@@ -65,8 +65,7 @@ void logfile_end(buf *json)
 #define LOGFILE_IGZIP_LEVEL 1
 #define LOGFILE_LIBDEFLATE_LEVEL 1
 
-static int gzip_igzip(const void *json, size_t len, unsigned char *out, size_t cap,
-                      size_t *out_len)
+static int gzip_igzip(const void *json, size_t len, unsigned char *out, size_t cap, size_t *out_len)
 {
     if (len > UINT32_MAX || cap > UINT32_MAX) return -1;
     unsigned char *level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);

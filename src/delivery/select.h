@@ -57,7 +57,10 @@ typedef struct select_scratch {
     bool tree_read;
 } select_scratch;
 
-#define SELECT_SCRATCH_INIT {BUF_INIT, NULL, 0, NULL, false}
+#define SELECT_SCRATCH_INIT                                                                        \
+    {                                                                                              \
+        BUF_INIT, NULL, 0, NULL, false                                                             \
+    }
 void select_scratch_free(select_scratch *sc);
 
 /* A record, as the selection reads it. From select_event_parse: pointers into rec, which

@@ -229,7 +229,8 @@ static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
      * forgotten: its chains, the files no digest will name, its kept settings. */
     if (deleted && !rc) {
         bool running = false;
-        for (size_t i = 0; i < cs.n; i++) running |= cs.v[i].running;
+        for (size_t i = 0; i < cs.n; i++)
+            running |= cs.v[i].running;
         if (!running && digest_files_of(db, arn) == 0 &&
             (digest_forget_trail(db, arn) || trail_forget_deleted(db, arn)))
             rc = -1;

@@ -11,8 +11,7 @@
 #include "digest/signkey.h"
 
 int digest_key(char *out, size_t n, const char *prefix, const char *org_id, const char *account,
-               const char *region, const char *trail_name, const char *home_region,
-               int64_t end_ms)
+               const char *region, const char *trail_name, const char *home_region, int64_t end_ms)
 {
     time_t t = (time_t)(end_ms / 1000);
     struct tm tm;

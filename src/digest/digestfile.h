@@ -28,8 +28,8 @@
 typedef struct digest_log {
     const char *bucket;
     const char *key;
-    const char *sha256;        /* lowercase hex of the uncompressed bytes */
-    int64_t oldest_event_ms;   /* < 0 = unknown (written as null) */
+    const char *sha256;      /* lowercase hex of the uncompressed bytes */
+    int64_t oldest_event_ms; /* < 0 = unknown (written as null) */
     int64_t newest_event_ms;
 } digest_log;
 
@@ -51,8 +51,7 @@ typedef struct digest_doc {
 /* The key; prefix and org_id may be "" or NULL. Returns the length, or -1 when it does
  * not fit in n. */
 int digest_key(char *out, size_t n, const char *prefix, const char *org_id, const char *account,
-               const char *region, const char *trail_name, const char *home_region,
-               int64_t end_ms);
+               const char *region, const char *trail_name, const char *home_region, int64_t end_ms);
 /* Appends the JSON bytes to out. */
 void digest_json(const digest_doc *d, buf *out);
 /* Appends the signing string, given the hex SHA-256 of the JSON bytes. */

@@ -73,8 +73,7 @@ static int encode(const EVP_PKEY *p, int selection, const char *format, const ch
 
 int signkey_to_pem(const signkey *k, char **pem, size_t *len)
 {
-    return encode(k->pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", (unsigned char **)pem,
-                  len);
+    return encode(k->pkey, EVP_PKEY_KEYPAIR, "PEM", "PrivateKeyInfo", (unsigned char **)pem, len);
 }
 
 int signkey_public_der(const signkey *k, unsigned char **der, size_t *len)
@@ -91,8 +90,7 @@ void signkey_fingerprint(const unsigned char *der, size_t len,
     hex_encode(md5, MD5_LEN, out);
 }
 
-int signkey_sign_hex(const signkey *k, const void *msg, size_t n,
-                     char out[SIGNKEY_SIG_HEX_LEN + 1])
+int signkey_sign_hex(const signkey *k, const void *msg, size_t n, char out[SIGNKEY_SIG_HEX_LEN + 1])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx) return -1;

@@ -53,7 +53,8 @@ static void add_header(http_header **arr, size_t *n, size_t *cap, const char *na
     }
     char *nm = xstrdup(name);
     if (lower)
-        for (char *p = nm; *p; p++) *p = (char)tolower((unsigned char)*p);
+        for (char *p = nm; *p; p++)
+            *p = (char)tolower((unsigned char)*p);
     (*arr)[*n].name = nm;
     (*arr)[*n].value = xstrdup(value);
     (*n)++;
@@ -105,7 +106,8 @@ void url_encode(buf *b, const char *s, size_t n, int keep_slash)
     static const char hex[] = "0123456789ABCDEF";
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+        if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+            (keep_slash && c == '/')) {
             buf_putc(b, (char)c);
         } else {
             char e[3] = {'%', hex[c >> 4], hex[c & 15]};
@@ -122,7 +124,8 @@ static size_t split_params(const char *s, size_t n, http_param **out, int plus_i
     size_t i = 0;
     while (i < n) {
         size_t j = i;
-        while (j < n && s[j] != '&') j++;
+        while (j < n && s[j] != '&')
+            j++;
         if (j > i) {
             const char *eq = memchr(s + i, '=', j - i);
             if (count == cap) {

@@ -52,7 +52,8 @@ static void client_ip(struct MHD_Connection *conn, char *out, size_t n)
     out[0] = '\0';
     if (!ci || !ci->client_addr) return;
     const struct sockaddr *sa = ci->client_addr;
-    socklen_t len = sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+    socklen_t len =
+        sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
     getnameinfo(sa, len, out, (socklen_t)n, NULL, 0, NI_NUMERICHOST);
 }
 
@@ -62,8 +63,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, http_response 
     if (resp->body_fd >= 0) {
         /* MHD owns the descriptor from here on (it closes it, also for HEAD, where it
          * only declares the length). */
-        r = MHD_create_response_from_fd_at_offset64(resp->body_len, resp->body_fd,
-                                                    resp->body_off);
+        r = MHD_create_response_from_fd_at_offset64(resp->body_len, resp->body_fd, resp->body_off);
         if (!r) return MHD_NO;
         resp->body_fd = -1;
     } else {
@@ -180,8 +180,8 @@ int http_server_start(http_server *hs, const char *host, int port, size_t max_bo
                      MHD_USE_ERROR_LOG | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
     hs->daemon = MHD_start_daemon(
         flags, (uint16_t)port, NULL, NULL, on_request, hs, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MAX_HEADER_BYTES,
+        MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        NULL, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MAX_HEADER_BYTES,
         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     freeaddrinfo(ai);

@@ -31,7 +31,8 @@ bool policy_wildcard(const char *p, const char *s, bool ic)
             return false;
         }
     }
-    while (*p == '*') p++;
+    while (*p == '*')
+        p++;
     return *p == '\0';
 }
 
@@ -90,7 +91,8 @@ static bool valid_principal(const json_t *p)
             if (json_is_string(v)) {
                 if (!valid_account_or_arn(json_string_value(v))) return false;
             } else {
-                json_array_foreach(v, i, x) if (!valid_account_or_arn(json_string_value(x))) return false;
+                json_array_foreach(v, i,
+                                   x) if (!valid_account_or_arn(json_string_value(x))) return false;
             }
         } else if (!strcmp(k, "Service")) {
             if (json_is_string(v)) {
@@ -106,20 +108,43 @@ static bool valid_principal(const json_t *p)
 }
 
 static const char *const CONDITION_OPS[] = {
-    "StringEquals", "StringNotEquals", "StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase",
-    "StringLike", "StringNotLike", "NumericEquals", "NumericNotEquals", "NumericLessThan",
-    "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
-    "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
-    "DateGreaterThanEquals", "Bool", "BinaryEquals", "IpAddress", "NotIpAddress", "ArnEquals",
-    "ArnLike", "ArnNotEquals", "ArnNotLike", "Null",
+    "StringEquals",
+    "StringNotEquals",
+    "StringEqualsIgnoreCase",
+    "StringNotEqualsIgnoreCase",
+    "StringLike",
+    "StringNotLike",
+    "NumericEquals",
+    "NumericNotEquals",
+    "NumericLessThan",
+    "NumericLessThanEquals",
+    "NumericGreaterThan",
+    "NumericGreaterThanEquals",
+    "DateEquals",
+    "DateNotEquals",
+    "DateLessThan",
+    "DateLessThanEquals",
+    "DateGreaterThan",
+    "DateGreaterThanEquals",
+    "Bool",
+    "BinaryEquals",
+    "IpAddress",
+    "NotIpAddress",
+    "ArnEquals",
+    "ArnLike",
+    "ArnNotEquals",
+    "ArnNotLike",
+    "Null",
 };
 
 /* Splits "ForAnyValue:StringLikeIfExists" into base operator, set mode and IfExists. */
 static const char *parse_op(const char *op, int *set_mode, bool *if_exists, char *base, size_t bl)
 {
     *set_mode = 0;
-    if (!strncmp(op, "ForAnyValue:", 12)) *set_mode = 1, op += 12;
-    else if (!strncmp(op, "ForAllValues:", 13)) *set_mode = 2, op += 13;
+    if (!strncmp(op, "ForAnyValue:", 12))
+        *set_mode = 1, op += 12;
+    else if (!strncmp(op, "ForAllValues:", 13))
+        *set_mode = 2, op += 13;
     size_t n = strlen(op);
     *if_exists = n > 8 && !strcmp(op + n - 8, "IfExists");
     if (*if_exists) n -= 8;
@@ -148,7 +173,8 @@ static bool valid_condition(const json_t *c)
             if (json_is_array(v)) {
                 size_t i;
                 json_t *x;
-                json_array_foreach(v, i, x) if (!json_is_string(x) && !json_is_boolean(x) && !json_is_number(x)) return false;
+                json_array_foreach(v, i, x) if (!json_is_string(x) && !json_is_boolean(x) &&
+                                                !json_is_number(x)) return false;
             } else if (!json_is_string(v) && !json_is_boolean(v) && !json_is_number(v)) {
                 return false;
             }
@@ -229,7 +255,7 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
     }
     json_t *ver = json_object_get(doc, "Version");
     if (ver && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
-                                        strcmp(json_string_value(ver), "2008-10-17")))) {
+                                         strcmp(json_string_value(ver), "2008-10-17")))) {
         json_decref(doc);
         return fail(e, code, "The policy failed legacy parsing");
     }
@@ -263,11 +289,12 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
         } else {
             json_object_foreach(s, key, val)
             {
-                static const char *const known[] = {"Sid", "Effect", "Principal", "NotPrincipal",
-                                                    "Action", "NotAction", "Resource",
-                                                    "NotResource", "Condition"};
+                static const char *const known[] = {"Sid",          "Effect",      "Principal",
+                                                    "NotPrincipal", "Action",      "NotAction",
+                                                    "Resource",     "NotResource", "Condition"};
                 bool ok = false;
-                for (size_t k = 0; k < sizeof known / sizeof *known; k++) ok |= !strcmp(key, known[k]);
+                for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+                    ok |= !strcmp(key, known[k]);
                 if (!ok) msg = "Policy statement has an unknown field";
             }
             const char *eff = json_string_value(json_object_get(s, "Effect"));
@@ -277,31 +304,43 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
             json_t *cond = json_object_get(s, "Condition");
             bool has_principal = pr || npr;
             if (msg) {
-            } else if (!eff) msg = "Missing required field Effect";
-            else if (strcmp(eff, "Allow") && strcmp(eff, "Deny")) msg = "Invalid effect";
-            else if (!ac && !nac) msg = "Missing required field Action";
-            else if ((ac && nac) || (rs && nrs) || (pr && npr)) msg = "Statement has conflicting elements";
-            else if (!string_or_strings(ac ? ac : nac)) msg = "Invalid Action";
+            } else if (!eff)
+                msg = "Missing required field Effect";
+            else if (strcmp(eff, "Allow") && strcmp(eff, "Deny"))
+                msg = "Invalid effect";
+            else if (!ac && !nac)
+                msg = "Missing required field Action";
+            else if ((ac && nac) || (rs && nrs) || (pr && npr))
+                msg = "Statement has conflicting elements";
+            else if (!string_or_strings(ac ? ac : nac))
+                msg = "Invalid Action";
             else if ((kind == POLICY_RESOURCE || kind == POLICY_TRUST) && !has_principal)
                 msg = "Missing required field Principal";
             else if ((kind == POLICY_IDENTITY || kind == POLICY_SCP) && has_principal)
                 msg = "Policy document should not specify a principal.";
-            else if (has_principal && !valid_principal(pr ? pr : npr)) msg = "Invalid principal in policy";
-            else if (kind == POLICY_RESOURCE && !rs && !nrs) msg = "Missing required field Resource";
-            else if (kind == POLICY_IDENTITY && !rs && !nrs) msg = "Policy statement must contain resources.";
-            else if ((rs || nrs) && !string_or_strings(rs ? rs : nrs)) msg = "Policy has invalid resource";
-            else if (cond && !valid_condition(cond)) msg = "Policy has an invalid condition key";
+            else if (has_principal && !valid_principal(pr ? pr : npr))
+                msg = "Invalid principal in policy";
+            else if (kind == POLICY_RESOURCE && !rs && !nrs)
+                msg = "Missing required field Resource";
+            else if (kind == POLICY_IDENTITY && !rs && !nrs)
+                msg = "Policy statement must contain resources.";
+            else if ((rs || nrs) && !string_or_strings(rs ? rs : nrs))
+                msg = "Policy has invalid resource";
+            else if (cond && !valid_condition(cond))
+                msg = "Policy has an invalid condition key";
             if (!msg && (rs || nrs)) {
                 json_t *r = rs ? rs : nrs;
                 if (json_is_string(r)) {
-                    if (!valid_resource(json_string_value(r), kind == POLICY_RESOURCE ? bucket_arn : NULL))
+                    if (!valid_resource(json_string_value(r),
+                                        kind == POLICY_RESOURCE ? bucket_arn : NULL))
                         msg = "Policy has invalid resource";
                 } else {
                     size_t k;
                     json_t *x;
                     json_array_foreach(r, k, x)
                     {
-                        if (!valid_resource(json_string_value(x), kind == POLICY_RESOURCE ? bucket_arn : NULL))
+                        if (!valid_resource(json_string_value(x),
+                                            kind == POLICY_RESOURCE ? bucket_arn : NULL))
                             msg = "Policy has invalid resource";
                     }
                 }
@@ -315,7 +354,8 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
                 json_array_foreach(one, k, x)
                 {
                     const char *an = json_string_value(x);
-                    if (strcmp(an, "*") && strncasecmp(an, "s3:", 3)) msg = "Policy has invalid action";
+                    if (strcmp(an, "*") && strncasecmp(an, "s3:", 3))
+                        msg = "Policy has invalid action";
                 }
                 json_decref(one);
                 if (!msg && ac && rs && !action_applies(ac, rs, bucket_arn))
@@ -338,14 +378,16 @@ static bool any_matches(const json_t *v, const char *s, bool ic)
     if (json_is_string(v)) return policy_wildcard(json_string_value(v), s, ic);
     size_t i;
     json_t *x;
-    json_array_foreach(v, i, x) if (json_is_string(x) && policy_wildcard(json_string_value(x), s, ic)) return true;
+    json_array_foreach(v, i, x) if (json_is_string(x) &&
+                                    policy_wildcard(json_string_value(x), s, ic)) return true;
     return false;
 }
 
 static bool principal_value_matches(const char *type, const char *v, const policy_request *r)
 {
     if (!strcmp(v, "*")) return true;
-    if (!strcmp(type, "Service")) return r->principal_service && !strcasecmp(v, r->principal_service);
+    if (!strcmp(type, "Service"))
+        return r->principal_service && !strcasecmp(v, r->principal_service);
     if (strcmp(type, "AWS") || !r->principal_account) return false;
     size_t n = strlen(v);
     if (n == 12 && !strcmp(v, r->principal_account)) return true;
@@ -369,7 +411,8 @@ static bool principal_matches(const json_t *p, const policy_request *r)
         } else {
             size_t i;
             json_t *x;
-            json_array_foreach(v, i, x) if (principal_value_matches(type, json_string_value(x), r)) return true;
+            json_array_foreach(
+                v, i, x) if (principal_value_matches(type, json_string_value(x), r)) return true;
         }
     }
     return false;
@@ -386,11 +429,16 @@ static size_t context_values(const policy_request *r, const char *key, const cha
 
 static void scalar_text(const json_t *v, char *out, size_t n)
 {
-    if (json_is_string(v)) snprintf(out, n, "%s", json_string_value(v));
-    else if (json_is_boolean(v)) snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
-    else if (json_is_integer(v)) snprintf(out, n, "%lld", (long long)json_integer_value(v));
-    else if (json_is_real(v)) snprintf(out, n, "%g", json_real_value(v));
-    else out[0] = '\0';
+    if (json_is_string(v))
+        snprintf(out, n, "%s", json_string_value(v));
+    else if (json_is_boolean(v))
+        snprintf(out, n, "%s", json_is_true(v) ? "true" : "false");
+    else if (json_is_integer(v))
+        snprintf(out, n, "%lld", (long long)json_integer_value(v));
+    else if (json_is_real(v))
+        snprintf(out, n, "%g", json_real_value(v));
+    else
+        out[0] = '\0';
 }
 
 static bool parse_number(const char *s, double *d)
@@ -565,7 +613,8 @@ static bool conditions_hold(const json_t *cond, const policy_request *r)
     {
         const char *key;
         json_t *vals;
-        json_object_foreach(block, key, vals) if (!condition_key_holds(op, key, vals, r)) return false;
+        json_object_foreach(block, key,
+                            vals) if (!condition_key_holds(op, key, vals, r)) return false;
     }
     return true;
 }

@@ -32,12 +32,12 @@ typedef struct policy_request {
     const char *action;   /* "s3:PutObject" */
     const char *resource; /* ARN, may be NULL for actions without one */
     /* the principal */
-    const char *principal_account;  /* NULL for service principals */
-    const char *principal_arn;      /* user / role / root ARN; for a role session the role ARN */
+    const char *principal_account;     /* NULL for service principals */
+    const char *principal_arn;         /* user / role / root ARN; for a role session the role ARN */
     const char *principal_session_arn; /* assumed-role session ARN or NULL */
-    const char *principal_service;  /* "cloudtrail.amazonaws.com" or NULL */
+    const char *principal_service;     /* "cloudtrail.amazonaws.com" or NULL */
     /* condition context: pairs of (key, value); a key may repeat for multi-valued keys */
-    const char *const *context;     /* key, value, key, value, ..., NULL */
+    const char *const *context; /* key, value, key, value, ..., NULL */
 } policy_request;
 
 /* Parses and validates a document; returns the parsed policy (caller json_decref), or

@@ -24,8 +24,8 @@ typedef struct svc_model {
     const char *target_prefix; /* X-Amz-Target prefix for PROTO_JSON */
     const char *xml_namespace; /* Query response namespace */
     const char *api_version;
-    json_t *operations; /* borrowed */
-    json_t *shapes;     /* borrowed */
+    json_t *operations;        /* borrowed */
+    json_t *shapes;            /* borrowed */
     struct rest_route *routes; /* REST protocols: the routing table (owned; rest_route.h) */
     size_t n_routes;
 } svc_model;

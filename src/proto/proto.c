@@ -20,9 +20,12 @@ static const char S3_XMLNS[] = "http://s3.amazonaws.com/doc/2006-03-01/";
 sigv4_family proto_family(const svc_model *m)
 {
     switch (m->protocol) {
-    case PROTO_QUERY: return FAMILY_QUERY;
-    case PROTO_REST_XML: return FAMILY_S3;
-    default: return FAMILY_JSON;
+    case PROTO_QUERY:
+        return FAMILY_QUERY;
+    case PROTO_REST_XML:
+        return FAMILY_S3;
+    default:
+        return FAMILY_JSON;
     }
 }
 
@@ -53,7 +56,8 @@ static int decode_json(const svc_model *m, const http_request *r, proto_call *c,
                                : "Missing X-Amz-Target header.");
     }
     const json_t *op = model_op(m, opname);
-    if (!op) return aws_fail(e, 400, "UnknownOperationException", "Unknown operation %.64s", opname);
+    if (!op)
+        return aws_fail(e, 400, "UnknownOperationException", "Unknown operation %.64s", opname);
     if (strcmp(r->method, "POST"))
         return aws_fail(e, 405, "MethodNotAllowedException", "Only POST is supported.");
     json_t *in;
@@ -142,8 +146,10 @@ static json_t *query_value(const svc_model *m, const json_t *shape, const qparam
         {
             const char *wire = json_string_value(json_object_get(ref, "locationName"));
             if (!wire) wire = mn;
-            if (key[0]) snprintf(sub, sizeof sub, "%s.%s", key, wire);
-            else snprintf(sub, sizeof sub, "%s", wire);
+            if (key[0])
+                snprintf(sub, sizeof sub, "%s.%s", key, wire);
+            else
+                snprintf(sub, sizeof sub, "%s", wire);
             if (!qhas_prefix(q, sub)) continue;
             json_t *v = query_value(m, model_ref_shape(m, ref), q, sub, depth + 1, e);
             if (!v) {
@@ -167,8 +173,10 @@ static json_t *query_value(const svc_model *m, const json_t *shape, const qparam
         const char *mname = json_string_value(json_object_get(mem, "locationName"));
         if (!mname) mname = "member";
         for (int i = 1; i <= QUERY_MAX_PARAMS; i++) {
-            if (flat) snprintf(sub, sizeof sub, "%s.%d", key, i);
-            else snprintf(sub, sizeof sub, "%s.%s.%d", key, mname, i);
+            if (flat)
+                snprintf(sub, sizeof sub, "%s.%d", key, i);
+            else
+                snprintf(sub, sizeof sub, "%s.%s.%d", key, mname, i);
             if (!qhas_prefix(q, sub)) break;
             json_t *v = query_value(m, model_ref_shape(m, mem), q, sub, depth + 1, e);
             if (!v) {
@@ -191,8 +199,10 @@ static json_t *query_value(const svc_model *m, const json_t *shape, const qparam
         const char *vn = json_string_value(json_object_get(vref, "locationName"));
         for (int i = 1; i <= QUERY_MAX_PARAMS; i++) {
             char kk[600], vk[600];
-            if (flat) snprintf(sub, sizeof sub, "%s.%d", key, i);
-            else snprintf(sub, sizeof sub, "%s.entry.%d", key, i);
+            if (flat)
+                snprintf(sub, sizeof sub, "%s.%d", key, i);
+            else
+                snprintf(sub, sizeof sub, "%s.entry.%d", key, i);
             snprintf(kk, sizeof kk, "%s.%s", sub, kn ? kn : "key");
             snprintf(vk, sizeof vk, "%s.%s", sub, vn ? vn : "value");
             const char *k = qget(q, kk);
@@ -273,7 +283,8 @@ static bool path_matches(const rest_route *rt, const char *raw_path, int segs)
     if (rt->greedy) {
         /* the key may itself contain slashes, even a trailing one */
         const char *p = raw_path;
-        while (*p == '/') p++;
+        while (*p == '/')
+            p++;
         const char *slash = strchr(p, '/');
         return slash && slash[1] != '\0' && rt->segments == 2;
     }
@@ -357,10 +368,12 @@ static json_t *header_value(const json_t *shape, const char *v)
     if (!strcmp(type, "list")) {
         json_t *arr = json_array();
         for (const char *p = v; *p;) {
-            while (*p == ' ' || *p == ',') p++;
+            while (*p == ' ' || *p == ',')
+                p++;
             size_t k = strcspn(p, ",");
             size_t e = k;
-            while (e && p[e - 1] == ' ') e--;
+            while (e && p[e - 1] == ' ')
+                e--;
             if (e) json_array_append_new(arr, json_stringn(p, e));
             p += k;
         }
@@ -375,8 +388,10 @@ static void rest_labels(const char *tpath, const char *raw_path, json_t *labels)
     const char *p = raw_path;
     const char *t = tpath;
     while (*t) {
-        while (*t == '/') t++;
-        while (*p == '/') p++;
+        while (*t == '/')
+            t++;
+        while (*p == '/')
+            p++;
         if (!*t) break;
         const char *tend = t + strcspn(t, "/");
         if (*t == '{') {
@@ -429,7 +444,8 @@ static int decode_rest(const svc_model *m, const http_request *r, proto_call *c,
                 for (size_t i = 0; i < r->n_params; i++) {
                     if (strcmp(r->params[i].key, ln)) continue;
                     if (!v) v = json_array();
-                    json_array_append_new(v, json_string(r->params[i].value ? r->params[i].value : ""));
+                    json_array_append_new(
+                        v, json_string(r->params[i].value ? r->params[i].value : ""));
                 }
             } else {
                 int present = 0;
@@ -446,14 +462,16 @@ static int decode_rest(const svc_model *m, const http_request *r, proto_call *c,
         } else if (!strcmp(loc, "header")) {
             char lname[128];
             snprintf(lname, sizeof lname, "%s", ln);
-            for (char *p = lname; *p; p++) *p = (char)tolower((unsigned char)*p);
+            for (char *p = lname; *p; p++)
+                *p = (char)tolower((unsigned char)*p);
             const char *hv = http_header_get(r, lname);
             if (hv) {
                 v = header_value(ms, hv);
                 if (!v) {
                     json_decref(labels);
                     json_decref(in);
-                    return aws_fail(e, 400, "InvalidArgument", "Invalid value for header %.64s", ln);
+                    return aws_fail(e, 400, "InvalidArgument", "Invalid value for header %.64s",
+                                    ln);
                 }
             }
         } else if (!strcmp(loc, "headers")) {
@@ -486,7 +504,8 @@ static int decode_rest(const svc_model *m, const http_request *r, proto_call *c,
                 } else {
                     json_error_t je;
                     v = json_loadb(r->body.data, r->body.len, 0, &je);
-                    if (!v) aws_fail(e, 400, "SerializationException", "Malformed JSON: %s", je.text);
+                    if (!v)
+                        aws_fail(e, 400, "SerializationException", "Malformed JSON: %s", je.text);
                 }
                 if (!v) {
                     json_decref(in);
@@ -495,7 +514,8 @@ static int decode_rest(const svc_model *m, const http_request *r, proto_call *c,
                 json_object_set_new(in, payload, v);
             }
         } else if (!strcmp(ptype, "string")) {
-            if (r->body.len) json_object_set_new(in, payload, json_stringn(r->body.data, r->body.len));
+            if (r->body.len)
+                json_object_set_new(in, payload, json_stringn(r->body.data, r->body.len));
             if (r->body.len && !json_object_get(in, payload)) {
                 json_decref(in);
                 return aws_fail(e, 400, "InvalidArgument", "The request body is not valid UTF-8.");
@@ -531,9 +551,12 @@ int proto_decode(const svc_model *m, const http_request *r, proto_call *c, aws_e
     memset(c, 0, sizeof *c);
     c->model = m;
     switch (m->protocol) {
-    case PROTO_JSON: return decode_json(m, r, c, e);
-    case PROTO_QUERY: return decode_query(m, r, c, e);
-    default: return decode_rest(m, r, c, e);
+    case PROTO_JSON:
+        return decode_json(m, r, c, e);
+    case PROTO_QUERY:
+        return decode_query(m, r, c, e);
+    default:
+        return decode_rest(m, r, c, e);
     }
 }
 
@@ -671,7 +694,8 @@ static void write_rest_output(const svc_model *m, const proto_call *c, const jso
     if (!strcmp(c->op_name, "GetBucketLocation")) {
         const json_t *lc = json_object_get(output, "LocationConstraint");
         buf_printf(b, "<LocationConstraint xmlns=\"%s\">", S3_XMLNS);
-        if (json_is_string(lc)) buf_put_xml_escaped(b, json_string_value(lc), json_string_length(lc));
+        if (json_is_string(lc))
+            buf_put_xml_escaped(b, json_string_value(lc), json_string_length(lc));
         buf_puts(b, "</LocationConstraint>");
     } else if (payload) {
         const json_t *pref = json_object_get(json_object_get(shape, "members"), payload);
@@ -783,7 +807,8 @@ void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
     if (fam == FAMILY_QUERY) {
         http_response_header(resp, "Content-Type", "text/xml");
         buf_printf(b, "<ErrorResponse xmlns=\"%s\"><Error><Type>%s</Type><Code>",
-                   m && m->xml_namespace ? m->xml_namespace : "https://sts.amazonaws.com/doc/2011-06-15/",
+                   m && m->xml_namespace ? m->xml_namespace
+                                         : "https://sts.amazonaws.com/doc/2011-06-15/",
                    resp->status >= 500 ? "Receiver" : "Sender");
         buf_put_xml_escaped(b, e->code, strlen(e->code));
         buf_puts(b, "</Code><Message>");

@@ -88,10 +88,10 @@ static void add_pattern(validator *v, const char *src)
     char *tr = translate_pattern(src);
     int errcode;
     PCRE2_SIZE erroff;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)tr, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED |
-                                         PCRE2_DOTALL,
-                                     &errcode, &erroff, NULL);
+    pcre2_code *code =
+        pcre2_compile((PCRE2_SPTR)tr, PCRE2_ZERO_TERMINATED,
+                      PCRE2_UTF | PCRE2_UCP | PCRE2_ANCHORED | PCRE2_ENDANCHORED | PCRE2_DOTALL,
+                      &errcode, &erroff, NULL);
     free(tr);
     if (code) pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
     v->entries[v->n].source = src;
@@ -119,7 +119,8 @@ validator *validator_new(const model_set *ms)
 void validator_free(validator *v)
 {
     if (!v) return;
-    for (size_t i = 0; i < v->n; i++) pcre2_code_free(v->entries[i].code);
+    for (size_t i = 0; i < v->n; i++)
+        pcre2_code_free(v->entries[i].code);
     free(v->entries);
     free(v);
 }
@@ -142,11 +143,11 @@ enum vkind { V_NONE, V_TYPE, V_REQUIRED, V_MINLEN, V_MAXLEN, V_PATTERN, V_ENUM, 
 typedef struct walk {
     const validator *v;
     const svc_model *m;
-    int count;            /* violations found */
+    int count; /* violations found */
     enum vkind first_kind;
     char first_top[128];
-    buf msg;              /* "Value ... at ... failed to satisfy constraint: ..." joined by "; " */
-    char type_msg[256];   /* set when a type error was found (wins over constraints) */
+    buf msg;            /* "Value ... at ... failed to satisfy constraint: ..." joined by "; " */
+    char type_msg[256]; /* set when a type error was found (wins over constraints) */
 } walk;
 
 static size_t utf8_len(const char *s, size_t n)
@@ -169,7 +170,8 @@ static void describe_value(buf *b, const json_t *val, bool sensitive)
     }
     buf_puts(b, "Value '");
     if (json_is_string(val)) {
-        buf_append(b, json_string_value(val), json_string_length(val) > 256 ? 256 : json_string_length(val));
+        buf_append(b, json_string_value(val),
+                   json_string_length(val) > 256 ? 256 : json_string_length(val));
     } else if (json_is_array(val)) {
         buf_putc(b, '[');
         size_t i;
@@ -177,8 +179,12 @@ static void describe_value(buf *b, const json_t *val, bool sensitive)
         json_array_foreach(val, i, x)
         {
             if (i) buf_puts(b, ", ");
-            if (json_is_string(x)) buf_puts(b, json_string_value(x));
-            else if (i > 8) { buf_puts(b, "..."); break; }
+            if (json_is_string(x))
+                buf_puts(b, json_string_value(x));
+            else if (i > 8) {
+                buf_puts(b, "...");
+                break;
+            }
         }
         buf_putc(b, ']');
     } else {
@@ -189,12 +195,11 @@ static void describe_value(buf *b, const json_t *val, bool sensitive)
     buf_putc(b, '\'');
 }
 
-static void violation(walk *w, enum vkind kind, const char *path, const json_t *val,
-                      bool sensitive, const char *constraint_fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+static void violation(walk *w, enum vkind kind, const char *path, const json_t *val, bool sensitive,
+                      const char *constraint_fmt, ...) __attribute__((format(printf, 6, 7)));
 
-static void violation(walk *w, enum vkind kind, const char *path, const json_t *val,
-                      bool sensitive, const char *constraint_fmt, ...)
+static void violation(walk *w, enum vkind kind, const char *path, const json_t *val, bool sensitive,
+                      const char *constraint_fmt, ...)
 {
     if (w->count == 0) {
         w->first_kind = kind;
@@ -215,14 +220,14 @@ static void violation(walk *w, enum vkind kind, const char *path, const json_t *
 static void type_error(walk *w, const char *path, const char *want, const json_t *val)
 {
     if (w->type_msg[0]) return;
-    const char *got = json_is_object(val)   ? "Start of structure or map"
-                      : json_is_array(val)  ? "Start of list"
-                      : json_is_string(val) ? "STRING_VALUE"
+    const char *got = json_is_object(val)    ? "Start of structure or map"
+                      : json_is_array(val)   ? "Start of list"
+                      : json_is_string(val)  ? "STRING_VALUE"
                       : json_is_boolean(val) ? "Boolean value"
-                      : json_is_number(val) ? "Number value"
-                                            : "Value";
-    snprintf(w->type_msg, sizeof w->type_msg, "%s can not be converted to %s (at '%s')", got,
-             want, path);
+                      : json_is_number(val)  ? "Number value"
+                                             : "Value";
+    snprintf(w->type_msg, sizeof w->type_msg, "%s can not be converted to %s (at '%s')", got, want,
+             path);
     size_t k = strcspn(path, ".");
     if (w->count == 0 && !w->first_top[0])
         snprintf(w->first_top, sizeof w->first_top, "%.*s", (int)k, path);
@@ -235,8 +240,10 @@ static void member_path(char *out, size_t n, const char *parent, const char *nam
     char lower[128];
     snprintf(lower, sizeof lower, "%s", name);
     if (lower[0] >= 'A' && lower[0] <= 'Z') lower[0] = (char)(lower[0] - 'A' + 'a');
-    if (parent[0]) snprintf(out, n, "%s.%s", parent, lower);
-    else snprintf(out, n, "%s", lower);
+    if (parent[0])
+        snprintf(out, n, "%s.%s", parent, lower);
+    else
+        snprintf(out, n, "%s", lower);
 }
 
 static void check_structure(walk *w, const json_t *shape, const json_t *val, const char *path,
@@ -287,7 +294,8 @@ static void check_string(walk *w, const json_t *shape, const json_t *val, const 
                   "Member must have length greater than or equal to %lld",
                   (long long)json_integer_value(mn));
     if (mx && (json_int_t)cps > json_integer_value(mx))
-        violation(w, V_MAXLEN, path, val, sens, "Member must have length less than or equal to %lld",
+        violation(w, V_MAXLEN, path, val, sens,
+                  "Member must have length less than or equal to %lld",
                   (long long)json_integer_value(mx));
     const char *pat = json_string_value(json_object_get(shape, "pattern"));
     if (pat && !validator_match(w->v, pat, s, n))
@@ -317,7 +325,8 @@ static void check_number(walk *w, const json_t *shape, const json_t *val, const 
                          bool integral)
 {
     if (!json_is_number(val) ||
-        (integral && json_is_real(val) && json_real_value(val) != (double)(json_int_t)json_real_value(val))) {
+        (integral && json_is_real(val) &&
+         json_real_value(val) != (double)(json_int_t)json_real_value(val))) {
         type_error(w, path, integral ? "Integer" : "Double", val);
         return;
     }
@@ -340,7 +349,8 @@ static void check_count(walk *w, const json_t *shape, const json_t *val, const c
                   "Member must have length greater than or equal to %lld",
                   (long long)json_integer_value(mn));
     if (mx && (json_int_t)n > json_integer_value(mx))
-        violation(w, V_MAXLEN, path, val, false, "Member must have length less than or equal to %lld",
+        violation(w, V_MAXLEN, path, val, false,
+                  "Member must have length less than or equal to %lld",
                   (long long)json_integer_value(mx));
 }
 
@@ -403,31 +413,46 @@ static void check(walk *w, const json_t *shape, const json_t *val, const char *p
 static const char *orgs_reason(enum vkind k, const char *top)
 {
     switch (k) {
-    case V_REQUIRED: return "INPUT_REQUIRED";
-    case V_MINLEN: return "MIN_LENGTH_EXCEEDED";
-    case V_MAXLEN: return "MAX_LENGTH_EXCEEDED";
+    case V_REQUIRED:
+        return "INPUT_REQUIRED";
+    case V_MINLEN:
+        return "MIN_LENGTH_EXCEEDED";
+    case V_MAXLEN:
+        return "MAX_LENGTH_EXCEEDED";
     case V_PATTERN:
         return (!strcmp(top, "targetId") || !strcmp(top, "parentId") || !strcmp(top, "childId"))
                    ? "INVALID_PATTERN_TARGET_ID"
                    : "INVALID_PATTERN";
-    case V_ENUM: return "INVALID_ENUM";
-    case V_MIN: return "MIN_VALUE_EXCEEDED";
-    case V_MAX: return "MAX_VALUE_EXCEEDED";
-    default: return "INVALID_INPUT";
+    case V_ENUM:
+        return "INVALID_ENUM";
+    case V_MIN:
+        return "MIN_VALUE_EXCEEDED";
+    case V_MAX:
+        return "MAX_VALUE_EXCEEDED";
+    default:
+        return "INVALID_INPUT";
     }
 }
 
 static const char *orgs_message(enum vkind k)
 {
     switch (k) {
-    case V_REQUIRED: return "You must specify a value for a required parameter.";
-    case V_MINLEN: return "You provided a string parameter that is shorter than allowed.";
-    case V_MAXLEN: return "You provided a string parameter that is longer than allowed.";
-    case V_PATTERN: return "You provided a value that does not match the required pattern.";
-    case V_ENUM: return "You provided a value that is not valid for this parameter.";
-    case V_MIN: return "You provided a numeric parameter that has a smaller value than allowed.";
-    case V_MAX: return "You provided a numeric parameter that has a larger value than allowed.";
-    default: return "The requested operation failed because you provided invalid values.";
+    case V_REQUIRED:
+        return "You must specify a value for a required parameter.";
+    case V_MINLEN:
+        return "You provided a string parameter that is shorter than allowed.";
+    case V_MAXLEN:
+        return "You provided a string parameter that is longer than allowed.";
+    case V_PATTERN:
+        return "You provided a value that does not match the required pattern.";
+    case V_ENUM:
+        return "You provided a value that is not valid for this parameter.";
+    case V_MIN:
+        return "You provided a numeric parameter that has a smaller value than allowed.";
+    case V_MAX:
+        return "You provided a numeric parameter that has a larger value than allowed.";
+    default:
+        return "The requested operation failed because you provided invalid values.";
     }
 }
 
@@ -445,8 +470,9 @@ int validate_input(const validator *v, const svc_model *m, const char *shape_nam
         rc = aws_fail(e, 400, "SerializationException", "%s", w.type_msg);
     } else if (w.count) {
         if (style == VSTYLE_ORGS) {
-            rc = aws_fail_reason(e, 400, "InvalidInputException", orgs_reason(w.first_kind, w.first_top),
-                                 "%s", orgs_message(w.first_kind));
+            rc = aws_fail_reason(e, 400, "InvalidInputException",
+                                 orgs_reason(w.first_kind, w.first_top), "%s",
+                                 orgs_message(w.first_kind));
         } else {
             rc = aws_fail(e, 400,
                           style == VSTYLE_QUERY ? "ValidationError"

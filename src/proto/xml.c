@@ -129,7 +129,8 @@ xml_node *xml_parse(const char *data, size_t len, aws_error *e)
 void xml_free(xml_node *n)
 {
     if (!n) return;
-    for (size_t i = 0; i < n->n_kids; i++) xml_free(n->kids[i]);
+    for (size_t i = 0; i < n->n_kids; i++)
+        xml_free(n->kids[i]);
     free(n->kids);
     free(n->name);
     buf_free(&n->text);
@@ -214,8 +215,10 @@ json_t *xml_to_json(const svc_model *m, const json_t *shape, const xml_node *n, 
                     }
                     json_array_append_new(arr, v);
                 }
-                if (json_array_size(arr)) json_object_set_new(obj, mname, arr);
-                else json_decref(arr);
+                if (json_array_size(arr))
+                    json_object_set_new(obj, mname, arr);
+                else
+                    json_decref(arr);
                 continue;
             }
             const xml_node *c = xml_child(n, xn);

@@ -15,8 +15,11 @@ static int note(db_conn *c, int rc)
     case SQLITE_FULL:
     case SQLITE_IOERR:
     case SQLITE_READONLY:
-    case SQLITE_CANTOPEN: c->disk_error = rc & 0xff; break;
-    default: break;
+    case SQLITE_CANTOPEN:
+        c->disk_error = rc & 0xff;
+        break;
+    default:
+        break;
     }
     return rc;
 }
@@ -54,7 +57,8 @@ db_conn *db_conn_open(const char *path, bool readonly, char *err, size_t errlen)
 void db_conn_close(db_conn *c)
 {
     if (!c) return;
-    for (int i = 0; i < DB_STMT_CACHE; i++) sqlite3_finalize(c->cache[i].st);
+    for (int i = 0; i < DB_STMT_CACHE; i++)
+        sqlite3_finalize(c->cache[i].st);
     sqlite3_close(c->h);
     free(c);
 }
@@ -69,8 +73,9 @@ static int migrate(db_conn *c, char *err, size_t errlen)
     }
     int target = schema_migration_count();
     if (version > target) {
-        snprintf(err, errlen, "the store's schema (version %lld) is newer than this orgtrail "
-                              "(version %d); upgrade orgtrail",
+        snprintf(err, errlen,
+                 "the store's schema (version %lld) is newer than this orgtrail "
+                 "(version %d); upgrade orgtrail",
                  (long long)version, target);
         return -1;
     }
@@ -128,7 +133,8 @@ int db_pool_open(db_pool *p, const char *path, bool create, char *err, size_t er
 void db_pool_close(db_pool *p)
 {
     if (!p->path) return;
-    for (size_t i = 0; i < p->n_idle; i++) db_conn_close(p->idle[i]);
+    for (size_t i = 0; i < p->n_idle; i++)
+        db_conn_close(p->idle[i]);
     free(p->idle);
     free(p->path);
     pthread_mutex_destroy(&p->mu);
@@ -179,7 +185,8 @@ static sqlite3_stmt *prepare(db_conn *c, const char *sql)
         if (c->cache[i].sql == sql) return c->cache[i].st;
         if (!c->cache[i].sql) {
             sqlite3_stmt *st;
-            if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+            if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+                SQLITE_OK) {
                 fprintf(stderr, "orgtrail: SQL error: %s in: %s\n", sqlite3_errmsg(c->h), sql);
                 return NULL;
             }
@@ -201,19 +208,26 @@ static void bind(sqlite3_stmt *st, const char *fmt, va_list ap)
         switch (*f) {
         case 's': {
             const char *s = va_arg(ap, const char *);
-            if (s) sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-            else sqlite3_bind_null(st, i);
+            if (s)
+                sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+            else
+                sqlite3_bind_null(st, i);
             break;
         }
-        case 'i': sqlite3_bind_int64(st, i, va_arg(ap, int64_t)); break;
-        case 'd': sqlite3_bind_int64(st, i, va_arg(ap, int)); break;
+        case 'i':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'd':
+            sqlite3_bind_int64(st, i, va_arg(ap, int));
+            break;
         case 'b': {
             const void *p = va_arg(ap, const void *);
             size_t n = va_arg(ap, size_t);
             sqlite3_bind_blob64(st, i, p ? p : "", n, SQLITE_TRANSIENT);
             break;
         }
-        default: abort();
+        default:
+            abort();
         }
     }
 }

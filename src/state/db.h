@@ -31,7 +31,7 @@ typedef struct db_conn {
         sqlite3_stmt *st;
     } cache[DB_STMT_CACHE];
     int in_tx;
-    int read_tx; /* a read snapshot from db_read_begin is open */
+    int read_tx;    /* a read snapshot from db_read_begin is open */
     int disk_error; /* SQLITE_FULL, _IOERR, _READONLY or _CANTOPEN seen since db_acquire; 0 */
 } db_conn;
 

@@ -138,8 +138,8 @@ int digest_file_insert(db_conn *db, const planned_digest *d, int64_t now_ms)
     return db_exec(db,
                    "INSERT INTO digest_files(trail_arn, account_id, region, bucket, key, body, "
                    "signature, end_ms, planned_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "sssssbsii", d->trail_arn, d->account_id, d->region, d->bucket, d->key,
-                   d->body, d->body_len, d->signature, d->end_ms, now_ms);
+                   "sssssbsii", d->trail_arn, d->account_id, d->region, d->bucket, d->key, d->body,
+                   d->body_len, d->signature, d->end_ms, now_ms);
 }
 
 size_t digest_files_due(db_conn *db, int64_t now_ms, size_t max, planned_digest **out)
@@ -218,8 +218,8 @@ int digest_forget_trail(db_conn *db, const char *trail_arn)
                : 0;
 }
 
-int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms,
-                      int64_t *attempt_ms, char *error, size_t error_len)
+int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms, int64_t *attempt_ms,
+                      char *error, size_t error_len)
 {
     *latest_ms = *attempt_ms = 0;
     error[0] = '\0';

@@ -87,8 +87,8 @@ int64_t digest_files_of(db_conn *db, const char *trail_arn);
 int digest_forget_trail(db_conn *db, const char *trail_arn);
 
 /* GetTrailStatus: the latest digest written, the latest attempt, its error ("" = none). */
-int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms,
-                      int64_t *attempt_ms, char *error, size_t error_len);
+int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms, int64_t *attempt_ms,
+                      char *error, size_t error_len);
 int digest_status_attempt(db_conn *db, const char *trail_arn, int64_t now_ms, const char *error);
 
 #endif

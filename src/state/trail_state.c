@@ -77,8 +77,8 @@ static int trail_load(db_conn *db, sqlite3_stmt *st, trail *t)
 
 int trail_get(db_conn *db, const char *arn, trail *t)
 {
-    return trail_load(db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM trails WHERE arn = ?", "s", arn),
-                      t);
+    return trail_load(
+        db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM trails WHERE arn = ?", "s", arn), t);
 }
 
 int trail_keep_deleted(db_conn *db, const char *arn)
@@ -93,7 +93,8 @@ int trail_keep_deleted(db_conn *db, const char *arn)
 int trail_get_deleted(db_conn *db, const char *arn, trail *t)
 {
     return trail_load(
-        db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM deleted_trails WHERE arn = ?", "s", arn), t);
+        db, db_query(db, "SELECT " TRAIL_COLUMNS " FROM deleted_trails WHERE arn = ?", "s", arn),
+        t);
 }
 
 int trail_forget_deleted(db_conn *db, const char *arn)
@@ -218,12 +219,12 @@ void trail_get_selectors(db_conn *db, const char *arn, char **basic_json, char *
 
 bool trail_any_selectors(db_conn *db, trail_selectors_fn fn, void *ctx)
 {
-    sqlite3_stmt *st = db_query(
-        db, "SELECT event_selectors, advanced_event_selectors FROM trails", "");
+    sqlite3_stmt *st =
+        db_query(db, "SELECT event_selectors, advanced_event_selectors FROM trails", "");
     bool any = false;
     while (!any && db_row(st))
-        any = fn((const char *)sqlite3_column_text(st, 0),
-                 (const char *)sqlite3_column_text(st, 1), ctx);
+        any = fn((const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                 ctx);
     db_done(st);
     return any;
 }

@@ -27,8 +27,9 @@ int store_internal_error(aws_error *e, const char *what)
                         "its data directory, then retry.",
                         what, strerror(err));
     /* The errno text helps the operator; it names no secret. */
-    return aws_fail(e, 500, "InternalError", "We encountered an internal error (cannot %s: %s). "
-                                             "Please try again.",
+    return aws_fail(e, 500, "InternalError",
+                    "We encountered an internal error (cannot %s: %s). "
+                    "Please try again.",
                     what, strerror(err));
 }
 
@@ -121,7 +122,10 @@ static void parse_lock_default(const char *text, obj_lock_default *d)
     memset(d, 0, sizeof *d);
     json_t *j = text && text[0] ? json_loads(text, 0, NULL) : NULL;
     if (!j) return;
-    snprintf(d->mode, sizeof d->mode, "%s", json_string_value(json_object_get(j, "Mode")) ? json_string_value(json_object_get(j, "Mode")) : "");
+    snprintf(d->mode, sizeof d->mode, "%s",
+             json_string_value(json_object_get(j, "Mode"))
+                 ? json_string_value(json_object_get(j, "Mode"))
+                 : "");
     d->days = (int)json_integer_value(json_object_get(j, "Days"));
     d->years = (int)json_integer_value(json_object_get(j, "Years"));
     json_decref(j);
@@ -144,10 +148,10 @@ static int bucket_state_load(db_conn *db, const char *bucket, bucket_state *b, a
          * (S3's behaviour since January 2023). */
         snprintf(b->sse, sizeof b->sse, "AES256");
         json_t *enc = db_is_null(st, 3) ? NULL : json_loads(db_text(st, 3), 0, NULL);
-        const char *alg = json_string_value(json_object_get(
-            json_object_get(json_array_get(json_object_get(enc, "Rules"), 0),
-                            "ApplyServerSideEncryptionByDefault"),
-            "SSEAlgorithm"));
+        const char *alg = json_string_value(
+            json_object_get(json_object_get(json_array_get(json_object_get(enc, "Rules"), 0),
+                                            "ApplyServerSideEncryptionByDefault"),
+                            "SSEAlgorithm"));
         if (alg) snprintf(b->sse, sizeof b->sse, "%s", alg);
         json_decref(enc);
     }
@@ -179,17 +183,18 @@ static int lock_permits_removal(const obj_info *v, bool bypass, int64_t now, aws
     return 0;
 }
 
-static int load_version(db_conn *db, const char *bucket, const char *key,
-                        const char *version_id, obj_info *o)
+static int load_version(db_conn *db, const char *bucket, const char *key, const char *version_id,
+                        obj_info *o)
 {
     sqlite3_stmt *st =
-        version_id
-            ? db_query(db, "SELECT " OBJ_COLS " FROM s3_objects WHERE bucket = ? AND key = ? "
-                           "AND version_id = ?",
-                       "sss", bucket, key, version_id)
-            : db_query(db, "SELECT " OBJ_COLS " FROM s3_objects WHERE bucket = ? AND key = ? "
-                           "AND is_latest = 1",
-                       "ss", bucket, key);
+        version_id ? db_query(db,
+                              "SELECT " OBJ_COLS " FROM s3_objects WHERE bucket = ? AND key = ? "
+                              "AND version_id = ?",
+                              "sss", bucket, key, version_id)
+                   : db_query(db,
+                              "SELECT " OBJ_COLS " FROM s3_objects WHERE bucket = ? AND key = ? "
+                              "AND is_latest = 1",
+                              "ss", bucket, key);
     int found = 0;
     if (db_row(st)) {
         obj_row(st, o);
@@ -211,18 +216,17 @@ static int promote_latest(db_conn *db, const char *bucket, const char *key)
 static int insert_version(db_conn *db, const obj_info *v)
 {
     char *meta = v->metadata ? json_dumps(v->metadata, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    int rc = db_exec(db,
-                     "INSERT INTO s3_objects(bucket, key, version_id, is_latest, delete_marker, "
-                     "blob, size, etag, content_type, metadata, checksum_alg, checksum, "
-                     "parts_count, owner, lock_mode, retain_until_ms, legal_hold, sse, "
-                     "created_ms) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "sssdsisssssdssidsi", v->bucket, v->key, v->version_id,
-                     v->delete_marker ? 1 : 0, v->blob[0] ? v->blob : NULL, v->size, v->etag,
-                     v->content_type[0] ? v->content_type : NULL, meta,
-                     v->checksum_alg[0] ? v->checksum_alg : NULL,
-                     v->checksum[0] ? v->checksum : NULL, v->parts_count, v->owner,
-                     v->lock_mode[0] ? v->lock_mode : NULL, v->retain_until_ms,
-                     v->legal_hold ? 1 : 0, v->sse[0] ? v->sse : NULL, v->modified_ms);
+    int rc = db_exec(
+        db,
+        "INSERT INTO s3_objects(bucket, key, version_id, is_latest, delete_marker, "
+        "blob, size, etag, content_type, metadata, checksum_alg, checksum, "
+        "parts_count, owner, lock_mode, retain_until_ms, legal_hold, sse, "
+        "created_ms) VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "sssdsisssssdssidsi", v->bucket, v->key, v->version_id, v->delete_marker ? 1 : 0,
+        v->blob[0] ? v->blob : NULL, v->size, v->etag, v->content_type[0] ? v->content_type : NULL,
+        meta, v->checksum_alg[0] ? v->checksum_alg : NULL, v->checksum[0] ? v->checksum : NULL,
+        v->parts_count, v->owner, v->lock_mode[0] ? v->lock_mode : NULL, v->retain_until_ms,
+        v->legal_hold ? 1 : 0, v->sse[0] ? v->sse : NULL, v->modified_ms);
     free(meta);
     return rc;
 }
@@ -230,8 +234,7 @@ static int insert_version(db_conn *db, const obj_info *v)
 /* Inside a transaction: makes room for a new current version with id v->version_id —
  * removes a "null" version it replaces (refused when locked) and demotes the current one.
  * *replaced receives the blob to unlink after commit. */
-static int displace(db_conn *db, const obj_info *v, int64_t now, char replaced[40],
-                    aws_error *e)
+static int displace(db_conn *db, const obj_info *v, int64_t now, char replaced[40], aws_error *e)
 {
     replaced[0] = '\0';
     if (!strcmp(v->version_id, "null")) {
@@ -241,14 +244,16 @@ static int displace(db_conn *db, const obj_info *v, int64_t now, char replaced[4
             snprintf(replaced, 40, "%s", old.blob);
             obj_info_clear(&old);
             if (rc) return -1;
-            if (db_exec(db, "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND "
-                            "version_id = 'null'",
+            if (db_exec(db,
+                        "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND "
+                        "version_id = 'null'",
                         "ss", v->bucket, v->key))
                 return store_internal_error(e, "replace the null version");
         }
     }
-    if (db_exec(db, "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND "
-                    "is_latest = 1",
+    if (db_exec(db,
+                "UPDATE s3_objects SET is_latest = 0 WHERE bucket = ? AND key = ? AND "
+                "is_latest = 1",
                 "ss", v->bucket, v->key))
         return store_internal_error(e, "update the current version");
     return 0;
@@ -279,8 +284,10 @@ int store_commit_version(objstore *os, db_conn *db, obj_info *v, const obj_put_o
     }
     v->legal_hold = o->legal_hold;
     snprintf(v->sse, sizeof v->sse, "%s", o->sse ? o->sse : b.sse);
-    if (!strcmp(b.versioning, "Enabled")) new_version_id(v->version_id);
-    else snprintf(v->version_id, sizeof v->version_id, "null");
+    if (!strcmp(b.versioning, "Enabled"))
+        new_version_id(v->version_id);
+    else
+        snprintf(v->version_id, sizeof v->version_id, "null");
     v->is_latest = true;
     if (displace(db, v, v->modified_ms, replaced, e)) goto fail;
     if (insert_version(db, v) || db_commit(db)) {
@@ -349,14 +356,15 @@ static int put_common(objstore *os, db_conn *db, const char *bucket, const char 
         obj_info_clear(&v);
         return -1;
     }
-    if (out) *out = v;
-    else obj_info_clear(&v);
+    if (out)
+        *out = v;
+    else
+        obj_info_clear(&v);
     return 0;
 }
 
-int objstore_put(objstore *os, db_conn *db, const char *bucket, const char *key,
-                 const void *data, size_t len, const obj_put_opts *o, obj_info *out,
-                 aws_error *e)
+int objstore_put(objstore *os, db_conn *db, const char *bucket, const char *key, const void *data,
+                 size_t len, const obj_put_opts *o, obj_info *out, aws_error *e)
 {
     put_source s = {data ? data : "", len, -1};
     return put_common(os, db, bucket, key, &s, o, out, e);
@@ -465,8 +473,9 @@ int objstore_delete(objstore *os, db_conn *db, const char *bucket, const char *k
         snprintf(removed_blob, sizeof removed_blob, "%s", v.blob);
         obj_info_clear(&v);
         if (rc) goto fail;
-        if (db_exec(db, "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND "
-                        "version_id = 'null'",
+        if (db_exec(db,
+                    "DELETE FROM s3_objects WHERE bucket = ? AND key = ? AND "
+                    "version_id = 'null'",
                     "ss", bucket, key)) {
             store_internal_error(e, "delete the object");
             goto fail;
@@ -481,8 +490,10 @@ int objstore_delete(objstore *os, db_conn *db, const char *bucket, const char *k
     m.delete_marker = true;
     snprintf(m.owner, sizeof m.owner, "%s", owner ? owner : "");
     m.modified_ms = now_ms;
-    if (!strcmp(b.versioning, "Enabled")) new_version_id(m.version_id);
-    else snprintf(m.version_id, sizeof m.version_id, "null");
+    if (!strcmp(b.versioning, "Enabled"))
+        new_version_id(m.version_id);
+    else
+        snprintf(m.version_id, sizeof m.version_id, "null");
     if (displace(db, &m, now_ms, removed_blob, e)) goto fail;
     if (insert_version(db, &m)) {
         store_internal_error(e, "add a delete marker");
@@ -535,8 +546,7 @@ bool objstore_bucket_empty(db_conn *db, const char *bucket)
     int64_t one;
     return !db_get_int(db, &one, "SELECT 1 FROM s3_objects WHERE bucket = ? LIMIT 1", "s",
                        bucket) &&
-           !db_get_int(db, &one, "SELECT 1 FROM s3_uploads WHERE bucket = ? LIMIT 1", "s",
-                       bucket);
+           !db_get_int(db, &one, "SELECT 1 FROM s3_uploads WHERE bucket = ? LIMIT 1", "s", bucket);
 }
 
 int objstore_set_versioning(db_conn *db, const char *bucket, const char *state, aws_error *e)
@@ -588,8 +598,8 @@ int objstore_lock_default_set(db_conn *db, const char *bucket, const obj_lock_de
 }
 
 /* Loads the version a lock operation targets (delete markers cannot carry locks). */
-static int lock_target(db_conn *db, const char *bucket, const char *key,
-                       const char *version_id, obj_info *v, aws_error *e)
+static int lock_target(db_conn *db, const char *bucket, const char *key, const char *version_id,
+                       obj_info *v, aws_error *e)
 {
     bucket_state b;
     if (bucket_state_load(db, bucket, &b, e)) return -1;
@@ -605,10 +615,9 @@ static int lock_target(db_conn *db, const char *bucket, const char *key,
     return 0;
 }
 
-int objstore_set_retention(db_conn *db, const char *bucket, const char *key,
-                           const char *version_id, const char *mode, int64_t until_ms,
-                           bool bypass_governance, int64_t now_ms, obj_info *out,
-                           aws_error *e)
+int objstore_set_retention(db_conn *db, const char *bucket, const char *key, const char *version_id,
+                           const char *mode, int64_t until_ms, bool bypass_governance,
+                           int64_t now_ms, obj_info *out, aws_error *e)
 {
     obj_info v;
     if (db_begin(db)) return store_internal_error(e, "begin a transaction");
@@ -625,8 +634,9 @@ int objstore_set_retention(db_conn *db, const char *bucket, const char *key,
         aws_fail(e, 403, "AccessDenied", "Access Denied because object protected by object lock.");
         goto fail_v;
     }
-    if (db_exec(db, "UPDATE s3_objects SET lock_mode = ?, retain_until_ms = ? WHERE bucket = ? "
-                    "AND key = ? AND version_id = ?",
+    if (db_exec(db,
+                "UPDATE s3_objects SET lock_mode = ?, retain_until_ms = ? WHERE bucket = ? "
+                "AND key = ? AND version_id = ?",
                 "sisss", mode[0] ? mode : NULL, mode[0] ? until_ms : 0, bucket, key,
                 v.version_id) ||
         db_commit(db)) {
@@ -635,8 +645,10 @@ int objstore_set_retention(db_conn *db, const char *bucket, const char *key,
     }
     snprintf(v.lock_mode, sizeof v.lock_mode, "%s", mode);
     v.retain_until_ms = mode[0] ? until_ms : 0;
-    if (out) *out = v;
-    else obj_info_clear(&v);
+    if (out)
+        *out = v;
+    else
+        obj_info_clear(&v);
     return 0;
 fail_v:
     obj_info_clear(&v);
@@ -650,14 +662,17 @@ int objstore_set_legal_hold(db_conn *db, const char *bucket, const char *key,
 {
     obj_info v;
     if (lock_target(db, bucket, key, version_id, &v, e)) return -1;
-    if (db_exec(db, "UPDATE s3_objects SET legal_hold = ? WHERE bucket = ? AND key = ? AND "
-                    "version_id = ?",
+    if (db_exec(db,
+                "UPDATE s3_objects SET legal_hold = ? WHERE bucket = ? AND key = ? AND "
+                "version_id = ?",
                 "dsss", on ? 1 : 0, bucket, key, v.version_id)) {
         obj_info_clear(&v);
         return store_internal_error(e, "update the legal hold");
     }
     v.legal_hold = on;
-    if (out) *out = v;
-    else obj_info_clear(&v);
+    if (out)
+        *out = v;
+    else
+        obj_info_clear(&v);
     return 0;
 }

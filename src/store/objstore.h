@@ -67,18 +67,18 @@ typedef struct obj_info {
     bool delete_marker;
     int64_t size;
     int64_t modified_ms;
-    char etag[48];          /* quoted, e.g. "\"9b2c...\"" or "\"...-3\"" */
+    char etag[48]; /* quoted, e.g. "\"9b2c...\"" or "\"...-3\"" */
     char content_type[256];
-    json_t *metadata;       /* owned: {"name": "value"} user metadata; obj_info_clear */
-    char checksum_alg[16];  /* "crc32" ... or "" */
-    char checksum[96];      /* base64 */
-    int parts_count;        /* 0 for a single-part upload */
-    char owner[13];         /* account that wrote the version */
-    char lock_mode[16];     /* "COMPLIANCE", "GOVERNANCE" or "" */
-    int64_t retain_until_ms;/* 0 when none */
+    json_t *metadata;        /* owned: {"name": "value"} user metadata; obj_info_clear */
+    char checksum_alg[16];   /* "crc32" ... or "" */
+    char checksum[96];       /* base64 */
+    int parts_count;         /* 0 for a single-part upload */
+    char owner[13];          /* account that wrote the version */
+    char lock_mode[16];      /* "COMPLIANCE", "GOVERNANCE" or "" */
+    int64_t retain_until_ms; /* 0 when none */
     bool legal_hold;
-    char sse[16];           /* "AES256" or "" */
-    char blob[40];          /* internal: the blob file name */
+    char sse[16];  /* "AES256" or "" */
+    char blob[40]; /* internal: the blob file name */
 } obj_info;
 
 void obj_info_clear(obj_info *o);
@@ -101,9 +101,8 @@ typedef struct obj_put_opts {
 /* Stores a new version of bucket/key from memory (objstore_put) or from an open file read
  * to its end (objstore_put_fd). On success fills *out (may be NULL) with the stored
  * version; clear it with obj_info_clear. */
-int objstore_put(objstore *os, db_conn *db, const char *bucket, const char *key,
-                 const void *data, size_t len, const obj_put_opts *o, obj_info *out,
-                 aws_error *e);
+int objstore_put(objstore *os, db_conn *db, const char *bucket, const char *key, const void *data,
+                 size_t len, const obj_put_opts *o, obj_info *out, aws_error *e);
 int objstore_put_fd(objstore *os, db_conn *db, const char *bucket, const char *key, int fd,
                     const obj_put_opts *o, obj_info *out, aws_error *e);
 
@@ -153,12 +152,12 @@ typedef struct obj_list_opts {
 } obj_list_opts;
 
 typedef struct obj_list {
-    obj_info *items;  /* owned */
+    obj_info *items; /* owned */
     size_t n;
-    char **prefixes;  /* owned: common prefixes, in order */
+    char **prefixes; /* owned: common prefixes, in order */
     size_t n_prefixes;
     bool truncated;
-    char *next_key;   /* owned: the last key or common prefix listed when truncated */
+    char *next_key; /* owned: the last key or common prefix listed when truncated */
     char next_version[OBJ_VERSION_LEN];
 } obj_list;
 
@@ -189,10 +188,9 @@ int objstore_lock_default_set(db_conn *db, const char *bucket, const obj_lock_de
 
 /* Sets a version's retention (mode "" with until 0 removes it, GOVERNANCE only with
  * bypass). COMPLIANCE cannot be shortened, removed or weakened: AccessDenied. */
-int objstore_set_retention(db_conn *db, const char *bucket, const char *key,
-                           const char *version_id, const char *mode, int64_t until_ms,
-                           bool bypass_governance, int64_t now_ms, obj_info *out,
-                           aws_error *e);
+int objstore_set_retention(db_conn *db, const char *bucket, const char *key, const char *version_id,
+                           const char *mode, int64_t until_ms, bool bypass_governance,
+                           int64_t now_ms, obj_info *out, aws_error *e);
 int objstore_set_legal_hold(db_conn *db, const char *bucket, const char *key,
                             const char *version_id, bool on, obj_info *out, aws_error *e);
 
@@ -200,12 +198,12 @@ int objstore_set_legal_hold(db_conn *db, const char *bucket, const char *key,
 
 /* Starts an upload; the put options (content type, metadata, lock, sse, checksum alg)
  * apply to the object completion creates. upload_id must hold 65. */
-int objstore_mpu_create(db_conn *db, const char *bucket, const char *key,
-                        const obj_put_opts *o, char *upload_id, aws_error *e);
+int objstore_mpu_create(db_conn *db, const char *bucket, const char *key, const obj_put_opts *o,
+                        char *upload_id, aws_error *e);
 /* Stores part `part_number` (1..10000; a re-upload replaces it). etag must hold 48. */
 int objstore_mpu_put_part(objstore *os, db_conn *db, const char *bucket, const char *key,
-                          const char *upload_id, int part_number, const void *data,
-                          size_t len, const obj_put_opts *o, char *etag, aws_error *e);
+                          const char *upload_id, int part_number, const void *data, size_t len,
+                          const obj_put_opts *o, char *etag, aws_error *e);
 
 typedef struct obj_part {
     int number;
@@ -218,14 +216,14 @@ typedef struct obj_part {
 /* Completes with the client's list of parts (ascending numbers, matching ETags; quotes
  * optional). The object's ETag is the MD5 of the parts' MD5s, "-N". */
 int objstore_mpu_complete(objstore *os, db_conn *db, const char *bucket, const char *key,
-                          const char *upload_id, const obj_part *parts, size_t n,
-                          int64_t now_ms, obj_info *out, aws_error *e);
+                          const char *upload_id, const obj_part *parts, size_t n, int64_t now_ms,
+                          obj_info *out, aws_error *e);
 int objstore_mpu_abort(objstore *os, db_conn *db, const char *bucket, const char *key,
                        const char *upload_id, aws_error *e);
 /* Parts after part_marker, at most max (0..1000). *parts is malloc'd (caller frees). */
-int objstore_mpu_list_parts(db_conn *db, const char *bucket, const char *key,
-                            const char *upload_id, int part_marker, int max, obj_part **parts,
-                            size_t *n, bool *truncated, aws_error *e);
+int objstore_mpu_list_parts(db_conn *db, const char *bucket, const char *key, const char *upload_id,
+                            int part_marker, int max, obj_part **parts, size_t *n, bool *truncated,
+                            aws_error *e);
 
 typedef struct obj_upload {
     char key[OBJ_KEY_MAX + 1];
@@ -236,8 +234,8 @@ typedef struct obj_upload {
 
 /* Uploads in progress, by key then initiation, after (key_marker, upload_id_marker).
  * *ups is malloc'd (caller frees). */
-int objstore_mpu_list(db_conn *db, const char *bucket, const char *prefix,
-                      const char *key_marker, const char *upload_id_marker, int max,
-                      obj_upload **ups, size_t *n, bool *truncated, aws_error *e);
+int objstore_mpu_list(db_conn *db, const char *bucket, const char *prefix, const char *key_marker,
+                      const char *upload_id_marker, int max, obj_upload **ups, size_t *n,
+                      bool *truncated, aws_error *e);
 
 #endif

@@ -13,9 +13,9 @@
 #include "store/objstore.h"
 
 /* The columns obj_row reads, in its order. */
-#define OBJ_COLS                                                                            \
-    "bucket, key, version_id, is_latest, delete_marker, blob, size, etag, content_type, " \
-    "metadata, checksum_alg, checksum, parts_count, owner, lock_mode, retain_until_ms, "  \
+#define OBJ_COLS                                                                                   \
+    "bucket, key, version_id, is_latest, delete_marker, blob, size, etag, content_type, "          \
+    "metadata, checksum_alg, checksum, parts_count, owner, lock_mode, retain_until_ms, "           \
     "legal_hold, sse, created_ms, id"
 #define OBJ_COL_ID 19
 

@@ -12,9 +12,11 @@
 
 void obj_list_free(obj_list *l)
 {
-    for (size_t i = 0; i < l->n; i++) obj_info_clear(&l->items[i]);
+    for (size_t i = 0; i < l->n; i++)
+        obj_info_clear(&l->items[i]);
     free(l->items);
-    for (size_t i = 0; i < l->n_prefixes; i++) free(l->prefixes[i]);
+    for (size_t i = 0; i < l->n_prefixes; i++)
+        free(l->prefixes[i]);
     free(l->prefixes);
     free(l->next_key);
     memset(l, 0, sizeof *l);

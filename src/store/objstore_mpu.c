@@ -26,8 +26,8 @@ static int no_such_upload(aws_error *e, const char *upload_id)
 
 /* Loads the upload's stored options (new reference) after checking it belongs to
  * bucket/key. */
-static json_t *upload_load(db_conn *db, const char *bucket, const char *key,
-                           const char *upload_id, aws_error *e)
+static json_t *upload_load(db_conn *db, const char *bucket, const char *key, const char *upload_id,
+                           aws_error *e)
 {
     sqlite3_stmt *st = db_query(db,
                                 "SELECT options, owner FROM s3_uploads WHERE upload_id = ? AND "
@@ -43,8 +43,8 @@ static json_t *upload_load(db_conn *db, const char *bucket, const char *key,
     return opts;
 }
 
-int objstore_mpu_create(db_conn *db, const char *bucket, const char *key,
-                        const obj_put_opts *o, char *upload_id, aws_error *e)
+int objstore_mpu_create(db_conn *db, const char *bucket, const char *key, const obj_put_opts *o,
+                        char *upload_id, aws_error *e)
 {
     int64_t one;
     if (!db_get_int(db, &one, "SELECT 1 FROM s3_buckets WHERE name = ?", "s", bucket)) {
@@ -78,8 +78,8 @@ int objstore_mpu_create(db_conn *db, const char *bucket, const char *key,
 }
 
 int objstore_mpu_put_part(objstore *os, db_conn *db, const char *bucket, const char *key,
-                          const char *upload_id, int part_number, const void *data,
-                          size_t len, const obj_put_opts *o, char *etag, aws_error *e)
+                          const char *upload_id, int part_number, const void *data, size_t len,
+                          const obj_put_opts *o, char *etag, aws_error *e)
 {
     if (part_number < 1 || part_number > OBJ_MAX_PARTS)
         return aws_fail(e, 400, "InvalidArgument",
@@ -108,13 +108,14 @@ int objstore_mpu_put_part(objstore *os, db_conn *db, const char *bucket, const c
                 "SELECT blob FROM s3_parts WHERE upload_id = ? AND part_number = ?", "sd",
                 upload_id, part_number);
     int64_t one;
-    bool still = db_get_int(db, &one, "SELECT 1 FROM s3_uploads WHERE upload_id = ?", "s",
-                            upload_id);
-    if (!still || db_exec(db,
-                          "INSERT OR REPLACE INTO s3_parts(upload_id, part_number, blob, size, "
-                          "etag, checksum, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                          "sdsissi", upload_id, part_number, w.name, (int64_t)len, etag,
-                          checksum[0] ? checksum : NULL, o->now_ms) ||
+    bool still =
+        db_get_int(db, &one, "SELECT 1 FROM s3_uploads WHERE upload_id = ?", "s", upload_id);
+    if (!still ||
+        db_exec(db,
+                "INSERT OR REPLACE INTO s3_parts(upload_id, part_number, blob, size, "
+                "etag, checksum, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "sdsissi", upload_id, part_number, w.name, (int64_t)len, etag,
+                checksum[0] ? checksum : NULL, o->now_ms) ||
         db_commit(db)) {
         db_rollback(db);
         blob_remove(os, w.name);
@@ -136,15 +137,15 @@ static bool etag_equal(const char *stored, const char *given)
 }
 
 int objstore_mpu_complete(objstore *os, db_conn *db, const char *bucket, const char *key,
-                          const char *upload_id, const obj_part *parts, size_t n,
-                          int64_t now_ms, obj_info *out, aws_error *e)
+                          const char *upload_id, const obj_part *parts, size_t n, int64_t now_ms,
+                          obj_info *out, aws_error *e)
 {
     json_t *opts = upload_load(db, bucket, key, upload_id, e);
     if (!opts) return -1;
     int rc = -1;
     blob_writer w;
     bool writing = false;
-    char (*blobs)[40] = NULL;
+    char(*blobs)[40] = NULL;
     EVP_MD_CTX *etag_md = EVP_MD_CTX_new();
     if (!etag_md || !EVP_DigestInit_ex(etag_md, EVP_md5(), NULL)) abort();
     if (n == 0 || n > OBJ_MAX_PARTS) {
@@ -208,7 +209,8 @@ int objstore_mpu_complete(objstore *os, db_conn *db, const char *bucket, const c
         char chunk[1 << 16];
         ssize_t k;
         int wrc = 0;
-        while ((k = read(fd, chunk, sizeof chunk)) > 0 && !wrc) wrc = blob_write(&w, chunk, (size_t)k, e);
+        while ((k = read(fd, chunk, sizeof chunk)) > 0 && !wrc)
+            wrc = blob_write(&w, chunk, (size_t)k, e);
         close(fd);
         if (k < 0 || wrc) {
             if (!wrc) store_internal_error(e, "read a part");
@@ -238,7 +240,9 @@ int objstore_mpu_complete(objstore *os, db_conn *db, const char *bucket, const c
     json_t *meta = json_object_get(opts, "Metadata");
     if (meta) v.metadata = json_deep_copy(meta);
     snprintf(v.owner, sizeof v.owner, "%s",
-             json_string_value(json_object_get(opts, "_owner")) ? json_string_value(json_object_get(opts, "_owner")) : "");
+             json_string_value(json_object_get(opts, "_owner"))
+                 ? json_string_value(json_object_get(opts, "_owner"))
+                 : "");
     v.modified_ms = now_ms;
     obj_put_opts po = {
         .owner = v.owner,
@@ -256,8 +260,10 @@ int objstore_mpu_complete(objstore *os, db_conn *db, const char *bucket, const c
      * part blobs that the next open sweeps once their rows are gone). */
     objstore_mpu_abort(os, db, bucket, key, upload_id, e);
     aws_error_clear(e);
-    if (out) *out = v;
-    else obj_info_clear(&v);
+    if (out)
+        *out = v;
+    else
+        obj_info_clear(&v);
     rc = 0;
 out:
     if (writing) blob_abort(&w);
@@ -274,10 +280,10 @@ int objstore_mpu_abort(objstore *os, db_conn *db, const char *bucket, const char
     if (!opts) return -1;
     json_decref(opts);
     size_t n = 0, cap = 0;
-    char (*blobs)[40] = NULL;
+    char(*blobs)[40] = NULL;
     if (db_begin(db)) return store_internal_error(e, "begin a transaction");
-    sqlite3_stmt *st = db_query(db, "SELECT blob FROM s3_parts WHERE upload_id = ?", "s",
-                                upload_id);
+    sqlite3_stmt *st =
+        db_query(db, "SELECT blob FROM s3_parts WHERE upload_id = ?", "s", upload_id);
     while (db_row(st)) {
         if (n == cap) {
             cap = cap ? cap * 2 : 16;
@@ -294,14 +300,15 @@ int objstore_mpu_abort(objstore *os, db_conn *db, const char *bucket, const char
         free(blobs);
         return store_internal_error(e, "remove the upload");
     }
-    for (size_t i = 0; i < n; i++) blob_remove(os, blobs[i]);
+    for (size_t i = 0; i < n; i++)
+        blob_remove(os, blobs[i]);
     free(blobs);
     return 0;
 }
 
-int objstore_mpu_list_parts(db_conn *db, const char *bucket, const char *key,
-                            const char *upload_id, int part_marker, int max, obj_part **parts,
-                            size_t *n, bool *truncated, aws_error *e)
+int objstore_mpu_list_parts(db_conn *db, const char *bucket, const char *key, const char *upload_id,
+                            int part_marker, int max, obj_part **parts, size_t *n, bool *truncated,
+                            aws_error *e)
 {
     *parts = NULL;
     *n = 0;
@@ -333,9 +340,9 @@ int objstore_mpu_list_parts(db_conn *db, const char *bucket, const char *key,
     return 0;
 }
 
-int objstore_mpu_list(db_conn *db, const char *bucket, const char *prefix,
-                      const char *key_marker, const char *upload_id_marker, int max,
-                      obj_upload **ups, size_t *n, bool *truncated, aws_error *e)
+int objstore_mpu_list(db_conn *db, const char *bucket, const char *prefix, const char *key_marker,
+                      const char *upload_id_marker, int max, obj_upload **ups, size_t *n,
+                      bool *truncated, aws_error *e)
 {
     *ups = NULL;
     *n = 0;

@@ -57,8 +57,7 @@ static bool parse_channel_arn(const char *arn, char region[32], char account[13]
 }
 
 int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_code,
-                       const char *not_found_code, const char *other_account_code,
-                       channel *ch)
+                       const char *not_found_code, const char *other_account_code, channel *ch)
 {
     char region[32], account[13], id[40];
     int found;

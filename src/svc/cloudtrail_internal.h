@@ -110,8 +110,7 @@ int ct_remove_tags(call_ctx *c);
  * (absent, or another region's) or other_account_code (another account's; NULL: treated
  * as absent). The codes differ between CloudTrail and cloudtrail-data. */
 int ct_resolve_channel(call_ctx *c, const char *arn_or_id, const char *invalid_code,
-                       const char *not_found_code, const char *other_account_code,
-                       channel *ch);
+                       const char *not_found_code, const char *other_account_code, channel *ch);
 int ct_create_channel(call_ctx *c);
 int ct_get_channel(call_ctx *c);
 int ct_list_channels(call_ctx *c);

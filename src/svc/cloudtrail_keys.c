@@ -44,10 +44,10 @@ int ct_list_public_keys(call_ctx *c)
     json_t *list = json_array();
     for (size_t i = 0; i < n; i++) {
         char *b64 = base64_encode_alloc(keys[i].der, keys[i].der_len);
-        json_array_append_new(
-            list, json_pack("{s:s, s:o, s:o, s:s}", "Value", b64, "ValidityStartTime",
-                            json_time(keys[i].valid_from_ms), "ValidityEndTime",
-                            json_time(keys[i].valid_to_ms), "Fingerprint", keys[i].fingerprint));
+        json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:s}", "Value", b64,
+                                              "ValidityStartTime", json_time(keys[i].valid_from_ms),
+                                              "ValidityEndTime", json_time(keys[i].valid_to_ms),
+                                              "Fingerprint", keys[i].fingerprint));
         free(b64);
     }
     public_keys_free(keys, n);

@@ -346,11 +346,16 @@ int ct_get_trail_status(call_ctx *c)
     delivery_status_get(c->db, t.arn, &ds);
     if (ds.latest_delivery_ms)
         json_object_set_new(o, "LatestDeliveryTime", json_time(ds.latest_delivery_ms));
-    if (ds.latest_error[0]) json_object_set_new(o, "LatestDeliveryError", json_string(ds.latest_error));
-    if (ds.latest_attempt_ms) set_iso(o, "LatestDeliveryAttemptTime", ds.latest_attempt_ms);
-    else json_object_set_new(o, "LatestDeliveryAttemptTime", json_string(""));
-    if (ds.latest_delivery_ms) set_iso(o, "LatestDeliveryAttemptSucceeded", ds.latest_delivery_ms);
-    else json_object_set_new(o, "LatestDeliveryAttemptSucceeded", json_string(""));
+    if (ds.latest_error[0])
+        json_object_set_new(o, "LatestDeliveryError", json_string(ds.latest_error));
+    if (ds.latest_attempt_ms)
+        set_iso(o, "LatestDeliveryAttemptTime", ds.latest_attempt_ms);
+    else
+        json_object_set_new(o, "LatestDeliveryAttemptTime", json_string(""));
+    if (ds.latest_delivery_ms)
+        set_iso(o, "LatestDeliveryAttemptSucceeded", ds.latest_delivery_ms);
+    else
+        json_object_set_new(o, "LatestDeliveryAttemptSucceeded", json_string(""));
     /* Digests (log file validation): the last digest that reached the bucket, and the
      * error of the last attempt when it failed. */
     int64_t digest_ms, digest_attempt_ms;

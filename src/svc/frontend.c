@@ -283,8 +283,9 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     /* A full disk or unwritable directory: calls that would change something are refused
      * before they run, so that no state change can lack its record; reads go on. */
     bool ran = false;
-    bool read_call = frontend_read_only(bulk_path ? INGEST_BULK_EVENT_NAME
-                                                  : pc.op_name ? pc.op_name : "");
+    bool read_call = frontend_read_only(bulk_path    ? INGEST_BULK_EVENT_NAME
+                                        : pc.op_name ? pc.op_name
+                                                     : "");
     /* The read snapshot serves authentication and read calls. Other handlers write or
      * wait for the journal (ingestion): a snapshot held across such waits by every busy
      * connection would keep SQLite from ever checkpointing its WAL back to the start. */

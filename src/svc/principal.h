@@ -18,7 +18,7 @@ typedef struct principal {
     char arn[320];
     char principal_id[200]; /* root: account id; user: AIDA...; role: AROA...:session */
     char access_key_id[32];
-    char user_name[129];    /* IAM user name */
+    char user_name[129]; /* IAM user name */
     /* assumed role */
     char role_name[129];
     char role_id[32];

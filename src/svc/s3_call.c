@@ -90,8 +90,8 @@ static int no_such_bucket(call_ctx *c, const char *name)
     return -1;
 }
 
-s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action,
-                          const char *resource, s3_scope scope, const char *const *extra)
+s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action, const char *resource,
+                          s3_scope scope, const char *const *extra)
 {
     json_t *policy = NULL;
     if (b->policy) {

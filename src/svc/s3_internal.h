@@ -52,8 +52,8 @@ int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b
 int s3_call_object(call_ctx *c, const char *action, const char *const *extra, s3_bucket *b);
 /* The decision alone, for further actions of a call whose bucket is loaded (per key of
  * DeleteObjects, bypass-governance, the source of a copy). */
-s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action,
-                          const char *resource, s3_scope scope, const char *const *extra);
+s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action, const char *resource,
+                          s3_scope scope, const char *const *extra);
 /* "arn:aws:s3:::bucket[/key]" (caller frees). */
 char *s3_object_arn_alloc(const char *bucket, const char *key);
 

@@ -54,8 +54,8 @@ static json_t *contents_json(const obj_list *l, bool url, bool fetch_owner)
     json_t *contents = json_array();
     for (size_t i = 0; i < l->n; i++) {
         const obj_info *v = &l->items[i];
-        json_t *o = json_pack("{s:o, s:o, s:s, s:I, s:s}", "Key", enc(url, v->key),
-                              "LastModified", json_time(v->modified_ms), "ETag", v->etag, "Size",
+        json_t *o = json_pack("{s:o, s:o, s:s, s:I, s:s}", "Key", enc(url, v->key), "LastModified",
+                              json_time(v->modified_ms), "ETag", v->etag, "Size",
                               (json_int_t)v->size, "StorageClass", "STANDARD");
         if (v->checksum_alg[0]) {
             char up[16];
@@ -103,8 +103,8 @@ int s3_list_objects_v2(call_ctx *c)
     /* A token and a later StartAfter: listing resumes after whichever is further. */
     const char *from = after;
     if (start && (!from || strcmp(start, from) > 0)) from = start;
-    obj_list_opts lo = {.prefix = prefix, .delimiter = delim, .after = from,
-                        .max_keys = max_keys(c)};
+    obj_list_opts lo = {
+        .prefix = prefix, .delimiter = delim, .after = from, .max_keys = max_keys(c)};
     obj_list l;
     int rc = objstore_list(c->db, b.name, &lo, &l, &c->err);
     free(after);
@@ -119,14 +119,18 @@ int s3_list_objects_v2(call_ctx *c)
         json_array_append_new(prefixes, json_pack("{s:o}", "Prefix", enc(url, l.prefixes[i])));
     c->out = json_object();
     json_object_set_new(c->out, "IsTruncated", json_boolean(l.truncated));
-    if (l.n) json_object_set_new(c->out, "Contents", contents);
-    else json_decref(contents);
+    if (l.n)
+        json_object_set_new(c->out, "Contents", contents);
+    else
+        json_decref(contents);
     json_object_set_new(c->out, "Name", json_string(b.name));
     json_object_set_new(c->out, "Prefix", enc(url, prefix ? prefix : ""));
     if (delim) json_object_set_new(c->out, "Delimiter", enc(url, delim));
     json_object_set_new(c->out, "MaxKeys", json_integer(max_keys(c)));
-    if (l.n_prefixes) json_object_set_new(c->out, "CommonPrefixes", prefixes);
-    else json_decref(prefixes);
+    if (l.n_prefixes)
+        json_object_set_new(c->out, "CommonPrefixes", prefixes);
+    else
+        json_decref(prefixes);
     if (url) json_object_set_new(c->out, "EncodingType", json_string("url"));
     json_object_set_new(c->out, "KeyCount", json_integer((json_int_t)(l.n + l.n_prefixes)));
     if (token) json_object_set_new(c->out, "ContinuationToken", json_string(token));
@@ -153,8 +157,8 @@ int s3_list_objects(call_ctx *c)
     const char *marker = in_str(c, "Marker");
     const char *encoding = in_str(c, "EncodingType");
     bool url = encoding && !strcmp(encoding, "url");
-    obj_list_opts lo = {.prefix = prefix, .delimiter = delim, .after = marker,
-                        .max_keys = max_keys(c)};
+    obj_list_opts lo = {
+        .prefix = prefix, .delimiter = delim, .after = marker, .max_keys = max_keys(c)};
     obj_list l;
     if (objstore_list(c->db, b.name, &lo, &l, &c->err)) {
         s3_bucket_clear(&b);
@@ -168,14 +172,18 @@ int s3_list_objects(call_ctx *c)
     json_object_set_new(c->out, "IsTruncated", json_boolean(l.truncated));
     json_object_set_new(c->out, "Marker", enc(url, marker ? marker : ""));
     if (l.truncated && l.next_key) json_object_set_new(c->out, "NextMarker", enc(url, l.next_key));
-    if (l.n) json_object_set_new(c->out, "Contents", contents);
-    else json_decref(contents);
+    if (l.n)
+        json_object_set_new(c->out, "Contents", contents);
+    else
+        json_decref(contents);
     json_object_set_new(c->out, "Name", json_string(b.name));
     json_object_set_new(c->out, "Prefix", enc(url, prefix ? prefix : ""));
     if (delim) json_object_set_new(c->out, "Delimiter", enc(url, delim));
     json_object_set_new(c->out, "MaxKeys", json_integer(max_keys(c)));
-    if (l.n_prefixes) json_object_set_new(c->out, "CommonPrefixes", prefixes);
-    else json_decref(prefixes);
+    if (l.n_prefixes)
+        json_object_set_new(c->out, "CommonPrefixes", prefixes);
+    else
+        json_decref(prefixes);
     if (url) json_object_set_new(c->out, "EncodingType", json_string("url"));
     obj_list_free(&l);
     s3_bucket_clear(&b);
@@ -193,8 +201,12 @@ int s3_list_object_versions(call_ctx *c)
     const char *key_marker = in_str(c, "KeyMarker"), *vid_marker = in_str(c, "VersionIdMarker");
     const char *encoding = in_str(c, "EncodingType");
     bool url = encoding && !strcmp(encoding, "url");
-    obj_list_opts lo = {.prefix = prefix, .delimiter = delim, .after = key_marker,
-                        .version_marker = vid_marker, .max_keys = max_keys(c), .versions = true};
+    obj_list_opts lo = {.prefix = prefix,
+                        .delimiter = delim,
+                        .after = key_marker,
+                        .version_marker = vid_marker,
+                        .max_keys = max_keys(c),
+                        .versions = true};
     obj_list l;
     if (objstore_list(c->db, b.name, &lo, &l, &c->err)) {
         s3_bucket_clear(&b);

@@ -40,7 +40,8 @@ int s3_create_multipart_upload(call_ctx *c)
     if (alg[0]) {
         char up[16];
         size_t k = 0;
-        for (; alg[k] && k < 15; k++) up[k] = (char)(alg[k] >= 'a' && alg[k] <= 'z' ? alg[k] - 32 : alg[k]);
+        for (; alg[k] && k < 15; k++)
+            up[k] = (char)(alg[k] >= 'a' && alg[k] <= 'z' ? alg[k] - 32 : alg[k]);
         up[k] = '\0';
         json_object_set_new(c->out, "ChecksumAlgorithm", json_string(up));
     }
@@ -141,18 +142,20 @@ int s3_list_parts(call_ctx *c)
     }
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:i, s:o, s:s, s:I}", "PartNumber", parts[i].number,
-                                             "LastModified", json_time(parts[i].modified_ms),
-                                             "ETag", parts[i].etag, "Size",
-                                             (json_int_t)parts[i].size));
+        json_array_append_new(arr,
+                              json_pack("{s:i, s:o, s:s, s:I}", "PartNumber", parts[i].number,
+                                        "LastModified", json_time(parts[i].modified_ms), "ETag",
+                                        parts[i].etag, "Size", (json_int_t)parts[i].size));
     c->out = json_pack("{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:o, s:s}", "Bucket", b.name, "Key",
                        in_str(c, "Key"), "UploadId", in_str(c, "UploadId"), "PartNumberMarker",
                        marker, "MaxParts", (json_int_t)max, "IsTruncated", truncated, "Initiator",
                        owner_of(b.account_id), "Owner", owner_of(b.account_id), "StorageClass",
                        "STANDARD");
     if (n) json_object_set_new(c->out, "NextPartNumberMarker", json_integer(parts[n - 1].number));
-    if (n) json_object_set_new(c->out, "Parts", arr);
-    else json_decref(arr);
+    if (n)
+        json_object_set_new(c->out, "Parts", arr);
+    else
+        json_decref(arr);
     free(parts);
     s3_bucket_clear(&b);
     return 0;
@@ -170,8 +173,7 @@ int s3_list_multipart_uploads(call_ctx *c)
     obj_upload *ups;
     size_t n;
     bool truncated;
-    if (objstore_mpu_list(c->db, b.name, prefix, km, um, (int)max, &ups, &n, &truncated,
-                          &c->err)) {
+    if (objstore_mpu_list(c->db, b.name, prefix, km, um, (int)max, &ups, &n, &truncated, &c->err)) {
         s3_bucket_clear(&b);
         return -1;
     }
@@ -183,15 +185,17 @@ int s3_list_multipart_uploads(call_ctx *c)
                                              "STANDARD", "Owner", owner_of(ups[i].owner),
                                              "Initiator", owner_of(ups[i].owner)));
     c->out = json_pack("{s:s, s:s, s:s, s:I, s:b}", "Bucket", b.name, "KeyMarker", km ? km : "",
-                       "UploadIdMarker", um ? um : "", "MaxUploads", (json_int_t)max,
-                       "IsTruncated", truncated);
+                       "UploadIdMarker", um ? um : "", "MaxUploads", (json_int_t)max, "IsTruncated",
+                       truncated);
     if (prefix) json_object_set_new(c->out, "Prefix", json_string(prefix));
     if (truncated && n) {
         json_object_set_new(c->out, "NextKeyMarker", json_string(ups[n - 1].key));
         json_object_set_new(c->out, "NextUploadIdMarker", json_string(ups[n - 1].upload_id));
     }
-    if (n) json_object_set_new(c->out, "Uploads", arr);
-    else json_decref(arr);
+    if (n)
+        json_object_set_new(c->out, "Uploads", arr);
+    else
+        json_decref(arr);
     free(ups);
     s3_bucket_clear(&b);
     return 0;

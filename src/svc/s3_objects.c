@@ -20,9 +20,8 @@
 #include "svc/s3_internal.h"
 
 static const char *const CHECKSUM_MEMBERS[][2] = {
-    {"ChecksumCRC32", "crc32"},         {"ChecksumCRC32C", "crc32c"},
-    {"ChecksumCRC64NVME", "crc64nvme"}, {"ChecksumSHA1", "sha1"},
-    {"ChecksumSHA256", "sha256"},
+    {"ChecksumCRC32", "crc32"}, {"ChecksumCRC32C", "crc32c"}, {"ChecksumCRC64NVME", "crc64nvme"},
+    {"ChecksumSHA1", "sha1"},   {"ChecksumSHA256", "sha256"},
 };
 
 const char *s3_checksum_member(const char *alg)
@@ -168,9 +167,9 @@ static int read_object(call_ctx *c, const char *action)
     const char *version = in_str(c, "VersionId");
     const char *extra[] = {"s3:VersionId", version, NULL};
     s3_bucket b;
-    if (s3_call_object(c, version ? (strcmp(action, "s3:GetObject") ? action : "s3:GetObjectVersion")
-                                  : action,
-                       version ? extra : NULL, &b))
+    if (s3_call_object(
+            c, version ? (strcmp(action, "s3:GetObject") ? action : "s3:GetObjectVersion") : action,
+            version ? extra : NULL, &b))
         return -1;
     if (version) json_object_set_new(c->request_parameters, "versionId", json_string(version));
     obj_info v;
@@ -294,9 +293,9 @@ int s3_delete_object(call_ctx *c)
     if (version) json_object_set_new(c->request_parameters, "versionId", json_string(version));
     const char *key = in_str(c, "Key");
     obj_delete_result r;
-    int rc = objstore_delete(&c->srv->objects, c->db, b.name, key, version,
-                             bypass_allowed(c, &b, key), c->now_ms, c->caller->account_id, &r,
-                             &c->err);
+    int rc =
+        objstore_delete(&c->srv->objects, c->db, b.name, key, version, bypass_allowed(c, &b, key),
+                        c->now_ms, c->caller->account_id, &r, &c->err);
     if (!rc) {
         c->out = json_object();
         if (r.delete_marker) json_object_set_new(c->out, "DeleteMarker", json_true());
@@ -331,9 +330,9 @@ int s3_delete_objects(call_ctx *c)
         const char *version = json_string_value(json_object_get(o, "VersionId"));
         if (!key) continue;
         char *arn = s3_object_arn_alloc(b.name, key);
-        s3_verdict verdict = s3_call_decide(
-            c, &b, version ? "s3:DeleteObjectVersion" : "s3:DeleteObject", arn, S3_SCOPE_POLICY,
-            NULL);
+        s3_verdict verdict =
+            s3_call_decide(c, &b, version ? "s3:DeleteObjectVersion" : "s3:DeleteObject", arn,
+                           S3_SCOPE_POLICY, NULL);
         free(arn);
         aws_error e;
         aws_error_clear(&e);
@@ -343,8 +342,8 @@ int s3_delete_objects(call_ctx *c)
                                                        c->now_ms, c->caller->account_id, &r, &e)
                                      : aws_fail(&e, 403, "AccessDenied", "Access Denied");
         if (rc) {
-            json_t *err = json_pack("{s:s, s:s, s:s}", "Key", key, "Code", e.code, "Message",
-                                    e.message);
+            json_t *err =
+                json_pack("{s:s, s:s, s:s}", "Key", key, "Code", e.code, "Message", e.message);
             if (version) json_object_set_new(err, "VersionId", json_string(version));
             json_array_append_new(errors, err);
             continue;
@@ -447,9 +446,9 @@ int s3_copy_object(call_ctx *c)
     json_decref(empty);
     if (rc) goto out;
     c->out = json_object();
-    json_object_set_new(c->out, "CopyObjectResult",
-                        json_pack("{s:s, s:o}", "ETag", v.etag, "LastModified",
-                                  json_time(v.modified_ms)));
+    json_object_set_new(
+        c->out, "CopyObjectResult",
+        json_pack("{s:s, s:o}", "ETag", v.etag, "LastModified", json_time(v.modified_ms)));
     if (b.versioning[0]) json_object_set_new(c->out, "VersionId", json_string(v.version_id));
     if (src_version) json_object_set_new(c->out, "CopySourceVersionId", json_string(src_version));
     if (v.sse[0]) json_object_set_new(c->out, "ServerSideEncryption", json_string(v.sse));

@@ -13,8 +13,8 @@ int s3_put_bucket_versioning(call_ctx *c)
     s3_call_params(c, in_str(c, "Bucket"), "versioning");
     s3_bucket b;
     if (s3_call_bucket(c, "s3:PutBucketVersioning", S3_SCOPE_POLICY, &b)) return -1;
-    const char *status =
-        json_string_value(json_object_get(json_object_get(c->in, "VersioningConfiguration"), "Status"));
+    const char *status = json_string_value(
+        json_object_get(json_object_get(c->in, "VersioningConfiguration"), "Status"));
     int rc = 0;
     /* No Status leaves the state as it is (a configuration with only MfaDelete). */
     if (status) rc = objstore_set_versioning(c->db, b.name, status, &c->err);

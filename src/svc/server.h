@@ -23,12 +23,12 @@ typedef struct server {
     validator *validator;
     db_pool db;
     journal journal;
-    objstore objects; /* the embedded object store behind S3 buckets */
-    char owner_account[13];  /* the account `orgtrail init` created: the installation owner */
+    objstore objects;       /* the embedded object store behind S3 buckets */
+    char owner_account[13]; /* the account `orgtrail init` created: the installation owner */
     char default_region[33];
     int delivery_interval_s;
     int digest_interval_s;
-    int signing_key_period_s; /* how long a digest signing key signs (digest/keystore.h) */
+    int signing_key_period_s;    /* how long a digest signing key signs (digest/keystore.h) */
     sigv4_keys signing_keys;     /* derived SigV4 signing keys (auth/sigv4_keys.h) */
     delivery_backlog backlog;    /* planning's lag; bulk ingestion waits on it */
     data_event_gate data_events; /* whether capture records data events (data_events.h) */

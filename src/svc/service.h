@@ -30,7 +30,7 @@ typedef struct call_ctx {
     server *srv;
     db_conn *db;
     const principal *caller;
-    const char *region;  /* from the credential scope */
+    const char *region; /* from the credential scope */
     const svc_model *model;
     const char *service; /* signing name, e.g. "cloudtrail" */
     const char *op;      /* operation name */
@@ -40,9 +40,9 @@ typedef struct call_ctx {
     const char *request_id;
     int64_t now_ms;
 
-    json_t *out;          /* set by the handler; owned by the context */
-    proto_raw_body raw;   /* REST operations returning raw bytes */
-    int http_status;      /* 0 = protocol default (200); S3 uses 204 for deletes */
+    json_t *out;        /* set by the handler; owned by the context */
+    proto_raw_body raw; /* REST operations returning raw bytes */
+    int http_status;    /* 0 = protocol default (200); S3 uses 204 for deletes */
     aws_error err;
 
     json_t *resources;          /* owned; NULL = none */
@@ -92,7 +92,7 @@ const service_def *service_lookup(const char *signing_name);
 const op_def *service_op(const service_def *s, const char *op_name);
 
 /* Helpers for handlers. */
-const char *in_str(const call_ctx *c, const char *member);  /* NULL when absent */
+const char *in_str(const call_ctx *c, const char *member); /* NULL when absent */
 bool in_bool(const call_ctx *c, const char *member, bool dflt);
 int64_t in_int(const call_ctx *c, const char *member, int64_t dflt);
 /* Adds {"accountId","type","ARN"} to c->resources. */

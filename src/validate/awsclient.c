@@ -14,8 +14,8 @@
 struct awsc {
     CURL *curl;
     const aws_config *cfg;
-    char base[512];     /* scheme://host[:port] */
-    char host[256];     /* the Host header: host[:port] */
+    char base[512];      /* scheme://host[:port] */
+    char host[256];      /* the Host header: host[:port] */
     char path_base[256]; /* "" or "/base" without trailing '/' */
     sigv4_keys keys;     /* the handle's signing keys: one per scope, derived once */
 };
@@ -41,7 +41,8 @@ awsc *awsc_open(const char *endpoint, const aws_config *cfg, char *err, size_t e
     if (slash) {
         snprintf(c->path_base, sizeof c->path_base, "%s", slash);
         size_t n = strlen(c->path_base);
-        while (n && c->path_base[n - 1] == '/') c->path_base[--n] = 0;
+        while (n && c->path_base[n - 1] == '/')
+            c->path_base[--n] = 0;
     }
     c->curl = curl_easy_init();
     if (!c->curl) {
@@ -99,11 +100,14 @@ static size_t on_header(char *p, size_t sz, size_t n, void *arg)
             char name[256], value[8192];
             size_t nl = (size_t)(colon - p) - pl;
             if (nl >= sizeof name) nl = sizeof name - 1;
-            for (size_t i = 0; i < nl; i++) name[i] = (char)tolower((unsigned char)p[pl + i]);
+            for (size_t i = 0; i < nl; i++)
+                name[i] = (char)tolower((unsigned char)p[pl + i]);
             name[nl] = 0;
             const char *v = colon + 1, *e = p + len;
-            while (v < e && (*v == ' ' || *v == '\t')) v++;
-            while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' ')) e--;
+            while (v < e && (*v == ' ' || *v == '\t'))
+                v++;
+            while (e > v && (e[-1] == '\r' || e[-1] == '\n' || e[-1] == ' '))
+                e--;
             size_t vl = (size_t)(e - v) < sizeof value - 1 ? (size_t)(e - v) : sizeof value - 1;
             memcpy(value, v, vl);
             value[vl] = 0;
@@ -152,8 +156,8 @@ static void parse_error(awsc_resp *r)
 }
 
 int awsc_request(awsc *c, const char *method, const char *service, const char *region,
-                 const char *path_raw, const char *query_raw, const char *target,
-                 const void *body, size_t len, awsc_resp *r, char *err, size_t errlen)
+                 const char *path_raw, const char *query_raw, const char *target, const void *body,
+                 size_t len, awsc_resp *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof r[0]);
     for (int attempt = 0;; attempt++) {
@@ -213,8 +217,10 @@ int awsc_request(awsc *c, const char *method, const char *service, const char *r
             return 0;
         }
         if (attempt >= 3) {
-            snprintf(err, errlen, "cannot reach %s: %s (is the server running? check "
-                     "--endpoint-url / AWS_ENDPOINT_URL)", c->base, curl_easy_strerror(cc));
+            snprintf(err, errlen,
+                     "cannot reach %s: %s (is the server running? check "
+                     "--endpoint-url / AWS_ENDPOINT_URL)",
+                     c->base, curl_easy_strerror(cc));
             awsc_resp_free(r);
             return -1;
         }
@@ -229,8 +235,8 @@ json_t *awsc_json(awsc *c, const char *service, const char *region, const char *
 {
     char *body = json_dumps(req, JSON_COMPACT);
     awsc_resp r;
-    int rc = awsc_request(c, "POST", service, region, "/", "", target, body, strlen(body), &r,
-                          err, errlen);
+    int rc = awsc_request(c, "POST", service, region, "/", "", target, body, strlen(body), &r, err,
+                          errlen);
     free(body);
     if (rc) return NULL;
     if (r.status >= 300) {

@@ -24,7 +24,7 @@ void awsc_close(awsc *c);
 typedef struct awsc_resp {
     long status;
     buf body;
-    json_t *meta; /* x-amz-meta-* headers, names lower-cased without the prefix */
+    json_t *meta;   /* x-amz-meta-* headers, names lower-cased without the prefix */
     char code[128]; /* AWS error code when status >= 300 (from XML <Code> or JSON __type) */
     char message[512];
 } awsc_resp;
@@ -34,8 +34,8 @@ void awsc_resp_free(awsc_resp *r);
 /* One request. path_raw and query_raw are already percent-encoded. Returns 0 when an HTTP
  * response arrived (any status), -1 with err on transport failure. */
 int awsc_request(awsc *c, const char *method, const char *service, const char *region,
-                 const char *path_raw, const char *query_raw, const char *target,
-                 const void *body, size_t len, awsc_resp *r, char *err, size_t errlen);
+                 const char *path_raw, const char *query_raw, const char *target, const void *body,
+                 size_t len, awsc_resp *r, char *err, size_t errlen);
 
 /* A JSON 1.1 call: target e.g. "CloudTrail_20131101.DescribeTrails". Returns the parsed
  * response (caller decrefs), or NULL with err ("Code: message" for API errors). */

@@ -25,9 +25,9 @@ digest_parse_rc digest_parse(const void *inflated, size_t len, digest *d)
         return DIGEST_NOT_JSON;
     }
     hash_sha256_hex(inflated, len, d->sha256_hex);
-    static const char *required[] = {"digestPublicKeyFingerprint", "digestS3Bucket",
-                                     "digestS3Object", "previousDigestSignature",
-                                     "digestEndTime", "digestStartTime"};
+    static const char *required[] = {
+        "digestPublicKeyFingerprint", "digestS3Bucket", "digestS3Object",
+        "previousDigestSignature",    "digestEndTime",  "digestStartTime"};
     for (size_t i = 0; i < sizeof required / sizeof required[0]; i++)
         if (!json_object_get(d->root, required[i])) return DIGEST_MISSING_KEYS;
     json_t *r = d->root;
@@ -124,7 +124,8 @@ int digest_parse_time(const char *s, int64_t *ms)
             if (num(&p, 2, &sec)) return -1;
             if (*p == '.') {
                 p++;
-                while (isdigit((unsigned char)*p)) p++;
+                while (isdigit((unsigned char)*p))
+                    p++;
             }
         }
     }
@@ -141,8 +142,12 @@ int digest_parse_time(const char *s, int64_t *ms)
     if (*p) return -1;
     /* dateutil refuses a day past the end of its month ("day is out of range for month"). */
     if (d < 1 || d > time_days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59) return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
     *ms = (int64_t)timegm(&tm) * 1000;
     return 0;
 }

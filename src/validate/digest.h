@@ -18,8 +18,8 @@
 
 typedef enum digest_parse_rc {
     DIGEST_OK = 0,
-    DIGEST_NOT_JSON,      /* not UTF-8 JSON (or not an object): "invalid format" */
-    DIGEST_MISSING_KEYS,  /* one of the six required keys absent: "invalid format" */
+    DIGEST_NOT_JSON,     /* not UTF-8 JSON (or not an object): "invalid format" */
+    DIGEST_MISSING_KEYS, /* one of the six required keys absent: "invalid format" */
 } digest_parse_rc;
 
 typedef struct digest_log {
@@ -29,7 +29,7 @@ typedef struct digest_log {
 } digest_log;
 
 typedef struct digest {
-    json_t *root; /* owned */
+    json_t *root;        /* owned */
     char sha256_hex[65]; /* of the inflated bytes */
     /* Borrowed from root; NULL when null or not a string. */
     const char *end_time, *start_time, *bucket, *object, *fingerprint, *sig_alg;

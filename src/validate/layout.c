@@ -54,8 +54,8 @@ void layout_digest_key(const vlayout *l, int64_t t_ms, char *out, size_t n)
     base(l, "CloudTrail-Digest", folder, sizeof folder);
     layout_format_compact(t_ms, ts);
     snprintf(ymd, sizeof ymd, "%.4s/%.2s/%.2s", ts, ts + 4, ts + 6);
-    snprintf(out, n, "%s/%s/%s_CloudTrail-Digest_%s_%s_%s_%s.json.gz", folder, ymd,
-             l->account_id, l->region, l->trail_name, l->home_region, ts);
+    snprintf(out, n, "%s/%s/%s_CloudTrail-Digest_%s_%s_%s_%s.json.gz", folder, ymd, l->account_id,
+             l->region, l->trail_name, l->home_region, ts);
 }
 
 static bool eat(const char **p, const char *lit)
@@ -69,7 +69,8 @@ static bool eat(const char **p, const char *lit)
 static bool eat_digits_slash(const char **p)
 {
     const char *s = *p;
-    while (isdigit((unsigned char)*s)) s++;
+    while (isdigit((unsigned char)*s))
+        s++;
     if (s == *p || *s != '/') return false;
     *p = s + 1;
     return true;

@@ -44,8 +44,8 @@ static int fast(loghash_scratch *s, const unsigned char *gz, size_t len, char he
         s->cap = cap;
     }
     size_t in_used = 0, out_len = 0;
-    enum libdeflate_result r = libdeflate_gzip_decompress_ex(
-        s->decompressor, gz, len, s->out, s->cap, &in_used, &out_len);
+    enum libdeflate_result r =
+        libdeflate_gzip_decompress_ex(s->decompressor, gz, len, s->out, s->cap, &in_used, &out_len);
     /* Only a single complete member of the announced size is taken here: trailing bytes,
      * other members or a mismatching ISIZE go the exact (zlib) way. */
     if (r != LIBDEFLATE_SUCCESS || in_used != len || out_len != isize) return -1;

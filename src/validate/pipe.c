@@ -66,7 +66,8 @@ static void check_log(vs_handle *h, loghash_scratch *scratch, const vsource *src
  * the caller if it waits for that much. */
 static void mark_done_locked(vpipe *p)
 {
-    while (p->done_upto < p->tail && p->ring[p->done_upto % p->cap].done) p->done_upto++;
+    while (p->done_upto < p->tail && p->ring[p->done_upto % p->cap].done)
+        p->done_upto++;
     if (p->waiting && p->done_upto >= p->want) pthread_cond_signal(&p->done);
 }
 
@@ -75,14 +76,16 @@ static void *worker(void *arg)
     vpipe *p = arg;
     pthread_mutex_lock(&p->mu);
     int idx = 0;
-    while (p->threads && !pthread_equal(p->threads[idx], pthread_self())) idx++;
+    while (p->threads && !pthread_equal(p->threads[idx], pthread_self()))
+        idx++;
     vs_handle *h = p->handles[idx];
     pthread_mutex_unlock(&p->mu);
     loghash_scratch scratch;
     loghash_scratch_init(&scratch);
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (!p->stop && p->next_job == p->tail) pthread_cond_wait(&p->work, &p->mu);
+        while (!p->stop && p->next_job == p->tail)
+            pthread_cond_wait(&p->work, &p->mu);
         if (p->next_job == p->tail) {
             pthread_mutex_unlock(&p->mu);
             break;
@@ -121,7 +124,8 @@ vpipe *pipe_start(const vsource *src, int workers, int depth, pipe_emit_fn emit,
     for (int i = 0; i < workers; i++) {
         p->handles[i] = vs_open(src, err, errlen);
         if (!p->handles[i]) {
-            for (int j = 0; j < i; j++) src->ops->close(p->handles[j]);
+            for (int j = 0; j < i; j++)
+                src->ops->close(p->handles[j]);
             free(p->handles);
             free(p->threads);
             free(p->ring);
@@ -156,7 +160,8 @@ static void drain_locked(vpipe *p, uint64_t wait)
     if (wait) {
         p->want = p->head + wait < p->tail ? p->head + wait : p->tail;
         p->waiting = true;
-        while (p->done_upto < p->want) pthread_cond_wait(&p->done, &p->mu);
+        while (p->done_upto < p->want)
+            pthread_cond_wait(&p->done, &p->mu);
         p->waiting = false;
     }
     while (p->head < p->tail && p->ring[p->head % p->cap].done) {
@@ -173,7 +178,8 @@ static pipe_item *reserve(vpipe *p)
 {
     pthread_mutex_lock(&p->mu);
     /* Full: wait until half the ring is finished, so that refills come in batches. */
-    while (p->tail - p->head >= p->cap) drain_locked(p, p->cap / 2 ? p->cap / 2 : 1);
+    while (p->tail - p->head >= p->cap)
+        drain_locked(p, p->cap / 2 ? p->cap / 2 : 1);
     pipe_item *it = &p->ring[p->tail % p->cap];
     memset(it, 0, sizeof it[0]);
     return it; /* lock still held */
@@ -218,12 +224,15 @@ void pipe_poll(vpipe *p)
 void pipe_finish(vpipe *p)
 {
     pthread_mutex_lock(&p->mu);
-    while (p->head < p->tail) drain_locked(p, p->tail - p->head);
+    while (p->head < p->tail)
+        drain_locked(p, p->tail - p->head);
     p->stop = true;
     pthread_cond_broadcast(&p->work);
     pthread_mutex_unlock(&p->mu);
-    for (int i = 0; i < p->n_threads; i++) pthread_join(p->threads[i], NULL);
-    for (int i = 0; i < p->n_threads; i++) p->src->ops->close(p->handles[i]);
+    for (int i = 0; i < p->n_threads; i++)
+        pthread_join(p->threads[i], NULL);
+    for (int i = 0; i < p->n_threads; i++)
+        p->src->ops->close(p->handles[i]);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->done);

@@ -29,7 +29,8 @@ void progress_draw(progress *p, bool force)
     if (frac > 1) frac = 1;
     int fill = (int)(frac * width);
     char bar[32];
-    for (int i = 0; i < width; i++) bar[i] = i < fill ? '#' : '.';
+    for (int i = 0; i < width; i++)
+        bar[i] = i < fill ? '#' : '.';
     bar[width] = 0;
     fprintf(p->f, "\r\033[K[%s] %3d%%  digests %llu/%llu  logs %llu/%llu  %.1f MB  %.0f MB/s", bar,
             (int)(frac * 100), (unsigned long long)p->digests_done,

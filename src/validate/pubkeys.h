@@ -37,15 +37,15 @@ const char *pubkeys_find(const pubkeys *k, const char *fingerprint);
 
 typedef enum sig_verdict {
     SIG_VALID = 0,
-    SIG_BAD_KEY,      /* the value is not base64 of a PKCS#1 RSAPublicKey */
-    SIG_BAD_HEX,      /* the signature is not hex (the CLI reports Python's message) */
+    SIG_BAD_KEY, /* the value is not base64 of a PKCS#1 RSAPublicKey */
+    SIG_BAD_HEX, /* the signature is not hex (the CLI reports Python's message) */
     SIG_ODD_HEX,
-    SIG_MISMATCH,     /* "signature verification failed" */
+    SIG_MISMATCH, /* "signature verification failed" */
 } sig_verdict;
 
 /* Checks hex_sig over msg with the base64 PKCS#1 key. On SIG_VALID, *hash_name (may be
  * NULL) is the hash the signer used: "SHA-256" for CloudTrail's SHA256withRSA. */
-sig_verdict pubkeys_verify(const char *b64_key, const char *hex_sig, const void *msg,
-                           size_t len, const char **hash_name);
+sig_verdict pubkeys_verify(const char *b64_key, const char *hex_sig, const void *msg, size_t len,
+                           const char **hash_name);
 
 #endif

@@ -7,7 +7,8 @@
 
 void vs_page_free(vs_page *p)
 {
-    for (size_t i = 0; i < p->n; i++) free(p->keys[i]);
+    for (size_t i = 0; i < p->n; i++)
+        free(p->keys[i]);
     free(p->keys);
     free(p->next_after);
     memset(p, 0, sizeof p[0]);

@@ -51,7 +51,7 @@ typedef struct vs_ops {
 
 typedef struct vsource {
     const vs_ops *ops;
-    void *ctx; /* owned by whoever made the source */
+    void *ctx;            /* owned by whoever made the source */
     const char *describe; /* "http://127.0.0.1:4566" or "store /var/orgtrail" */
 } vsource;
 

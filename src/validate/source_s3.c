@@ -42,7 +42,8 @@ static void xml_unescape(char *s)
             static const struct {
                 const char *e;
                 char c;
-            } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+            } ents[] = {
+                {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
             size_t i;
             for (i = 0; i < 5; i++)
                 if (!strncmp(s, ents[i].e, strlen(ents[i].e))) break;
@@ -133,8 +134,8 @@ static int s3_get(vs_handle *h, const char *bucket, const char *key, vs_object *
     buf_putc(&path, '/');
     awsc_encode(&path, key, 1);
     awsc_resp r;
-    int rc = awsc_request(h->c, "GET", "s3", h->ctx->region, buf_cstr(&path), "", NULL, NULL, 0,
-                          &r, err, errlen);
+    int rc = awsc_request(h->c, "GET", "s3", h->ctx->region, buf_cstr(&path), "", NULL, NULL, 0, &r,
+                          err, errlen);
     buf_free(&path);
     if (rc) return VS_ERROR;
     if (r.status == 404 && !strcmp(r.code, "NoSuchKey")) {

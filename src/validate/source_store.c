@@ -25,7 +25,8 @@ static vs_handle *store_open(void *ctx, char *err, size_t errlen)
     char path[4096];
     snprintf(path, sizeof path, "%s/state.db", c->data_dir);
     if (access(path, R_OK)) {
-        snprintf(err, errlen, "no orgtrail store in %s (expected %s; create one with 'orgtrail init')",
+        snprintf(err, errlen,
+                 "no orgtrail store in %s (expected %s; create one with 'orgtrail init')",
                  c->data_dir, path);
         return NULL;
     }

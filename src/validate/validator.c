@@ -33,7 +33,8 @@ static void keylist_push(keylist *l, const char *s)
 
 static void keylist_free(keylist *l)
 {
-    for (size_t i = 0; i < l->n; i++) free(l->k[i]);
+    for (size_t i = 0; i < l->n; i++)
+        free(l->k[i]);
     free(l->k);
     memset(l, 0, sizeof l[0]);
 }
@@ -47,7 +48,8 @@ typedef struct strset {
 static uint64_t fnv(const char *s)
 {
     uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
     return h;
 }
 
@@ -55,7 +57,8 @@ static void strset_add(strset *s, const char *k);
 
 static void strset_grow(strset *s)
 {
-    strset bigger = {calloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)), s->cap ? s->cap * 2 : 1024, 0};
+    strset bigger = {calloc(s->cap ? s->cap * 2 : 1024, sizeof(char *)), s->cap ? s->cap * 2 : 1024,
+                     0};
     if (!bigger.slot) abort();
     for (size_t i = 0; i < s->cap; i++)
         if (s->slot[i]) {
@@ -92,7 +95,8 @@ static bool strset_has(const strset *s, const char *k)
 
 static void strset_free(strset *s)
 {
-    for (size_t i = 0; i < s->cap; i++) free(s->slot[i]);
+    for (size_t i = 0; i < s->cap; i++)
+        free(s->slot[i]);
     free(s->slot);
     memset(s, 0, sizeof s[0]);
 }
@@ -273,7 +277,8 @@ static const char *meta_get(json_t *meta, const char *name)
 {
     const char *k;
     json_t *val;
-    json_object_foreach(meta, k, val) {
+    json_object_foreach(meta, k, val)
+    {
         if (!strcasecmp(k, name)) return json_string_value(val);
     }
     return NULL;
@@ -320,12 +325,12 @@ static int load_digest(V *v, const char *bucket, const char *key, bool backfill,
         return LD_FATAL;
     }
     const char *pfx = backfill ? "(backfill) " : "";
-#define INVALID(...)                                                                     \
-    do {                                                                                 \
-        buf_printf(why, "%sDigest file\ts3://%s/%s\tINVALID: ", pfx, bucket, key);      \
-        buf_printf(why, __VA_ARGS__);                                                    \
-        vs_object_release(&obj);                                                         \
-        return LD_INVALID;                                                               \
+#define INVALID(...)                                                                               \
+    do {                                                                                           \
+        buf_printf(why, "%sDigest file\ts3://%s/%s\tINVALID: ", pfx, bucket, key);                 \
+        buf_printf(why, __VA_ARGS__);                                                              \
+        vs_object_release(&obj);                                                                   \
+        return LD_INVALID;                                                                         \
     } while (0)
     size_t n = 0;
     unsigned char *plain = loghash_gunzip_alloc(obj.data, obj.len, &n);
@@ -368,11 +373,16 @@ static int load_digest(V *v, const char *bucket, const char *key, bool backfill,
     sig_verdict sv = pubkeys_verify(b64, sig, sts.data, sts.len, &L->sig_hash);
     buf_free(&sts);
     switch (sv) {
-    case SIG_VALID: break;
-    case SIG_BAD_KEY: INVALID("Unable to load PKCS #1 key with fingerprint %s", fp);
-    case SIG_ODD_HEX: INVALID("Odd-length string");
-    case SIG_BAD_HEX: INVALID("Non-hexadecimal digit found");
-    default: INVALID("signature verification failed");
+    case SIG_VALID:
+        break;
+    case SIG_BAD_KEY:
+        INVALID("Unable to load PKCS #1 key with fingerprint %s", fp);
+    case SIG_ODD_HEX:
+        INVALID("Odd-length string");
+    case SIG_BAD_HEX:
+        INVALID("Non-hexadecimal digit found");
+    default:
+        INVALID("signature verification failed");
     }
     if (digest_parse_time(L->d.end_time, &L->end_ms))
         INVALID("Unable to parse date value: %s", L->d.end_time ? L->d.end_time : "None");
@@ -539,14 +549,19 @@ static void walk(V *v, keylist *kl, bool backfill)
                 char a[21], b[21];
                 display_time(next_t, a);
                 display_time(last_start, b);
-                msg(v, true, TAG_NONE, "%sNo log files were delivered by CloudTrail between %s and %s",
-                    pfx, a, b);
+                msg(v, true, TAG_NONE,
+                    "%sNo log files were delivered by CloudTrail between %s and %s", pfx, a, b);
             }
             free(key);
             key = dupz(next);
         } else {
-            v->lk = (link){true, dupz(bucket), dupz(key), dupz(L.d.prev_bucket),
-                           dupz(L.d.prev_object), dupz(L.d.prev_hash), dupz(L.d.prev_signature)};
+            v->lk = (link){true,
+                           dupz(bucket),
+                           dupz(key),
+                           dupz(L.d.prev_bucket),
+                           dupz(L.d.prev_object),
+                           dupz(L.d.prev_hash),
+                           dupz(L.d.prev_signature)};
             free(key);
             key = dupz(L.d.prev_object);
             if (strcmp(L.d.prev_bucket, bucket)) {

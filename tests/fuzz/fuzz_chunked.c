@@ -33,12 +33,18 @@ static void parse_opts(const uint8_t *s, size_t n, opts *o)
     o->len = -1;
     o->chunk = 64;
     for (char *save = NULL, *w = strtok_r(line, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        if (!strcmp(w, "signed")) o->is_signed = true;
-        else if (!strcmp(w, "trailer")) o->trailer = true;
-        else if (!strcmp(w, "declared")) o->declared = true;
-        else if (!strcmp(w, "roundtrip")) o->roundtrip = true;
-        else if (!strncmp(w, "len=", 4)) o->len = strtoll(w + 4, NULL, 10);
-        else if (!strncmp(w, "chunk=", 6)) o->chunk = (size_t)strtoul(w + 6, NULL, 10);
+        if (!strcmp(w, "signed"))
+            o->is_signed = true;
+        else if (!strcmp(w, "trailer"))
+            o->trailer = true;
+        else if (!strcmp(w, "declared"))
+            o->declared = true;
+        else if (!strcmp(w, "roundtrip"))
+            o->roundtrip = true;
+        else if (!strncmp(w, "len=", 4))
+            o->len = strtoll(w + 4, NULL, 10);
+        else if (!strncmp(w, "chunk=", 6))
+            o->chunk = (size_t)strtoul(w + 6, NULL, 10);
     }
     if (o->chunk == 0 || o->chunk > 4096) o->chunk = 64;
 }
@@ -48,8 +54,8 @@ static void chain_sign(const sigv4_auth *a, const char *kind, const char *prev, 
                        char out[65])
 {
     buf sts = BUF_INIT;
-    buf_printf(&sts, "%s\n%s\n%s/%s/%s/aws4_request\n%s\n%s", kind, a->amz_date, a->date,
-               a->region, a->service, prev, extra);
+    buf_printf(&sts, "%s\n%s\n%s/%s/%s/aws4_request\n%s\n%s", kind, a->amz_date, a->date, a->region,
+               a->service, prev, extra);
     unsigned char mac[SHA256_LEN];
     hash_hmac_sha256(a->signing_key, SHA256_LEN, sts.data, sts.len, mac);
     hex_encode(mac, SHA256_LEN, out);

@@ -61,7 +61,8 @@ static inline void fuzz_request(const uint8_t *data, size_t size, http_request *
         if (!colon) continue;
         char *name = fuzz_strndup(line, (size_t)(colon - line));
         const uint8_t *v = colon + 1;
-        while (v < line + n && (*v == ' ' || *v == '\t')) v++;
+        while (v < line + n && (*v == ' ' || *v == '\t'))
+            v++;
         char *value = fuzz_strndup(v, (size_t)(line + n - v));
         http_request_add_header(r, name, value);
         free(name);

@@ -15,7 +15,8 @@ static void check_encoded(const buf *b, int keep_slash)
         unsigned char c = (unsigned char)b->data[i];
         if (c == '%') {
             if (i + 2 >= b->len) abort();
-            if (!isxdigit((unsigned char)b->data[i + 1]) || !isxdigit((unsigned char)b->data[i + 2]))
+            if (!isxdigit((unsigned char)b->data[i + 1]) ||
+                !isxdigit((unsigned char)b->data[i + 2]))
                 abort();
             i += 2;
         } else if (!(isalnum(c) || strchr("-_.~", c) || (keep_slash && c == '/'))) {

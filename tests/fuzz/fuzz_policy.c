@@ -35,13 +35,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    : !strcmp(v, "identity") ? POLICY_IDENTITY
                    : !strcmp(v, "scp")      ? POLICY_SCP
                                             : POLICY_RESOURCE;
-        } else if (kl == 6 && !memcmp(line, "bucket", 6)) bucket = v;
-        else if (kl == 6 && !memcmp(line, "action", 6)) req.action = v;
-        else if (kl == 8 && !memcmp(line, "resource", 8)) req.resource = v;
-        else if (kl == 7 && !memcmp(line, "account", 7)) req.principal_account = v;
-        else if (kl == 3 && !memcmp(line, "arn", 3)) req.principal_arn = v;
-        else if (kl == 7 && !memcmp(line, "session", 7)) req.principal_session_arn = v;
-        else if (kl == 7 && !memcmp(line, "service", 7)) req.principal_service = v;
+        } else if (kl == 6 && !memcmp(line, "bucket", 6))
+            bucket = v;
+        else if (kl == 6 && !memcmp(line, "action", 6))
+            req.action = v;
+        else if (kl == 8 && !memcmp(line, "resource", 8))
+            req.resource = v;
+        else if (kl == 7 && !memcmp(line, "account", 7))
+            req.principal_account = v;
+        else if (kl == 3 && !memcmp(line, "arn", 3))
+            req.principal_arn = v;
+        else if (kl == 7 && !memcmp(line, "session", 7))
+            req.principal_session_arn = v;
+        else if (kl == 7 && !memcmp(line, "service", 7))
+            req.principal_service = v;
         else if (kl == 3 && !memcmp(line, "ctx", 3) && n_ctx < 2 * MAX_CTX) {
             char *e2 = strchr(v, '=');
             if (e2) {
@@ -69,6 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         !policy_wildcard("*", text, false))
         abort();
     free(text);
-    for (size_t i = 0; i < n_owned; i++) free(owned[i]);
+    for (size_t i = 0; i < n_owned; i++)
+        free(owned[i]);
     return 0;
 }

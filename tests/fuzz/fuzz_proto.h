@@ -62,8 +62,8 @@ static inline void fuzz_proto_request(const uint8_t *data, size_t size, unsigned
     if (proto_decode(m, &r, &pc, &err) == 0) {
         const char *in_shape = model_op_input(pc.op);
         char top[128] = "";
-        validate_input(fuzz_validator, m, in_shape, pc.input, svc ? svc->style : VSTYLE_JSON,
-                       &err, top, sizeof top);
+        validate_input(fuzz_validator, m, in_shape, pc.input, svc ? svc->style : VSTYLE_JSON, &err,
+                       top, sizeof top);
         /* What the trail would record for this call, serialised as the journal does. */
         json_t *params = record_params_alloc(m, model_shape(m, in_shape), pc.input);
         char *text = params ? json_dumps(params, JSON_COMPACT) : NULL;
@@ -76,8 +76,7 @@ static inline void fuzz_proto_request(const uint8_t *data, size_t size, unsigned
         proto_write_error(m, proto_family(m), &err, "fuzz-request-id", !strcmp(r.method, "HEAD"),
                           &resp);
     else
-        proto_write_output(m, &pc, NULL, NULL, "fuzz-request-id", !strcmp(r.method, "HEAD"),
-                           &resp);
+        proto_write_output(m, &pc, NULL, NULL, "fuzz-request-id", !strcmp(r.method, "HEAD"), &resp);
     http_response_free(&resp);
     proto_call_free(&pc);
     http_request_free(&r);

@@ -33,16 +33,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int scanned = select_event_scan(text, size, &sc, &e);
 
     enum { N = 5 };
-    jscan_member a[N] = {{.name = "eventSource"}, {.name = "eventName"}, {.name = "a"},
-                         {.name = "resources"}, {.name = "readOnly"}};
+    jscan_member a[N] = {{.name = "eventSource"},
+                         {.name = "eventName"},
+                         {.name = "a"},
+                         {.name = "resources"},
+                         {.name = "readOnly"}};
     jscan_member b[N];
     memcpy(b, a, sizeof a);
     if (jscan_object(text, size, a, N, NULL, 0) == 0) {
         if (jscan_fields(text, size, b, N)) abort();
         for (int i = 0; i < N; i++) {
             if (a[i].type == JSCAN_ABSENT) continue; /* jscan_fields also decodes keys */
-            if (a[i].type != b[i].type || a[i].start != b[i].start || a[i].len != b[i].len)
-                abort();
+            if (a[i].type != b[i].type || a[i].start != b[i].start || a[i].len != b[i].len) abort();
         }
         json_t *tree = json_loadb(text, size, 0, NULL);
         if (!tree) abort();
@@ -50,11 +52,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int parsed = select_event_parse(tree, &p);
         if (parsed != scanned) abort();
         if (!parsed) {
-            if (!same(e.source, p.source) || !same(e.name, p.name) ||
-                !same(e.region, p.region) || !same(e.recipient, p.recipient) ||
-                !same(e.category, p.category) || !same(e.error_code, p.error_code) ||
-                e.read_only != p.read_only || e.has_read_only != p.has_read_only ||
-                e.event_ms != p.event_ms)
+            if (!same(e.source, p.source) || !same(e.name, p.name) || !same(e.region, p.region) ||
+                !same(e.recipient, p.recipient) || !same(e.category, p.category) ||
+                !same(e.error_code, p.error_code) || e.read_only != p.read_only ||
+                e.has_read_only != p.has_read_only || e.event_ms != p.event_ms)
                 abort();
             json_t *adv = json_loads(
                 "[{\"FieldSelectors\":[{\"Field\":\"resources.ARN\",\"StartsWith\":[\"a\"]}]},"

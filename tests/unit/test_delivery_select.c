@@ -175,7 +175,8 @@ static void test_scan_texts(void **state)
         "\"eventTime\":\"2026-11-22T12:00:00Z\",\"readOnly\":true,"
         "\"eventCategory\":\"Data\",\"resources\":[{\"ARN\":\"a\\\"}\"}]}",
         " { \"event\\u0053ource\" : \"iam.amazonaws.com\" , \"eventName\":\"Cr\\u00e9ate\\n\","
-        "\"awsRegion\":\"us-east-1\",\"recipientAccountId\":\"111111111111\",\"x\":{\"eventName\":1},"
+        "\"awsRegion\":\"us-east-1\",\"recipientAccountId\":\"111111111111\",\"x\":{\"eventName\":"
+        "1},"
         "\"eventTime\":\"2026-11-22T12:00:00Z\",\"readOnly\":\"true\",\"errorCode\":null} ",
         "{\"eventSource\":\"a\",\"eventName\":\"b\",\"awsRegion\":\"c\","
         "\"recipientAccountId\":\"1\",\"eventTime\":\"2026-11-22T12:00:00Z\","
@@ -195,7 +196,8 @@ static void test_scan_texts(void **state)
         assert_scan_agrees(texts[i], &sc, &e);
     assert_scan_agrees(texts[1], &sc, &e);
     assert_string_equal(e.source, "iam.amazonaws.com");
-    assert_string_equal(e.name, "Cr\xc3\xa9" "ate\n");
+    assert_string_equal(e.name, "Cr\xc3\xa9"
+                                "ate\n");
     assert_false(e.has_read_only);
     assert_null(e.error_code);
     /* cut short anywhere: refused, never read past the end */

@@ -82,7 +82,8 @@ static void event_range(const char *plain, int64_t *oldest, int64_t *newest)
     json_array_foreach(json_object_get(doc, "Records"), i, r)
     {
         int64_t ms;
-        assert_int_equal(time_parse_iso8601(json_string_value(json_object_get(r, "eventTime")), &ms), 0);
+        assert_int_equal(
+            time_parse_iso8601(json_string_value(json_object_get(r, "eventTime")), &ms), 0);
         if (*oldest < 0 || ms < *oldest) *oldest = ms;
         if (ms > *newest) *newest = ms;
     }
@@ -93,8 +94,9 @@ static const json_t *object_named(const json_t *meta, const char *name)
 {
     size_t i;
     json_t *o;
-    json_array_foreach(json_object_get(meta, "objects"), i, o)
-    if (!strcmp(json_string_value(json_object_get(o, "name")), name)) return o;
+    json_array_foreach(
+        json_object_get(meta, "objects"), i,
+        o) if (!strcmp(json_string_value(json_object_get(o, "name")), name)) return o;
     fail_msg("no object %s", name);
     return NULL;
 }
@@ -152,11 +154,18 @@ static void check_variant(const char *variant)
         assert_true(digest_key(key, sizeof key, prefix, "o-exampleorgid", "222222222222",
                                "us-east-1", "org-trail", "us-east-1", end) > 0);
         assert_string_equal(key, json_string_value(json_object_get(d, "key")));
-        digest_doc doc = {.account_id = "222222222222", .start_ms = start, .end_ms = end,
-                          .bucket = bucket, .key = key, .fingerprint = fp,
-                          .prev_bucket = i ? bucket : NULL, .prev_key = i ? prev_key : NULL,
-                          .prev_hash = i ? prev_hash : NULL, .prev_signature = i ? prev_sig : NULL,
-                          .logs = &entry, .n_logs = n_logs};
+        digest_doc doc = {.account_id = "222222222222",
+                          .start_ms = start,
+                          .end_ms = end,
+                          .bucket = bucket,
+                          .key = key,
+                          .fingerprint = fp,
+                          .prev_bucket = i ? bucket : NULL,
+                          .prev_key = i ? prev_key : NULL,
+                          .prev_hash = i ? prev_hash : NULL,
+                          .prev_signature = i ? prev_sig : NULL,
+                          .logs = &entry,
+                          .n_logs = n_logs};
         buf json = {0};
         digest_json(&doc, &json);
         char *want = slurp(json_string_value(json_object_get(d, "plainFile")), &len);
@@ -244,7 +253,8 @@ static void test_keys_made_on_first_use_and_rotated(void **state)
     assert_int_equal(keystore_list(f->db, "us-east-1", 0, INT64_MAX, &none), 0);
     free(none);
     assert_int_equal(db_begin(f->db), 0);
-    assert_int_equal(keystore_key_for(f->db, f->dir, "us-east-1", t0 + 250, period, t0, &a, &priv, &e), 0);
+    assert_int_equal(
+        keystore_key_for(f->db, f->dir, "us-east-1", t0 + 250, period, t0, &a, &priv, &e), 0);
     assert_int_equal(db_commit(f->db), 0);
     assert_non_null(priv);
     assert_int_equal(a.valid_from_ms, t0);
@@ -262,14 +272,17 @@ static void test_keys_made_on_first_use_and_rotated(void **state)
     signkey_free(priv);
 
     /* Within the range: the same key, read back from its file. */
-    assert_int_equal(keystore_key_for(f->db, f->dir, "us-east-1", t0 + period - 1, period, t0, &b, &priv, &e), 0);
+    assert_int_equal(
+        keystore_key_for(f->db, f->dir, "us-east-1", t0 + period - 1, period, t0, &b, &priv, &e),
+        0);
     assert_string_equal(a.fingerprint, b.fingerprint);
     assert_int_equal(signkey_sign_hex(priv, "x", 1, sig), 0);
     assert_true(signkey_verify_hex(a.der, a.der_len, "x", 1, sig));
     signkey_free(priv);
     public_key_clear(&b);
     /* Past it: a new key from that moment; the old one is kept. */
-    assert_int_equal(keystore_key_for(f->db, f->dir, "us-east-1", t0 + period, period, t0, &c, NULL, &e), 0);
+    assert_int_equal(
+        keystore_key_for(f->db, f->dir, "us-east-1", t0 + period, period, t0, &c, NULL, &e), 0);
     assert_string_not_equal(a.fingerprint, c.fingerprint);
     assert_int_equal(c.valid_from_ms, t0 + period);
     /* Another region has its own keys. */

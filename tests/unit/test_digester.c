@@ -110,8 +110,8 @@ static void capture(fixture *f, const char *name)
     json_t *r = json_pack("{s:s, s:{s:s}, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "eventVersion",
                           "1.11", "userIdentity", "type", "Root", "eventTime", t, "eventSource",
                           "cloudtrail.amazonaws.com", "eventName", name, "awsRegion", "us-east-1",
-                          "sourceIPAddress", "127.0.0.1", "readOnly", 1, "recipientAccountId",
-                          MGMT, "eventCategory", "Management");
+                          "sourceIPAddress", "127.0.0.1", "readOnly", 1, "recipientAccountId", MGMT,
+                          "eventCategory", "Management");
     char *text = json_dumps(r, JSON_COMPACT);
     uint64_t seq;
     aws_error e;
@@ -149,9 +149,9 @@ static size_t digests(fixture *f, stored *out, size_t max)
     for (size_t i = 0; i < l.n; i++) {
         obj_info oi;
         int fd;
-        assert_int_equal(objstore_open_version(&f->srv.objects, db, BUCKET, l.items[i].key, NULL,
-                                               &oi, &fd, &e),
-                         0);
+        assert_int_equal(
+            objstore_open_version(&f->srv.objects, db, BUCKET, l.items[i].key, NULL, &oi, &fd, &e),
+            0);
         char *gz = objstore_read_alloc(fd, 0, (size_t)oi.size);
         close(fd);
         stored *s = &out[i];

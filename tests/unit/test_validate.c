@@ -71,7 +71,8 @@ static void test_layout(void **state)
     assert_true(layout_is_digest_key(&LAYOUT, s));
     assert_false(layout_is_digest_key(&LAYOUT, LOG_DIR L1_NAME ".json.gz"));
     assert_false(layout_is_digest_key(
-        &LAYOUT, DIGEST_DIR "222222222222_CloudTrail-Digest_us-east-1_other_us-east-1_20240501T101237Z.json.gz"));
+        &LAYOUT, DIGEST_DIR
+        "222222222222_CloudTrail-Digest_us-east-1_other_us-east-1_20240501T101237Z.json.gz"));
     assert_true(layout_is_backfill_key("x_20240501T101237Z_backfill.json.gz"));
     char ts[17];
     layout_digest_key_time("x_20240501T101237Z_backfill.json.gz", ts);
@@ -92,12 +93,14 @@ static void test_digest_parse_and_string_to_sign(void **state)
     char *plain = slurp(vec_path("no-prefix/plain/" D1_NAME ".json"), &n);
     digest d;
     assert_int_equal(digest_parse(plain, n, &d), DIGEST_OK);
-    assert_string_equal(d.sha256_hex, "49f4add7f6d9d00736c61204aa83bd7d84881a565b0a433ea99539459f990942");
+    assert_string_equal(d.sha256_hex,
+                        "49f4add7f6d9d00736c61204aa83bd7d84881a565b0a433ea99539459f990942");
     assert_string_equal(d.bucket, BUCKET);
     assert_null(d.prev_object);
     assert_null(d.prev_signature);
     assert_int_equal(d.n_logs, 1);
-    assert_string_equal(d.logs[0].hash, "539b74b58204ca2b0e27d7aa0fac7abb3d6390f16e473589e9de38cb2259505a");
+    assert_string_equal(d.logs[0].hash,
+                        "539b74b58204ca2b0e27d7aa0fac7abb3d6390f16e473589e9de38cb2259505a");
     buf s = BUF_INIT;
     digest_string_to_sign(&d, &s);
     size_t wl;
@@ -141,7 +144,8 @@ static char *sig_of(const char *variant, const char *name)
     size_t i;
     json_t *o;
     char *sig = NULL;
-    json_array_foreach(json_object_get(m, "objects"), i, o) {
+    json_array_foreach(json_object_get(m, "objects"), i, o)
+    {
         if (!strstr(json_string_value(json_object_get(o, "key")), name)) continue;
         sig = strdup(json_string_value(
             json_object_get(json_object_get(o, "userMetadataHeaders"), "x-amz-meta-signature")));
@@ -225,7 +229,8 @@ static void test_loghash_semantics(void **state)
     assert_string_equal(hex, "539b74b58204ca2b0e27d7aa0fac7abb3d6390f16e473589e9de38cb2259505a");
     /* Truncated: what was inflated is hashed, no error (the CLI says "doesn't match"). */
     assert_int_equal(loghash_gzip_sha256(&s, body, n / 2, hex, &inflated), 0);
-    assert_string_not_equal(hex, "539b74b58204ca2b0e27d7aa0fac7abb3d6390f16e473589e9de38cb2259505a");
+    assert_string_not_equal(hex,
+                            "539b74b58204ca2b0e27d7aa0fac7abb3d6390f16e473589e9de38cb2259505a");
     /* Corrupt deflate data, and not gzip at all: invalid format. */
     body[n / 2] ^= 1;
     assert_int_equal(loghash_gzip_sha256(&s, body, n, hex, &inflated), -1);
@@ -242,7 +247,8 @@ static void test_loghash_semantics(void **state)
     /* A large file takes the same path. */
     size_t big = 3 << 20, gl;
     char *b = malloc(big);
-    for (size_t i = 0; i < big; i++) b[i] = (char)('a' + (i * 7 + i / 13) % 26);
+    for (size_t i = 0; i < big; i++)
+        b[i] = (char)('a' + (i * 7 + i / 13) % 26);
     unsigned char *g = gz(b, big, &gl);
     char want[65];
     hash_sha256_hex(b, big, want);
@@ -335,7 +341,8 @@ static void mem_load_vectors(mem *m)
     size_t i;
     json_t *o;
     m->n = 0;
-    json_array_foreach(json_object_get(meta, "objects"), i, o) {
+    json_array_foreach(json_object_get(meta, "objects"), i, o)
+    {
         if (!json_is_true(json_object_get(o, "inBucket"))) continue;
         mobj *x = &m->o[m->n++];
         x->bucket = strdup(BUCKET);
