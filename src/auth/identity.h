@@ -4,7 +4,7 @@
 
 #include "auth/sigv4.h"
 #include "state/db.h"
-#include "svc/principal.h"
+#include "auth/principal.h"
 
 /* Looks the key up. Returns SIGV4_OK with *p and secret (>= 64 bytes) filled, or
  * SIGV4_UNKNOWN_KEY / SIGV4_BAD_TOKEN / SIGV4_EXPIRED_TOKEN. */

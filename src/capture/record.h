@@ -15,7 +15,7 @@
 
 #include "core/awserr.h"
 #include "proto/model.h"
-#include "svc/principal.h"
+#include "auth/principal.h"
 
 #define RECORD_EVENT_VERSION "1.11"
 #define RECORD_MAX_PARAMS_BYTES (100 * 1024)

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/aws_services.h"
 #include "core/timeutil.h"
 #include "ingest/jscan.h"
 #include "state/org_state.h"
-#include "svc/service.h"
 
 #define CT_SOURCE "cloudtrail.amazonaws.com"
 
@@ -205,17 +205,8 @@ bool select_account_covered(const select_trail *st, const select_event *e)
 
 bool select_global_source(const char *source)
 {
-    /* Services CloudTrail treats as global besides those orgtrail serves as global. */
-    static const char *const extra[] = {"cloudfront.amazonaws.com", "signin.amazonaws.com",
-                                        "route53.amazonaws.com", NULL};
-    for (const char *const *p = extra; *p; p++)
-        if (!strcmp(source, *p)) return true;
-    const char *dot = strstr(source, ".amazonaws.com");
-    if (!dot || dot == source || (size_t)(dot - source) >= 64 || dot[14]) return false;
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(dot - source), source);
-    const service_def *s = service_lookup(name);
-    return s && s->global && !strcmp(s->event_source, source);
+    const aws_service *s = aws_service_by_event_source(source);
+    return s && s->global;
 }
 
 bool select_region_covered(const trail *t, const select_event *e)

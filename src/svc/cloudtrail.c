@@ -75,5 +75,4 @@ static const op_def OPS[] = {
     {"UpdateTrail", ct_update_trail_tx, NULL},
 };
 
-const service_def SVC_CLOUDTRAIL = {"cloudtrail", "cloudtrail.amazonaws.com", false, VSTYLE_JSON,
-                                    OPS,          sizeof OPS / sizeof *OPS};
+const service_def SVC_CLOUDTRAIL = {"cloudtrail", VSTYLE_JSON, OPS, sizeof OPS / sizeof *OPS};

@@ -163,6 +163,5 @@ static const op_def OPS[] = {
     {"PutAuditEvents", put_audit_events, PUT_OVERRIDES},
 };
 
-const service_def SVC_CLOUDTRAIL_DATA = {
-    "cloudtrail-data",       "cloudtrail-data.amazonaws.com", false, VSTYLE_JSON, OPS,
-    sizeof OPS / sizeof *OPS};
+const service_def SVC_CLOUDTRAIL_DATA = {"cloudtrail-data", VSTYLE_JSON, OPS,
+                                         sizeof OPS / sizeof *OPS};

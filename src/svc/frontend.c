@@ -10,6 +10,7 @@
 #include "auth/chunked.h"
 #include "auth/identity.h"
 #include "capture/record.h"
+#include "core/aws_services.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "svc/ingest_bulk.h"
@@ -316,15 +317,16 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         guess_op(r, opname, sizeof opname);
     char source[96];
     if (!svc && !auth.service[0]) svc = service_by_target(s, r);
-    if (svc)
-        snprintf(source, sizeof source, "%s", svc->event_source);
+    const aws_service *facts = svc ? aws_service_by_signing_name(svc->signing_name) : NULL;
+    if (facts)
+        snprintf(source, sizeof source, "%s", facts->event_source);
     else
         snprintf(source, sizeof source, "%.40s.amazonaws.com",
                  auth.service[0] ? auth.service : "unknown");
     bool ok = !aws_error_set(&err);
     bool ro = frontend_read_only(opname);
     /* Committed by now (the handler's transaction): selectors may have changed. */
-    if (ran && ok && !ro && svc && !strcmp(svc->event_source, "cloudtrail.amazonaws.com"))
+    if (ran && ok && !ro && svc && !strcmp(svc->signing_name, "cloudtrail"))
         data_events_changed(&s->data_events);
     json_t *req_params = c.request_parameters;
     json_t *resp_elems = c.response_elements;
@@ -342,7 +344,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         .event_ms = now,
         .event_source = source,
         .event_name = opname,
-        .region = (svc && svc->global) ? "us-east-1" : c.region,
+        .region = (facts && facts->global) ? "us-east-1" : c.region,
         .source_ip = r->remote_ip,
         .user_agent = http_header_get(r, "user-agent"),
         .err = &err,

@@ -608,5 +608,4 @@ static const op_def OPS[] = {
     {"DeleteAccessKey", iam_delete_access_key, NULL},
 };
 
-const service_def SVC_IAM = {"iam", "iam.amazonaws.com",     true, VSTYLE_QUERY,
-                             OPS,   sizeof OPS / sizeof *OPS};
+const service_def SVC_IAM = {"iam", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS};

@@ -2421,6 +2421,4 @@ static const op_def OPS[] = {
     {"UpdatePolicy", update_policy_tx, NULL},
 };
 
-const service_def SVC_ORGANIZATIONS = {
-    "organizations",         "organizations.amazonaws.com", true, VSTYLE_ORGS, OPS,
-    sizeof OPS / sizeof *OPS};
+const service_def SVC_ORGANIZATIONS = {"organizations", VSTYLE_ORGS, OPS, sizeof OPS / sizeof *OPS};

@@ -48,5 +48,4 @@ static const op_def OPS[] = {
     {"DeleteBucketEncryption", s3_delete_bucket_encryption, NULL},
 };
 
-const service_def SVC_S3 = {"s3", "s3.amazonaws.com",      false, VSTYLE_S3,
-                            OPS,  sizeof OPS / sizeof *OPS};
+const service_def SVC_S3 = {"s3", VSTYLE_S3, OPS, sizeof OPS / sizeof *OPS};

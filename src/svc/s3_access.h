@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "state/db.h"
-#include "svc/principal.h"
+#include "auth/principal.h"
 
 typedef struct s3_bucket {
     char name[64];

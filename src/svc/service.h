@@ -21,7 +21,7 @@
 #include "http/http.h"
 #include "proto/proto.h"
 #include "proto/validate.h"
-#include "svc/principal.h"
+#include "auth/principal.h"
 #include "svc/server.h"
 
 #define CALL_MAX_EXTRA_RECIPIENTS 4
@@ -78,10 +78,10 @@ typedef struct op_def {
     const validation_override *overrides; /* NULL-terminated by member == NULL; may be NULL */
 } op_def;
 
+/* A served service. Its eventSource and whether it is global are not here: they are facts
+ * the lower layers need too, in core/aws_services.h under the same signing name. */
 typedef struct service_def {
     const char *signing_name; /* credential scope service */
-    const char *event_source; /* CloudTrail eventSource, e.g. "cloudtrail.amazonaws.com" */
-    bool global;              /* records in us-east-1 whatever the calling region */
     vstyle style;
     const op_def *ops;
     size_t n_ops;

@@ -279,5 +279,4 @@ static const op_def OPS[] = {
     {"AssumeRole", assume_role, NULL},
 };
 
-const service_def SVC_STS = {"sts", "sts.amazonaws.com",     true, VSTYLE_QUERY,
-                             OPS,   sizeof OPS / sizeof *OPS};
+const service_def SVC_STS = {"sts", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS};

@@ -1,0 +1,63 @@
+/* core/aws_services: the one table of per-service facts, and that every service the
+ * registry serves has its entry there (the service layer no longer carries its own copy). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/aws_services.h"
+#include "svc/service.h"
+
+static const char *const SERVED[] = {
+    "cloudtrail", "cloudtrail-data", "organizations", "sts", "iam", "s3", "logs", "monitoring",
+    "sns"};
+
+static void test_every_served_service_has_its_facts(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof SERVED / sizeof *SERVED; i++) {
+        const service_def *svc = service_lookup(SERVED[i]);
+        assert_non_null(svc);
+        const aws_service *f = aws_service_by_signing_name(svc->signing_name);
+        assert_non_null(f);
+        char want[96];
+        snprintf(want, sizeof want, "%s.amazonaws.com", SERVED[i]);
+        assert_string_equal(f->event_source, want);
+        assert_ptr_equal(aws_service_by_event_source(want), f);
+    }
+}
+
+/* CloudTrail records IAM, STS, Organizations (and CloudFront, sign-in, Route 53) in
+ * us-east-1 as global service events; regional services are not. */
+static void test_global_services_are_aws_s(void **state)
+{
+    (void)state;
+    const char *global[] = {"iam", "sts", "organizations", "cloudfront", "signin", "route53"};
+    const char *regional[] = {"cloudtrail", "cloudtrail-data", "s3", "logs", "monitoring", "sns"};
+    for (size_t i = 0; i < 6; i++) {
+        assert_true(aws_service_by_signing_name(global[i])->global);
+        assert_false(aws_service_by_signing_name(regional[i])->global);
+    }
+}
+
+static void test_unknown_names_are_not_found(void **state)
+{
+    (void)state;
+    assert_null(aws_service_by_signing_name("ec2"));
+    assert_null(aws_service_by_signing_name(""));
+    assert_null(aws_service_by_event_source("iam"));
+    assert_null(aws_service_by_event_source("iam.amazonaws.com.evil"));
+    assert_null(service_lookup("route53")); /* a fact, not a served service */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_served_service_has_its_facts),
+        cmocka_unit_test(test_global_services_are_aws_s),
+        cmocka_unit_test(test_unknown_names_are_not_found),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
