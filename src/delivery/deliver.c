@@ -14,11 +14,10 @@
 #include "delivery/logfile.h"
 #include "delivery/select.h"
 #include "digest/digester.h"
+#include "policy/s3_access.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
 #include "state/org_state.h"
-#include "svc/cloudtrail_bucket.h"
-#include "svc/s3_access.h"
 
 /* ---------------------------------------------------------------------------------------
  * Planning */

@@ -1,8 +1,7 @@
 /* s3_internal: what the files of the S3 service share.
  *
  *   s3.c           the operation table (SVC_S3)
- *   s3_rules.c     bucket naming and LocationConstraint rules
- *   s3_access.c    stored buckets and access decisions (s3_access.h)
+ *   s3_rules.c     bucket naming and LocationConstraint rules, canonical user ids
  *   s3_call.c      per-request plumbing: find the bucket, check access, shape the record
  *   s3_buckets.c   bucket lifecycle and read-only bucket configuration operations
  *   s3_policy.c    bucket policy operations
@@ -16,12 +15,14 @@
 #include <stdbool.h>
 
 #include "core/awserr.h"
-#include "svc/s3_access.h"
+#include "policy/s3_access.h"
 #include "store/objstore.h"
 #include "svc/service.h"
 
 /* ---- s3_rules.c ---- */
 
+/* The 64-hex canonical user id S3 shows for an account: stable, derived from the id. */
+void s3_canonical_id(const char *account_id, char out[65]);
 /* AWS's naming rules for general purpose buckets. */
 bool s3_bucket_name_valid(const char *name);
 /* Decides the region of a new bucket from the region the request was signed for and the

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "svc/s3_internal.h"
 
 static bool looks_like_ipv4(const char *s)
@@ -93,4 +94,13 @@ int s3_location_resolve(const char *signed_region, const char *constraint, char 
                         constraint);
     snprintf(region, region_len, "%s", wanted);
     return 0;
+}
+
+void s3_canonical_id(const char *account_id, char out[65])
+{
+    /* AWS's canonical ids are opaque 64-hex strings; a keyed digest of the account id
+     * gives the same stability (one id per account, forever) without storing one. */
+    char seed[64];
+    int n = snprintf(seed, sizeof seed, "orgtrail-s3-canonical-user:%s", account_id);
+    hash_sha256_hex(seed, (size_t)n, out);
 }

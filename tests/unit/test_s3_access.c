@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "policy/policy.h"
-#include "svc/s3_access.h"
+#include "policy/s3_access.h"
 #include "svc/s3_internal.h"
 
 #define OWNER "111111111111"

@@ -1,4 +1,5 @@
-/* s3_access: buckets as stored, and who may act on them.
+/* s3_access: who may act on an S3 bucket, decided by the policy engine over its bucket
+ * policy; for S3's own requests and for CloudTrail's, which delivery makes.
  *
  * A bucket belongs to the account that created it. Callers from that account are allowed
  * unless the bucket policy explicitly denies them (IAM identity policies are evaluated by
@@ -12,24 +13,13 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "state/db.h"
 #include "auth/principal.h"
-
-typedef struct s3_bucket {
-    char name[64];
-    char account_id[13];
-    char region[32];
-    int64_t created_ms;
-    bool object_lock;
-    char versioning[16]; /* "" (never enabled), "Enabled" or "Suspended" */
-    char *policy;        /* owned: the stored document, NULL when none; s3_bucket_clear */
-} s3_bucket;
-
-/* Loads a bucket by name: 1 found, 0 not. *b must be cleared with s3_bucket_clear. */
-int s3_bucket_load(db_conn *db, const char *name, s3_bucket *b);
-void s3_bucket_clear(s3_bucket *b);
+#include "state/db.h"
+#include "state/s3_bucket_state.h"
+#include "state/trail_state.h"
 
 typedef enum s3_scope {
     S3_SCOPE_POLICY,       /* any account the bucket policy allows */
@@ -50,7 +40,22 @@ s3_verdict s3_access_decide(const principal *caller, const char *owner_account,
                             const json_t *policy, const char *action, const char *resource,
                             s3_scope scope, const char *const *context);
 
-/* The 64-hex canonical user id S3 shows for an account: stable, derived from the id. */
-void s3_canonical_id(const char *account_id, char out[65]);
+/* CloudTrail writing for a trail. One decision serves both CloudTrail's create/update-time
+ * bucket check and every log file delivery: the bucket policy, evaluated for the service
+ * principal with the condition keys AWS sets on CloudTrail's requests (aws:SourceArn = the
+ * trail ARN, aws:SourceAccount = the trail's owner, aws:SourceOrgID for an organization,
+ * and for PutObject s3:x-amz-acl = bucket-owner-full-control). */
+
+/* b's policy parsed, or NULL when it has none (or it does not parse: then nothing is
+ * allowed to a service principal). Caller json_decref's. */
+json_t *s3_bucket_policy_alloc(const s3_bucket *b);
+/* Whether CloudTrail, writing for trail t (org_id "" when none), may do action on
+ * resource of bucket b whose parsed policy is `policy`. */
+bool s3_cloudtrail_may(const s3_bucket *b, const json_t *policy, const trail *t, const char *org_id,
+                       const char *action, const char *resource);
+/* The same for the bucket named t->s3_bucket, loaded from db. Returns 0 when allowed, or
+ * -1 with code set to S3's error code (NoSuchBucket, AccessDenied). */
+int ct_bucket_permits(db_conn *db, const trail *t, const char *org_id, const char *action,
+                      const char *resource, char *code, size_t code_len);
 
 #endif

@@ -1,0 +1,101 @@
+#include "policy/s3_access.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/policy.h"
+
+s3_verdict s3_access_decide(const principal *caller, const char *owner_account,
+                            const json_t *policy, const char *action, const char *resource,
+                            s3_scope scope, const char *const *context)
+{
+    bool service = caller->kind == PRINCIPAL_SERVICE;
+    bool same_account = !service && !strcmp(caller->account_id, owner_account);
+    /* Root of the owner account can always manage the policy, even when it denies root. */
+    if (same_account && scope == S3_SCOPE_POLICY_ADMIN && caller->kind == PRINCIPAL_ROOT)
+        return S3_ALLOW;
+
+    policy_decision d = POLICY_NO_MATCH;
+    if (policy) {
+        policy_request r = {
+            .action = action,
+            .resource = resource,
+            .principal_account = service ? NULL : caller->account_id,
+            .principal_arn = caller->kind == PRINCIPAL_ASSUMED_ROLE ? caller->role_arn
+                             : service                              ? NULL
+                                                                    : caller->arn,
+            .principal_session_arn = caller->kind == PRINCIPAL_ASSUMED_ROLE ? caller->arn : NULL,
+            .principal_service = service ? caller->service : NULL,
+            .context = context,
+        };
+        d = policy_evaluate(policy, &r);
+    }
+    if (d == POLICY_DENY) return S3_DENY_ACCESS;
+    if (same_account) return S3_ALLOW;
+    switch (scope) {
+    case S3_SCOPE_OWNER:
+        return S3_DENY_ACCESS;
+    case S3_SCOPE_POLICY_ADMIN:
+        return d == POLICY_ALLOW ? S3_DENY_METHOD : S3_DENY_ACCESS;
+    default:
+        return d == POLICY_ALLOW ? S3_ALLOW : S3_DENY_ACCESS;
+    }
+}
+
+static const char *const *context_for(const char *action, const trail *t, const char *org_id,
+                                      const char *slots[9])
+{
+    /* Without an organization the aws:SourceOrgID slot is the terminating NULL. */
+    int i = 0;
+    if (!strcmp(action, "s3:PutObject")) {
+        slots[i++] = "s3:x-amz-acl";
+        slots[i++] = "bucket-owner-full-control";
+    }
+    slots[i++] = "aws:SourceArn";
+    slots[i++] = t->arn;
+    slots[i++] = "aws:SourceAccount";
+    slots[i++] = t->account_id;
+    slots[i++] = *org_id ? "aws:SourceOrgID" : NULL;
+    slots[i++] = org_id;
+    slots[i] = NULL;
+    return slots;
+}
+
+bool s3_cloudtrail_may(const s3_bucket *b, const json_t *policy, const trail *t, const char *org_id,
+                       const char *action, const char *resource)
+{
+    if (!policy) return false; /* a service principal needs the policy's Allow */
+    principal ct;
+    memset(&ct, 0, sizeof ct);
+    ct.kind = PRINCIPAL_SERVICE;
+    snprintf(ct.service, sizeof ct.service, "%s", "cloudtrail.amazonaws.com");
+    const char *slots[9];
+    return s3_access_decide(&ct, b->account_id, policy, action, resource, S3_SCOPE_POLICY,
+                            context_for(action, t, org_id, slots)) == S3_ALLOW;
+}
+
+json_t *s3_bucket_policy_alloc(const s3_bucket *b)
+{
+    if (!b->policy) return NULL;
+    aws_error ignored;
+    aws_error_clear(&ignored);
+    char bucket_arn[96];
+    snprintf(bucket_arn, sizeof bucket_arn, "arn:aws:s3:::%s", b->name);
+    return policy_parse(b->policy, POLICY_RESOURCE, "MalformedPolicy", bucket_arn, &ignored);
+}
+
+int ct_bucket_permits(db_conn *db, const trail *t, const char *org_id, const char *action,
+                      const char *resource, char *code, size_t code_len)
+{
+    s3_bucket b;
+    if (!s3_bucket_load(db, t->s3_bucket, &b)) {
+        snprintf(code, code_len, "%s", "NoSuchBucket");
+        return -1;
+    }
+    json_t *policy = s3_bucket_policy_alloc(&b);
+    bool ok = s3_cloudtrail_may(&b, policy, t, org_id, action, resource);
+    json_decref(policy);
+    s3_bucket_clear(&b);
+    if (!ok) snprintf(code, code_len, "%s", "AccessDenied");
+    return ok ? 0 : -1;
+}
