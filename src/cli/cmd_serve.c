@@ -151,13 +151,13 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "orgtrail serve: %s\n", err);
         return 1;
     }
-    s.delivery_interval_s = delivery;
-    s.digest_interval_s = digest;
-    s.signing_key_period_s = key_period;
+    s.delivery.delivery_interval_s = delivery;
+    s.delivery.digest_interval_s = digest;
+    s.delivery.signing_key_period_s = key_period;
     s.backlog.limit = (uint64_t)backlog;
     /* Delivery first: its start-up check must see the journal before any new record. */
     deliverer dl;
-    if (deliverer_start(&dl, &s, err, sizeof err)) {
+    if (deliverer_start(&dl, &s.delivery, err, sizeof err)) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
         server_close(&s);
         return 1;

@@ -186,27 +186,28 @@ static void round_free(round *r)
 
 /* Delivery cannot read past damage in an older journal segment: it says so at every plan
  * (a restart then refuses to start with the same message) rather than wait in silence. */
-static void report_damage(server *s, const journal_reader *jr)
+static void report_damage(const delivery_env *env, const journal_reader *jr)
 {
     journal_damage d;
     if (journal_reader_damage(jr, &d) == 1) {
         char msg[1024];
-        journal_damage_describe(&d, s->data_dir, msg, sizeof msg);
+        journal_damage_describe(&d, env->data_dir, msg, sizeof msg);
         fprintf(stderr, "orgtrail: delivery is stopped: %s\n", msg);
     }
     journal_damage_clear(&d);
 }
 
 /* *full tells whether the round stopped at DELIVERY_ROUND_RECORDS (more may be waiting). */
-static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, bool *full)
+static int plan(const delivery_env *env, gzpool *pool, int64_t now_ms, uint64_t *cursor_out,
+                bool *full)
 {
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     uint64_t cursor = delivery_cursor_get(db);
-    uint64_t durable = journal_durable(&s->journal);
+    uint64_t durable = journal_durable(env->journal);
     *cursor_out = cursor;
     *full = false;
     if (durable < cursor) {
-        db_release(&s->db, db);
+        db_release(env->db, db);
         return 0;
     }
     round r;
@@ -216,7 +217,7 @@ static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, b
     r.n_trails = load_trails(db, &r.trails);
 
     journal_reader jr;
-    journal_reader_open(&jr, s->data_dir, cursor);
+    journal_reader_open(&jr, env->data_dir, cursor);
     select_scratch sc = SELECT_SCRATCH_INIT;
     uint64_t end = cursor - 1;
     size_t count = 0;
@@ -239,11 +240,11 @@ static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, b
         }
     }
     select_scratch_free(&sc);
-    if (read_rc == JOURNAL_READ_DAMAGED) report_damage(s, &jr);
+    if (read_rc == JOURNAL_READ_DAMAGED) report_damage(env, &jr);
     journal_reader_close(&jr);
     if (end < cursor) {
         round_free(&r);
-        db_release(&s->db, db);
+        db_release(env->db, db);
         return 0;
     }
     for (size_t i = 0; i < r.n_groups; i++)
@@ -267,34 +268,34 @@ static int plan(server *s, gzpool *pool, int64_t now_ms, uint64_t *cursor_out, b
                 (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
     int files = rc ? -1 : (int)r.n_files;
     round_free(&r);
-    db_release(&s->db, db);
+    db_release(env->db, db);
     return files;
 }
 
-int delivery_recover(server *s)
+int delivery_recover(const delivery_env *env)
 {
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     uint64_t cursor = delivery_cursor_get(db);
-    uint64_t durable = journal_durable(&s->journal);
+    uint64_t durable = journal_durable(env->journal);
     int rc = 0;
     /* Past the journal's end only after a restart that dropped a batch whose write had
      * failed (never acknowledged, never readable, so never planned): its numbers are
      * handed out again and must not be skipped. */
     if (cursor > durable + 1) rc = delivery_cursor_set(db, durable + 1);
-    db_release(&s->db, db);
+    db_release(env->db, db);
     return rc;
 }
 
-int delivery_plan(server *s, int64_t now_ms)
+int delivery_plan(const delivery_env *env, int64_t now_ms)
 {
-    return delivery_plan_pooled(s, NULL, now_ms);
+    return delivery_plan_pooled(env, NULL, now_ms);
 }
 
-int delivery_plan_pooled(server *s, gzpool *pool, int64_t now_ms)
+int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms)
 {
     uint64_t cursor;
     bool full;
-    return plan(s, pool, now_ms, &cursor, &full);
+    return plan(env, pool, now_ms, &cursor, &full);
 }
 
 /* ---------------------------------------------------------------------------------------
@@ -307,9 +308,9 @@ int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts)
     return d > cap * 1000 ? cap * 1000 : d;
 }
 
-int delivery_put(server *s, db_conn *db, const trail *t, const char *bucket, const char *key,
-                 const void *body, size_t len, const json_t *metadata, int64_t now_ms,
-                 int64_t *stored_ms, char *code, size_t code_len)
+int delivery_put(const delivery_env *env, db_conn *db, const trail *t, const char *bucket,
+                 const char *key, const void *body, size_t len, const json_t *metadata,
+                 int64_t now_ms, int64_t *stored_ms, char *code, size_t code_len)
 {
     char org_id[40] = "";
     org_info o;
@@ -345,7 +346,7 @@ int delivery_put(server *s, db_conn *db, const trail *t, const char *bucket, con
     po.content_type = "application/json";
     po.metadata = metadata;
     po.now_ms = now_ms;
-    int rc = objstore_put(&s->objects, db, bucket, key, body, len, &po, NULL, &e);
+    int rc = objstore_put(env->objects, db, bucket, key, body, len, &po, NULL, &e);
     s3_bucket_clear(&b);
     if (rc) {
         snprintf(code, code_len, "%.60s", aws_error_set(&e) ? e.code : "InternalError");
@@ -390,9 +391,9 @@ static int file_delivered(db_conn *db, const trail *t, const planned_file *f, in
     return rc;
 }
 
-int delivery_write(server *s, int64_t now_ms)
+int delivery_write(const delivery_env *env, int64_t now_ms)
 {
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     planned_file *files;
     size_t n = delivery_files_due(db, now_ms, DELIVERY_WRITE_BATCH, &files);
     int written = 0;
@@ -405,20 +406,20 @@ int delivery_write(server *s, int64_t now_ms)
         }
         char code[64] = "";
         int64_t stored_ms = now_ms;
-        int put = delivery_put(s, db, &t, f->bucket, f->key, f->body, f->body_len, NULL, now_ms,
+        int put = delivery_put(env, db, &t, f->bucket, f->key, f->body, f->body_len, NULL, now_ms,
                                &stored_ms, code, sizeof code);
         if (put >= 0) {
             if (file_delivered(db, &t, f, stored_ms)) continue; /* retried next step */
             delivery_status_attempt(db, f->trail_arn, now_ms, NULL);
             written++;
         } else {
-            delivery_file_retry(db, f->id,
-                                now_ms + delivery_backoff_ms(s->delivery_interval_s, f->attempts));
+            delivery_file_retry(
+                db, f->id, now_ms + delivery_backoff_ms(env->delivery_interval_s, f->attempts));
             delivery_status_attempt(db, f->trail_arn, now_ms, code);
         }
     }
     delivery_files_free(files, n);
-    db_release(&s->db, db);
+    db_release(env->db, db);
     return written;
 }
 
@@ -427,9 +428,9 @@ int delivery_write(server *s, int64_t now_ms)
 
 /* Bytes of records after the cursor, read from `scan` (opened at the cursor) up to the
  * journal's durable end: a plan comes early once they could fill a file. */
-static size_t scan_backlog(server *s, journal_reader *scan, size_t bytes)
+static size_t scan_backlog(const delivery_env *env, journal_reader *scan, size_t bytes)
 {
-    uint64_t durable = journal_durable(&s->journal);
+    uint64_t durable = journal_durable(env->journal);
     const char *p;
     size_t len;
     uint64_t seq;
@@ -442,7 +443,7 @@ static size_t scan_backlog(server *s, journal_reader *scan, size_t bytes)
 static void *run(void *arg)
 {
     deliverer *d = arg;
-    server *s = d->srv;
+    const delivery_env *env = d->env;
     pthread_setname_np(pthread_self(), "ot-deliver"); /* for top -H and perf */
     uint64_t cursor = 1;
     journal_reader scan;
@@ -452,10 +453,10 @@ static void *run(void *arg)
      * pass starts at once instead of after the tick (waiting there capped the drain). */
     bool more = false, full = false;
     d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     cursor = delivery_cursor_get(db);
-    db_release(&s->db, db);
-    delivery_backlog_publish(&s->backlog, cursor, true);
+    db_release(env->db, db);
+    delivery_backlog_publish(env->backlog, cursor, true);
     for (;;) {
         pthread_mutex_lock(&d->mu);
         if (!d->stop && !more) {
@@ -470,40 +471,40 @@ static void *run(void *arg)
         /* While the disk is full, delivery would only take the last free bytes (and fail):
          * it pauses and resumes with the journal's recovery (capture/journal.h). */
         journal_status js;
-        journal_get_status(&s->journal, &js);
+        journal_get_status(env->journal, &js);
         if (js.degraded) continue;
         int64_t now = time_now_ms();
-        bool due = full || now - d->last_plan_ms >= (int64_t)s->delivery_interval_s * 1000;
+        bool due = full || now - d->last_plan_ms >= (int64_t)env->delivery_interval_s * 1000;
         if (!due) {
-            if (!scanning) scanning = journal_reader_open(&scan, s->data_dir, cursor) == 0;
-            if (scanning) backlog = scan_backlog(s, &scan, backlog);
+            if (!scanning) scanning = journal_reader_open(&scan, env->data_dir, cursor) == 0;
+            if (scanning) backlog = scan_backlog(env, &scan, backlog);
         }
         full = false;
         if (due || backlog >= DELIVERY_FILE_CAP) {
-            if (plan(s, d->pool_started ? &d->pool : NULL, now, &cursor, &full) >= 0) {
+            if (plan(env, d->pool_started ? &d->pool : NULL, now, &cursor, &full) >= 0) {
                 d->last_plan_ms = now;
-                delivery_backlog_publish(&s->backlog, cursor, true);
+                delivery_backlog_publish(env->backlog, cursor, true);
             }
             if (scanning) journal_reader_close(&scan);
             scanning = false;
             backlog = 0;
         }
-        more = full | (delivery_write(s, now) == DELIVERY_WRITE_BATCH);
+        more = full | (delivery_write(env, now) == DELIVERY_WRITE_BATCH);
         /* Digests after the write step: every log file stored before a window's end is
          * queued before that window's digest is planned (digest/digester.h). */
-        digest_plan(s, now);
-        digest_write(s, now);
+        digest_plan(env, now);
+        digest_write(env, now);
     }
     if (scanning) journal_reader_close(&scan);
-    delivery_backlog_publish(&s->backlog, cursor, false); /* nobody waits for us any more */
+    delivery_backlog_publish(env->backlog, cursor, false); /* nobody waits for us any more */
     return NULL;
 }
 
-int deliverer_start(deliverer *d, server *s, char *err, size_t errlen)
+int deliverer_start(deliverer *d, const delivery_env *env, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
-    d->srv = s;
-    if (delivery_recover(s)) {
+    d->env = env;
+    if (delivery_recover(env)) {
         snprintf(err, errlen, "cannot recover the delivery cursor");
         return -1;
     }

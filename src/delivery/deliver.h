@@ -54,14 +54,14 @@
 
 #include "delivery/gzpool.h"
 #include "state/trail_state.h"
-#include "svc/server.h"
+#include "delivery/delivery_env.h"
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
 #define DELIVERY_ROUND_RECORDS 20000 /* records planned per transaction at most */
 #define DELIVERY_WRITE_BATCH 64      /* files written per step at most */
 
 typedef struct deliverer {
-    server *srv;
+    const delivery_env *env;
     pthread_t thread;
     gzpool pool; /* compresses planned files (gzpool.h) */
     bool pool_started;
@@ -74,21 +74,21 @@ typedef struct deliverer {
 
 /* Starts the delivery thread, after delivery_recover. Call it before requests are
  * served. 0, or -1 with err. */
-int deliverer_start(deliverer *d, server *s, char *err, size_t errlen);
+int deliverer_start(deliverer *d, const delivery_env *env, char *err, size_t errlen);
 /* Stops it (waits for the current step to finish). Safe to call when not started. */
 void deliverer_stop(deliverer *d);
 
 /* The steps, also called directly by tests. delivery_plan plans everything durable (up to
  * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
  * delivery_write writes the due files and returns how many reached the store. */
-int delivery_plan(server *s, int64_t now_ms);
+int delivery_plan(const delivery_env *env, int64_t now_ms);
 /* The same, compressing the round's files on `pool` (NULL: on the caller's thread). */
-int delivery_plan_pooled(server *s, gzpool *pool, int64_t now_ms);
+int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms);
 /* Start-up check, before any record is appended: a cursor past the journal's end (a
  * restart that dropped a failed, never acknowledged batch whose numbers will be handed
  * out again) moves back to the end. 0, or -1. */
-int delivery_recover(server *s);
-int delivery_write(server *s, int64_t now_ms);
+int delivery_recover(const delivery_env *env);
+int delivery_write(const delivery_env *env, int64_t now_ms);
 /* The wait before retrying a refused or failed write (log file or digest) after `attempts`
  * failures: 1 s doubling, capped at the file kind's interval clamped to 10-300 s. */
 int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts);
@@ -99,8 +99,8 @@ int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts);
  * given user metadata (may be NULL), and never written twice: an object already at the
  * key is taken as this one, written before a crash. Returns 0 written, 1 already there
  * (*stored_ms = its time; else now_ms), or -1 with an S3 / CloudTrail error code. */
-int delivery_put(server *s, db_conn *db, const trail *t, const char *bucket, const char *key,
-                 const void *body, size_t len, const json_t *metadata, int64_t now_ms,
-                 int64_t *stored_ms, char *code, size_t code_len);
+int delivery_put(const delivery_env *env, db_conn *db, const trail *t, const char *bucket,
+                 const char *key, const void *body, size_t len, const json_t *metadata,
+                 int64_t now_ms, int64_t *stored_ms, char *code, size_t code_len);
 
 #endif

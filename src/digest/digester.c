@@ -88,8 +88,8 @@ static int ensure_chain(db_conn *db, chains *cs, const char *arn, const char *ac
 
 /* Plans the digest of chain c for [c->start_ms, end_ms) and moves the chain; one
  * transaction. keep_running false makes it the chain's last digest. 0, or -1. */
-static int plan_one(server *s, db_conn *db, const trail *t, const char *org_id, digest_chain *c,
-                    int64_t end_ms, bool keep_running, int64_t now_ms)
+static int plan_one(const delivery_env *env, db_conn *db, const trail *t, const char *org_id,
+                    digest_chain *c, int64_t end_ms, bool keep_running, int64_t now_ms)
 {
     if (db_begin(db)) return -1;
     aws_error e;
@@ -103,8 +103,8 @@ static int plan_one(server *s, db_conn *db, const trail *t, const char *org_id, 
     unsigned char *gz = NULL;
     size_t gz_len = 0;
     int rc = -1;
-    if (keystore_key_for(db, s->data_dir, c->region, end_ms,
-                         (int64_t)s->signing_key_period_s * 1000, now_ms, &pub, &priv, &e)) {
+    if (keystore_key_for(db, env->data_dir, c->region, end_ms,
+                         (int64_t)env->signing_key_period_s * 1000, now_ms, &pub, &priv, &e)) {
         fprintf(stderr, "orgtrail: digest for %s %s %s: %s\n", t->arn, c->account_id, c->region,
                 e.message);
         db_rollback(db);
@@ -181,7 +181,7 @@ out:
     return rc;
 }
 
-static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
+static int plan_trail(const delivery_env *env, db_conn *db, const char *arn, int64_t now_ms)
 {
     trail t;
     bool deleted = false;
@@ -213,14 +213,14 @@ static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
             rc = ensure_chain(db, &cs, arn, p[i].account_id, p[i].region, now_ms);
         free(p);
     }
-    int64_t interval = (int64_t)s->digest_interval_s * 1000;
+    int64_t interval = (int64_t)env->digest_interval_s * 1000;
     int planned = 0;
     for (size_t i = 0; i < cs.n && !rc; i++) {
         digest_chain *c = &cs.v[i];
         if (!c->running || now_ms < c->start_ms + interval) continue;
         int64_t end = c->start_ms + (now_ms - c->start_ms) / interval * interval;
         bool keep = active && covers(&covered, c->account_id);
-        if (plan_one(s, db, &t, org_id, c, end, keep, now_ms))
+        if (plan_one(env, db, &t, org_id, c, end, keep, now_ms))
             rc = -1;
         else
             planned++;
@@ -240,30 +240,30 @@ static int plan_trail(server *s, db_conn *db, const char *arn, int64_t now_ms)
     return rc ? -1 : planned;
 }
 
-int digest_plan(server *s, int64_t now_ms)
+int digest_plan(const delivery_env *env, int64_t now_ms)
 {
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     char(*arns)[256];
     size_t n = digest_trails(db, &arns);
     int total = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
-        int k = plan_trail(s, db, arns[i], now_ms);
+        int k = plan_trail(env, db, arns[i], now_ms);
         if (k < 0)
             failed = 1;
         else
             total += k;
     }
     free(arns);
-    db_release(&s->db, db);
+    db_release(env->db, db);
     return failed ? -1 : total;
 }
 
 /* ---------------------------------------------------------------------------------------
  * Writing */
 
-int digest_write(server *s, int64_t now_ms)
+int digest_write(const delivery_env *env, int64_t now_ms)
 {
-    db_conn *db = db_acquire(&s->db);
+    db_conn *db = db_acquire(env->db);
     planned_digest *ds;
     size_t n = digest_files_due(db, now_ms, DIGEST_WRITE_BATCH, &ds);
     int written = 0;
@@ -283,7 +283,7 @@ int digest_write(server *s, int64_t now_ms)
         json_t *meta = json_pack("{s:s, s:s}", "signature", d->signature, "signature-algorithm",
                                  SIGNKEY_ALGORITHM);
         char code[64] = "";
-        int put = delivery_put(s, db, &t, d->bucket, d->key, d->body, d->body_len, meta, now_ms,
+        int put = delivery_put(env, db, &t, d->bucket, d->key, d->body, d->body_len, meta, now_ms,
                                NULL, code, sizeof code);
         json_decref(meta);
         /* A deleted trail has no status to report (GetTrailStatus cannot name it). */
@@ -293,11 +293,11 @@ int digest_write(server *s, int64_t now_ms)
             written++;
         } else {
             digest_file_retry(db, d->id,
-                              now_ms + delivery_backoff_ms(s->digest_interval_s, d->attempts));
+                              now_ms + delivery_backoff_ms(env->digest_interval_s, d->attempts));
             if (!deleted) digest_status_attempt(db, d->trail_arn, now_ms, code);
         }
     }
     planned_digests_free(ds, n);
-    db_release(&s->db, db);
+    db_release(env->db, db);
     return written;
 }

@@ -34,8 +34,8 @@ int ct_list_public_keys(call_ctx *c)
     if (from <= c->now_ms && c->now_ms <= to && c->srv) {
         public_key cur;
         if (keystore_key_for(c->db, c->srv->data_dir, c->region, c->now_ms,
-                             (int64_t)c->srv->signing_key_period_s * 1000, c->now_ms, &cur, NULL,
-                             &c->err))
+                             (int64_t)c->srv->delivery.signing_key_period_s * 1000, c->now_ms, &cur,
+                             NULL, &c->err))
             return -1;
         public_key_clear(&cur);
     }

@@ -22,11 +22,18 @@ static int writable(const char *dir)
 int server_open(server *s, const char *data_dir, char *err, size_t errlen)
 {
     memset(s, 0, sizeof *s);
-    s->delivery_interval_s = 300;
-    s->digest_interval_s = 3600;
-    s->signing_key_period_s = 30 * 86400;
     s->data_dir = strdup(data_dir);
     if (!s->data_dir) abort();
+    s->delivery = (delivery_env){
+        .data_dir = s->data_dir,
+        .db = &s->db,
+        .journal = &s->journal,
+        .objects = &s->objects,
+        .backlog = &s->backlog,
+        .delivery_interval_s = 300,
+        .digest_interval_s = 3600,
+        .signing_key_period_s = 30 * 86400,
+    };
     char path[4096];
     snprintf(path, sizeof path, "%s/state.db", data_dir);
     if (access(path, F_OK)) {

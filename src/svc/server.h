@@ -11,6 +11,7 @@
 #include "auth/sigv4_keys.h"
 #include "capture/journal.h"
 #include "delivery/backlog.h"
+#include "delivery/delivery_env.h"
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
@@ -26,12 +27,12 @@ typedef struct server {
     objstore objects;       /* the embedded object store behind S3 buckets */
     char owner_account[13]; /* the account `orgtrail init` created: the installation owner */
     char default_region[33];
-    int delivery_interval_s;
-    int digest_interval_s;
-    int signing_key_period_s;    /* how long a digest signing key signs (digest/keystore.h) */
     sigv4_keys signing_keys;     /* derived SigV4 signing keys (auth/sigv4_keys.h) */
     delivery_backlog backlog;    /* planning's lag; bulk ingestion waits on it */
     data_event_gate data_events; /* whether capture records data events (data_events.h) */
+    /* What delivery and digests see of all this (pointers into this struct), and their
+     * settings: delivery.delivery_interval_s, digest_interval_s, signing_key_period_s. */
+    delivery_env delivery;
 } server;
 
 /* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */

@@ -119,7 +119,7 @@ static int setup(void **state)
     char key[32], secret[48], err[512];
     assert_int_equal(store_create(f->data, MGMT, "us-east-1", key, secret, err, sizeof err), 0);
     assert_int_equal(server_open(&f->srv, f->data, err, sizeof err), 0);
-    f->srv.delivery_interval_s = 1;
+    f->srv.delivery.delivery_interval_s = 1;
     db_conn *db = db_acquire(&f->srv.db);
     assert_int_equal(db_exec(db,
                              "INSERT INTO s3_buckets(name, account_id, region, created_ms, "
@@ -226,10 +226,10 @@ static void test_plan_groups_and_writes(void **state)
     capture(f, "ListTrails", "eu-west-1", MGMT, 0);
     capture(f, "ListTrails", "us-east-1", "222222222222", 0); /* not this trail's account */
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 2);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 2);
     assert_int_equal(pending(f), 2);
-    assert_int_equal(delivery_plan(&f->srv, now), 0); /* the cursor moved past them */
-    assert_int_equal(delivery_write(&f->srv, now), 2);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 0); /* the cursor moved past them */
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 2);
     assert_int_equal(pending(f), 0);
     size_t records;
     assert_int_equal(objects(f, "AWSLogs/" MGMT "/CloudTrail/us-east-1/", &records, NULL), 1);
@@ -252,8 +252,8 @@ static void test_size_cap_splits_files(void **state)
     for (int i = 0; i < 5; i++)
         capture(f, "ListTrails", "us-east-1", MGMT, 1u << 20); /* ~1 MiB each */
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 2); /* 4 MiB cap: 3 + 2 */
-    assert_int_equal(delivery_write(&f->srv, now), 2);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 2); /* 4 MiB cap: 3 + 2 */
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 2);
     size_t records;
     assert_int_equal(objects(f, "AWSLogs/", &records, NULL), 2);
     assert_int_equal(records, 5);
@@ -270,7 +270,7 @@ static void test_plan_on_pool(void **state)
     gzpool pool;
     assert_int_equal(gzpool_start(&pool, 3), 0);
     int64_t now = time_now_ms();
-    int files = delivery_plan_pooled(&f->srv, &pool, now);
+    int files = delivery_plan_pooled(&f->srv.delivery, &pool, now);
     assert_int_equal(files, 6); /* per region 4 records of 1.5 MiB, 4 MiB cap: 2 + 2 */
     db_conn *db = db_acquire(&f->srv.db);
     planned_file *pf;
@@ -295,7 +295,7 @@ static void test_plan_on_pool(void **state)
     delivery_files_free(pf, n);
     db_release(&f->srv.db, db);
     gzpool_stop(&pool);
-    assert_int_equal(delivery_write(&f->srv, now), files);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), files);
     size_t records;
     objects(f, "AWSLogs/", &records, NULL);
     assert_int_equal(records, 12);
@@ -355,8 +355,8 @@ static void test_refused_until_policy_fixed(void **state)
     db_release(&f->srv.db, db);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
-    assert_int_equal(delivery_write(&f->srv, now), 0);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 0);
     assert_int_equal(pending(f), 1);
     db = db_acquire(&f->srv.db);
     delivery_status ds;
@@ -365,12 +365,12 @@ static void test_refused_until_policy_fixed(void **state)
     assert_int_equal(ds.latest_delivery_ms, 0);
     db_release(&f->srv.db, db);
     /* backoff: not due again at once */
-    assert_int_equal(delivery_write(&f->srv, now), 0);
-    assert_int_equal(delivery_write(&f->srv, now + 2000), 0); /* still refused */
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 0);
+    assert_int_equal(delivery_write(&f->srv.delivery, now + 2000), 0); /* still refused */
     db = db_acquire(&f->srv.db);
     assert_int_equal(db_exec(db, "UPDATE s3_buckets SET policy = ?", "s", POLICY), 0);
     db_release(&f->srv.db, db);
-    assert_int_equal(delivery_write(&f->srv, now + 60000), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now + 60000), 1);
     assert_int_equal(pending(f), 0);
     db = db_acquire(&f->srv.db);
     assert_int_equal(delivery_status_get(db, ARN, &ds), 1);
@@ -385,14 +385,14 @@ static void test_plan_survives_restart(void **state)
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
     /* "crash" before writing: reopen everything */
     server_close(&f->srv);
     char err[512];
     assert_int_equal(server_open(&f->srv, f->data, err, sizeof err), 0);
     assert_int_equal(pending(f), 1);
-    assert_int_equal(delivery_plan(&f->srv, now), 0); /* nothing planned twice */
-    assert_int_equal(delivery_write(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 0); /* nothing planned twice */
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     size_t records;
     assert_int_equal(objects(f, "AWSLogs/", &records, NULL), 1);
     assert_int_equal(records, 2);
@@ -403,18 +403,18 @@ static void test_written_before_crash_not_rewritten(void **state)
     fixture *f = *state;
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
     db_conn *db = db_acquire(&f->srv.db);
     planned_file *v;
     assert_int_equal(delivery_files_due(db, now, 10, &v), 1);
     db_release(&f->srv.db, db);
-    assert_int_equal(delivery_write(&f->srv, now), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     /* the crash came after the put and before the planned row was deleted */
     db = db_acquire(&f->srv.db);
     assert_int_equal(delivery_file_insert(db, &v[0]), 0);
     db_release(&f->srv.db, db);
     delivery_files_free(v, 1);
-    assert_int_equal(delivery_write(&f->srv, now), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     assert_int_equal(pending(f), 0);
     size_t versions;
     assert_int_equal(objects(f, "AWSLogs/", NULL, &versions), 1);
@@ -426,14 +426,14 @@ static void test_deleted_trail_stops(void **state)
     fixture *f = *state;
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
     db_conn *db = db_acquire(&f->srv.db);
     assert_int_equal(trail_delete(db, ARN), 0);
     db_release(&f->srv.db, db);
-    assert_int_equal(delivery_write(&f->srv, now), 0);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 0);
     assert_int_equal(pending(f), 0);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
-    assert_int_equal(delivery_plan(&f->srv, now), 0);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 0);
     assert_int_equal(objects(f, "AWSLogs/", NULL, NULL), 0);
 }
 
@@ -446,13 +446,13 @@ static void test_stopped_trail_gets_nothing(void **state)
     db_release(&f->srv.db, db);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 0);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 0);
     db = db_acquire(&f->srv.db);
     assert_int_equal(delivery_logging_changed(db, ARN, true, journal_position(&f->srv.journal)), 0);
     db_release(&f->srv.db, db);
     capture(f, "DescribeTrails", "us-east-1", MGMT, 0);
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
-    assert_int_equal(delivery_write(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     size_t records;
     assert_int_equal(objects(f, "AWSLogs/", &records, NULL), 1);
     assert_int_equal(records, 1);
@@ -465,14 +465,14 @@ static void test_cursor_past_the_end_is_clamped(void **state)
     db_conn *db = db_acquire(&f->srv.db);
     assert_int_equal(delivery_cursor_set(db, journal_durable(&f->srv.journal) + 10), 0);
     db_release(&f->srv.db, db);
-    assert_int_equal(delivery_recover(&f->srv), 0);
+    assert_int_equal(delivery_recover(&f->srv.delivery), 0);
     db = db_acquire(&f->srv.db);
     assert_int_equal(delivery_cursor_get(db), journal_durable(&f->srv.journal) + 1);
     db_release(&f->srv.db, db);
     capture(f, "ListTrails", "us-east-1", MGMT, 0);
     int64_t now = time_now_ms();
-    assert_int_equal(delivery_plan(&f->srv, now), 1);
-    assert_int_equal(delivery_write(&f->srv, now), 1);
+    assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     size_t records;
     assert_int_equal(objects(f, "AWSLogs/", &records, NULL), 1);
     assert_int_equal(records, 1);

@@ -52,8 +52,8 @@ static void open_server(fixture *f)
 {
     char err[512];
     assert_int_equal(server_open(&f->srv, f->data, err, sizeof err), 0);
-    f->srv.delivery_interval_s = 1;
-    f->srv.digest_interval_s = 10;
+    f->srv.delivery.delivery_interval_s = 1;
+    f->srv.delivery.digest_interval_s = 10;
 }
 
 static void set_logging(fixture *f, bool on)
@@ -123,10 +123,10 @@ static void capture(fixture *f, const char *name)
 /* One step of the delivery thread at `now`. */
 static void step(fixture *f, int64_t now)
 {
-    assert_true(delivery_plan(&f->srv, now) >= 0);
-    delivery_write(&f->srv, now);
-    assert_true(digest_plan(&f->srv, now) >= 0);
-    digest_write(&f->srv, now);
+    assert_true(delivery_plan(&f->srv.delivery, now) >= 0);
+    delivery_write(&f->srv.delivery, now);
+    assert_true(digest_plan(&f->srv.delivery, now) >= 0);
+    digest_write(&f->srv.delivery, now);
 }
 
 typedef struct stored {
@@ -254,11 +254,11 @@ static void test_chain_across_restart_and_crash(void **state)
     stored_free(d, 2);
 
     /* A crash after planning, before writing: the plan survives and is written once. */
-    assert_int_equal(digest_plan(&f->srv, t0 + 40 * SEC), 1);
+    assert_int_equal(digest_plan(&f->srv.delivery, t0 + 40 * SEC), 1);
     server_close(&f->srv);
     open_server(f);
-    assert_int_equal(digest_write(&f->srv, t0 + 41 * SEC), 1);
-    assert_int_equal(digest_write(&f->srv, t0 + 42 * SEC), 0);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 41 * SEC), 1);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 42 * SEC), 0);
     assert_int_equal(digests(f, d, 8), 3);
     check(f, &d[2], &d[1]);
     stored_free(d, 3);
@@ -267,7 +267,7 @@ static void test_chain_across_restart_and_crash(void **state)
 static void test_stop_start_and_rotation(void **state)
 {
     fixture *f = *state;
-    f->srv.signing_key_period_s = 15;
+    f->srv.delivery.signing_key_period_s = 15;
     int64_t t0 = time_now_ms();
     step(f, t0);
     step(f, t0 + 10 * SEC); /* the first key: valid from this digest's end for 15 s */
@@ -345,10 +345,10 @@ static void test_deleted_trail_last_digest(void **state)
     stored d[8];
     assert_int_equal(digests(f, d, 8), 1);
     stored_free(d, 1);
-    assert_int_equal(digest_plan(&f->srv, t0 + 20 * SEC), 1);
+    assert_int_equal(digest_plan(&f->srv.delivery, t0 + 20 * SEC), 1);
     server_close(&f->srv);
     open_server(f);
-    assert_int_equal(digest_write(&f->srv, t0 + 21 * SEC), 1);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 21 * SEC), 1);
     assert_int_equal(digests(f, d, 8), 2);
     check(f, &d[1], &d[0]);
     assert_int_equal(log_files(&d[1]), 1); /* the file delivered before DeleteTrail */
