@@ -6,10 +6,10 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "delivery/deliver.h"
+#include "app/deliverer.h"
+#include "app/frontend.h"
+#include "app/server.h"
 #include "http/server.h"
-#include "svc/frontend.h"
-#include "svc/server.h"
 
 static void handle(void *ctx, http_request *req, http_response *resp)
 {
@@ -151,9 +151,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "orgtrail serve: %s\n", err);
         return 1;
     }
-    s.delivery.delivery_interval_s = delivery;
-    s.delivery.digest_interval_s = digest;
-    s.delivery.signing_key_period_s = key_period;
+    server_configure(&s, delivery, digest, key_period);
     s.backlog.limit = (uint64_t)backlog;
     /* Delivery first: its start-up check must see the journal before any new record. */
     deliverer dl;

@@ -1,6 +1,6 @@
 /* deliver: the background delivery of CloudTrail log files into trails' buckets.
  *
- * One thread (started by `orgtrail serve`) runs two steps in a loop:
+ * The delivery thread (app/deliverer.h) runs two steps in a loop:
  *
  *   plan   Every delivery interval (sooner once the records after the cursor could fill a file),
  *          read the journal from the durable cursor up to the journal's durable end, ask
@@ -40,43 +40,23 @@
  * planning and writing would only fail or take the last free bytes. Planned files and the
  * cursor are in SQLite, so the backlog goes out once the journal has recovered.
  *
- * Threads and locks: the delivery thread owns its batch state; the deliverer's mutex only
- * guards `stop` and the wake-up condition, and is never held while the thread takes a
- * database connection or the journal's mutex. Planned files are gzipped and hashed by the
- * deliverer's gzpool (one worker per core) while planning reads on; the round commits only
- * after every job of it finished. The pool's mutex is a leaf. */
+ * Threads and locks: the delivery thread owns its batch state. Planned files are gzipped
+ * and hashed by the deliverer's gzpool (one worker per core) while planning reads on; the
+ * round commits only after every job of it finished. The pool's mutex is a leaf. */
 #ifndef ORGTRAIL_DELIVERY_DELIVER_H
 #define ORGTRAIL_DELIVERY_DELIVER_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "capture/journal.h"
+#include "delivery/delivery_env.h"
 #include "delivery/gzpool.h"
 #include "state/trail_state.h"
-#include "delivery/delivery_env.h"
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
 #define DELIVERY_ROUND_RECORDS 20000 /* records planned per transaction at most */
 #define DELIVERY_WRITE_BATCH 64      /* files written per step at most */
-
-typedef struct deliverer {
-    const delivery_env *env;
-    pthread_t thread;
-    gzpool pool; /* compresses planned files (gzpool.h) */
-    bool pool_started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
-    bool started;
-    int64_t last_plan_ms;
-} deliverer;
-
-/* Starts the delivery thread, after delivery_recover. Call it before requests are
- * served. 0, or -1 with err. */
-int deliverer_start(deliverer *d, const delivery_env *env, char *err, size_t errlen);
-/* Stops it (waits for the current step to finish). Safe to call when not started. */
-void deliverer_stop(deliverer *d);
 
 /* The steps, also called directly by tests. delivery_plan plans everything durable (up to
  * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
@@ -84,6 +64,14 @@ void deliverer_stop(deliverer *d);
 int delivery_plan(const delivery_env *env, int64_t now_ms);
 /* The same, compressing the round's files on `pool` (NULL: on the caller's thread). */
 int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms);
+/* One round as the delivery thread runs it: *cursor_out is the cursor after it, *full
+ * tells whether it stopped at DELIVERY_ROUND_RECORDS (more may be waiting). */
+int delivery_plan_round(const delivery_env *env, gzpool *pool, int64_t now_ms, uint64_t *cursor_out,
+                        bool *full);
+/* Bytes of records after the cursor, read on from `scan` (opened at the cursor) up to the
+ * journal's durable end, counting from `bytes`: the thread plans early once they could
+ * fill a file (stops counting at DELIVERY_FILE_CAP). */
+size_t delivery_scan_backlog(const delivery_env *env, journal_reader *scan, size_t bytes);
 /* Start-up check, before any record is appended: a cursor past the journal's end (a
  * restart that dropped a failed, never acknowledged batch whose numbers will be handed
  * out again) moves back to the end. 0, or -1. */

@@ -115,7 +115,7 @@ bool select_global_source(const char *event_source);
 bool select_selectors_match(const json_t *basic, const json_t *advanced, const select_event *e);
 /* Could these selectors select some data event? False only when none can (no
  * DataResources; every advanced selector rules eventCategory Data out): capture may then
- * skip data events altogether (svc/data_events.h). */
+ * skip data events altogether (app/data_events.h). */
 bool select_may_select_data(const json_t *basic, const json_t *advanced);
 /* All four. */
 bool select_record(const select_trail *st, const select_event *e, uint64_t seq);

@@ -1,7 +1,7 @@
 /* digester: CloudTrail digest files — one signed, chained digest per trail x account x
  * region every digest interval, for trails with log file validation on.
  *
- * Driven by the delivery thread (delivery/deliver.h), after each write step:
+ * Driven by the delivery thread (app/deliverer.h), after each write step:
  *
  *   plan   For every chain whose open window [start, start + interval) is over, in ONE
  *          state-database transaction: take the chain's pending log files (those the

@@ -20,7 +20,7 @@ int store_internal_error(aws_error *e, const char *what)
 {
     int err = errno;
     /* A full or unwritable disk is the operator's to fix, not a bug: 503, which clients
-     * retry, and the frontend names the data directory (svc/frontend.c). */
+     * retry, and the frontend names the data directory (app/frontend.c). */
     if (err == ENOSPC || err == EDQUOT || err == EROFS || err == EACCES || err == EPERM)
         return aws_fail(e, 503, "ServiceUnavailable",
                         "orgtrail cannot store object data (cannot %s: %s). Free disk space in "

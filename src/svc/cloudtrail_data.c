@@ -125,7 +125,7 @@ static int put_audit_events(call_ctx *c)
 
     int ret = 0;
     uint64_t first;
-    if (n_items && journal_append_batch(&c->srv->journal, items, n_items, &first, &c->err)) {
+    if (n_items && journal_append_batch(c->env->journal, items, n_items, &first, &c->err)) {
         ret = -1;
     } else {
         json_t *ok = json_array();

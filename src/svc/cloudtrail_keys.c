@@ -31,11 +31,11 @@ int ct_list_public_keys(call_ctx *c)
                         "possible values.");
     if (!keystore_region_ok(c->region))
         return aws_fail(&c->err, 400, "InvalidParameterException", "Not a region name.");
-    if (from <= c->now_ms && c->now_ms <= to && c->srv) {
+    if (from <= c->now_ms && c->now_ms <= to && c->env) {
         public_key cur;
-        if (keystore_key_for(c->db, c->srv->data_dir, c->region, c->now_ms,
-                             (int64_t)c->srv->delivery.signing_key_period_s * 1000, c->now_ms, &cur,
-                             NULL, &c->err))
+        if (keystore_key_for(c->db, c->env->data_dir, c->region, c->now_ms,
+                             (int64_t)c->env->signing_key_period_s * 1000, c->now_ms, &cur, NULL,
+                             &c->err))
             return -1;
         public_key_clear(&cur);
     }

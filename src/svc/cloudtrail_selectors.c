@@ -222,7 +222,7 @@ int ct_put_event_selectors(call_ctx *c)
     }
     char *text = json_dumps(stored, JSON_COMPACT);
     /* Delivery applies selectors as of each record's capture: this change from here on. */
-    uint64_t position = c->srv ? journal_position(&c->srv->journal) : 1;
+    uint64_t position = c->env ? journal_position(c->env->journal) : 1;
     int rc = trail_set_selectors(c->db, t.arn, basic ? text : NULL, basic ? NULL : text) ||
              delivery_selectors_changed(c->db, t.arn, position, basic ? text : NULL,
                                         basic ? NULL : text);

@@ -387,7 +387,7 @@ static int set_logging(call_ctx *c, bool on)
     if (ct_resolve(c, in_str(c, "Name"), CT_MODIFY, &t)) return -1;
     /* The span is marked in journal positions: this call's own record comes after it,
      * so StartLogging is delivered by the trail it starts (select.h). */
-    uint64_t position = c->srv ? journal_position(&c->srv->journal) : 1;
+    uint64_t position = c->env ? journal_position(c->env->journal) : 1;
     if (trail_set_logging(c->db, t.arn, on, c->now_ms) ||
         delivery_logging_changed(c->db, t.arn, on, position))
         return ct_fail_db(c);

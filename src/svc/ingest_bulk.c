@@ -89,7 +89,7 @@ int ingest_bulk(call_ctx *c)
     }
     uint64_t first;
     int ret = 0;
-    if (n_items && journal_append_batch(&c->srv->journal, items, n_items, &first, &c->err)) {
+    if (n_items && journal_append_batch(c->env->journal, items, n_items, &first, &c->err)) {
         ret = -1;
     } else {
         c->out = json_pack("{s:I, s:I, s:O}", "accepted", (json_int_t)n_items, "rejected",

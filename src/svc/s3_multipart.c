@@ -62,7 +62,7 @@ int s3_upload_part(call_ctx *c)
     char alg[16], etag[48];
     int rc = -1;
     if (s3_put_opts_from_input(c, &o, alg)) goto out;
-    if (objstore_mpu_put_part(&c->srv->objects, c->db, b.name, in_str(c, "Key"),
+    if (objstore_mpu_put_part(c->env->objects, c->db, b.name, in_str(c, "Key"),
                               in_str(c, "UploadId"), (int)in_int(c, "PartNumber", 0),
                               c->call->raw_payload, c->call->raw_payload_len, &o, etag, &c->err))
         goto out;
@@ -91,7 +91,7 @@ int s3_complete_multipart_upload(call_ctx *c)
         snprintf(list[i].etag, sizeof list[i].etag, "%s", etag ? etag : "");
     }
     obj_info v;
-    int rc = objstore_mpu_complete(&c->srv->objects, c->db, b.name, in_str(c, "Key"),
+    int rc = objstore_mpu_complete(c->env->objects, c->db, b.name, in_str(c, "Key"),
                                    in_str(c, "UploadId"), list, n, c->now_ms, &v, &c->err);
     free(list);
     if (!rc) {
@@ -117,7 +117,7 @@ int s3_abort_multipart_upload(call_ctx *c)
     s3_bucket b;
     if (s3_call_object(c, "s3:AbortMultipartUpload", NULL, &b)) return -1;
     upload_param(c);
-    int rc = objstore_mpu_abort(&c->srv->objects, c->db, b.name, in_str(c, "Key"),
+    int rc = objstore_mpu_abort(c->env->objects, c->db, b.name, in_str(c, "Key"),
                                 in_str(c, "UploadId"), &c->err);
     if (!rc) c->http_status = 204;
     s3_bucket_clear(&b);

@@ -98,7 +98,7 @@ int s3_put_object(call_ctx *c)
     obj_info v;
     int rc = -1;
     if (s3_put_opts_from_input(c, &o, alg)) goto out;
-    if (objstore_put(&c->srv->objects, c->db, b.name, in_str(c, "Key"), c->call->raw_payload,
+    if (objstore_put(c->env->objects, c->db, b.name, in_str(c, "Key"), c->call->raw_payload,
                      c->call->raw_payload_len, &o, &v, &c->err))
         goto out;
     c->out = json_object();
@@ -175,7 +175,7 @@ static int read_object(call_ctx *c, const char *action)
     obj_info v;
     int fd = -1;
     int rc = -1;
-    if (objstore_open_version(&c->srv->objects, c->db, b.name, in_str(c, "Key"), version, &v, &fd,
+    if (objstore_open_version(c->env->objects, c->db, b.name, in_str(c, "Key"), version, &v, &fd,
                               &c->err))
         goto out;
     if (v.delete_marker) {
@@ -294,7 +294,7 @@ int s3_delete_object(call_ctx *c)
     const char *key = in_str(c, "Key");
     obj_delete_result r;
     int rc =
-        objstore_delete(&c->srv->objects, c->db, b.name, key, version, bypass_allowed(c, &b, key),
+        objstore_delete(c->env->objects, c->db, b.name, key, version, bypass_allowed(c, &b, key),
                         c->now_ms, c->caller->account_id, &r, &c->err);
     if (!rc) {
         c->out = json_object();
@@ -337,9 +337,9 @@ int s3_delete_objects(call_ctx *c)
         aws_error e;
         aws_error_clear(&e);
         obj_delete_result r;
-        int rc = verdict == S3_ALLOW ? objstore_delete(&c->srv->objects, c->db, b.name, key,
-                                                       version, bypass_allowed(c, &b, key),
-                                                       c->now_ms, c->caller->account_id, &r, &e)
+        int rc = verdict == S3_ALLOW ? objstore_delete(c->env->objects, c->db, b.name, key, version,
+                                                       bypass_allowed(c, &b, key), c->now_ms,
+                                                       c->caller->account_id, &r, &e)
                                      : aws_fail(&e, 403, "AccessDenied", "Access Denied");
         if (rc) {
             json_t *err =
@@ -441,7 +441,7 @@ int s3_copy_object(call_ctx *c)
     }
     json_t *empty = replace && !o.metadata ? json_object() : NULL;
     if (empty) o.metadata = empty;
-    rc = objstore_copy(&c->srv->objects, c->db, src_bucket, src_key, src_version, b.name,
+    rc = objstore_copy(c->env->objects, c->db, src_bucket, src_key, src_version, b.name,
                        in_str(c, "Key"), &o, &v, &c->err);
     json_decref(empty);
     if (rc) goto out;

@@ -22,12 +22,22 @@
 #include "proto/proto.h"
 #include "proto/validate.h"
 #include "auth/principal.h"
-#include "svc/server.h"
+#include "capture/journal.h"
+#include "store/objstore.h"
 
 #define CALL_MAX_EXTRA_RECIPIENTS 4
 
+/* What handlers may use of the server beyond their database connection; the composition
+ * layer (app/server.h) fills it. NULL in unit tests that call handlers directly. */
+typedef struct svc_env {
+    const char *data_dir; /* the store's directory (digest signing keys live below it) */
+    journal *journal;     /* ingestion appends captured events; trails read its position */
+    objstore *objects;    /* S3 object bytes */
+    int signing_key_period_s;
+} svc_env;
+
 typedef struct call_ctx {
-    server *srv;
+    const svc_env *env;
     db_conn *db;
     const principal *caller;
     const char *region; /* from the credential scope */
@@ -86,10 +96,6 @@ typedef struct service_def {
     const op_def *ops;
     size_t n_ops;
 } service_def;
-
-/* Every service orgtrail serves (svc/registry.c). */
-const service_def *service_lookup(const char *signing_name);
-const op_def *service_op(const service_def *s, const char *op_name);
 
 /* Helpers for handlers. */
 const char *in_str(const call_ctx *c, const char *member); /* NULL when absent */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "app/registry.h"
 #include "core/aws_services.h"
 #include "svc/service.h"
 

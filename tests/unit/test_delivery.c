@@ -21,7 +21,7 @@
 #include "delivery/logfile.h"
 #include "state/delivery_state.h"
 #include "state/trail_state.h"
-#include "svc/server.h"
+#include "app/server.h"
 #include "testenv.h"
 
 #define MGMT "111111111111"

@@ -27,7 +27,7 @@
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
 #include "state/trail_state.h"
-#include "svc/server.h"
+#include "app/server.h"
 #include "testenv.h"
 
 #define MGMT "111111111111"

@@ -25,8 +25,8 @@
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "state/iam_state.h"
-#include "svc/frontend.h"
-#include "svc/server.h"
+#include "app/frontend.h"
+#include "app/server.h"
 #include "testenv.h"
 
 #define MGMT "111111111111"

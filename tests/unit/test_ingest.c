@@ -20,6 +20,7 @@
 #include "ingest/recipients.h"
 #include "state/channel_state.h"
 #include "state/db.h"
+#include "app/registry.h"
 #include "svc/service.h"
 #include "testenv.h"
 

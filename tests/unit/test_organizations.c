@@ -16,6 +16,7 @@
 #include "state/db.h"
 #include "state/iam_state.h"
 #include "state/org_state.h"
+#include "app/registry.h"
 #include "svc/service.h"
 #include "testenv.h"
 

@@ -1,7 +1,6 @@
-/* registry: the table of services; each service file defines its service_def. */
-#include <string.h>
+#include "app/registry.h"
 
-#include "svc/service.h"
+#include <string.h>
 
 extern const service_def SVC_ORGANIZATIONS;
 extern const service_def SVC_STS;

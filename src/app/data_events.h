@@ -13,7 +13,7 @@
  * returned therefore sees its effect; one running concurrently with it may fall either
  * side, as with any concurrent selector change (delivery/select.h). The cache is one
  * atomic word (generation << 1 | answer), so a stale recomputation can never pass for a
- * current one. Lives in the server context (svc/server.h). */
+ * current one. Lives in the server context (app/server.h). */
 #ifndef ORGTRAIL_SVC_DATA_EVENTS_H
 #define ORGTRAIL_SVC_DATA_EVENTS_H
 

@@ -1,4 +1,4 @@
-#include "svc/data_events.h"
+#include "app/data_events.h"
 
 #include <jansson.h>
 

@@ -8,8 +8,8 @@
 #ifndef ORGTRAIL_FRONTEND_H
 #define ORGTRAIL_FRONTEND_H
 
+#include "app/server.h"
 #include "http/http.h"
-#include "svc/server.h"
 
 void frontend_handle(server *s, http_request *r, http_response *resp);
 

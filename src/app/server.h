@@ -8,6 +8,7 @@
 #ifndef ORGTRAIL_SERVER_H
 #define ORGTRAIL_SERVER_H
 
+#include "app/data_events.h"
 #include "auth/sigv4_keys.h"
 #include "capture/journal.h"
 #include "delivery/backlog.h"
@@ -15,8 +16,8 @@
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
-#include "svc/data_events.h"
 #include "store/objstore.h"
+#include "svc/service.h"
 
 typedef struct server {
     char *data_dir;
@@ -31,12 +32,17 @@ typedef struct server {
     delivery_backlog backlog;    /* planning's lag; bulk ingestion waits on it */
     data_event_gate data_events; /* whether capture records data events (data_events.h) */
     /* What delivery and digests see of all this (pointers into this struct), and their
-     * settings: delivery.delivery_interval_s, digest_interval_s, signing_key_period_s. */
+     * settings (server_configure). */
     delivery_env delivery;
+    svc_env services; /* what the service handlers see (svc/service.h) */
 } server;
 
 /* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */
 int server_open(server *s, const char *data_dir, char *err, size_t errlen);
 void server_close(server *s);
+/* The settings of `orgtrail serve` (defaults 300, 3600 and 30 days), before the delivery
+ * thread starts: each goes to every part that reads it. */
+void server_configure(server *s, int delivery_interval_s, int digest_interval_s,
+                      int signing_key_period_s);
 
 #endif

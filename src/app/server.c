@@ -1,4 +1,4 @@
-#include "svc/server.h"
+#include "app/server.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -33,6 +33,12 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         .delivery_interval_s = 300,
         .digest_interval_s = 3600,
         .signing_key_period_s = 30 * 86400,
+    };
+    s->services = (svc_env){
+        .data_dir = s->data_dir,
+        .journal = &s->journal,
+        .objects = &s->objects,
+        .signing_key_period_s = s->delivery.signing_key_period_s,
     };
     char path[4096];
     snprintf(path, sizeof path, "%s/state.db", data_dir);
@@ -112,4 +118,13 @@ void server_close(server *s)
     db_pool_close(&s->db);
     free(s->data_dir);
     memset(s, 0, sizeof *s);
+}
+
+void server_configure(server *s, int delivery_interval_s, int digest_interval_s,
+                      int signing_key_period_s)
+{
+    s->delivery.delivery_interval_s = delivery_interval_s;
+    s->delivery.digest_interval_s = digest_interval_s;
+    s->delivery.signing_key_period_s = signing_key_period_s;
+    s->services.signing_key_period_s = signing_key_period_s;
 }

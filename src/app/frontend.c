@@ -1,4 +1,4 @@
-#include "svc/frontend.h"
+#include "app/frontend.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "app/registry.h"
 #include "auth/chunked.h"
 #include "auth/identity.h"
 #include "capture/record.h"
@@ -116,7 +117,7 @@ static void apply_override(const op_def *op, const char *top_member, aws_error *
 static int capture(server *s, call_ctx *c, const record_input *base, journal_mode mode,
                    aws_error *e)
 {
-    /* A data event no trail can select is not recorded at all (svc/data_events.h). */
+    /* A data event no trail can select is not recorded at all (app/data_events.h). */
     if (base->data_event && !data_events_wanted(&s->data_events, &s->db)) return 0;
     int n = 1 + c->n_extra_recipients;
     char shared[40];
@@ -265,7 +266,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
 
     call_ctx c;
     memset(&c, 0, sizeof c);
-    c.srv = s;
+    c.env = &s->services;
     c.db = db;
     c.caller = &caller;
     c.region = auth.region[0] ? auth.region : s->default_region;
