@@ -114,6 +114,11 @@ bool org_is_delegated_admin(db_conn *db, const char *account_id, const char *ser
     return n > 0;
 }
 
+static void id_from_row(sqlite3_stmt *st, void *row)
+{
+    snprintf(row, 13, "%s", db_text(st, 0));
+}
+
 int org_each_account(db_conn *db, void (*fn)(const char *account_id, void *arg), void *arg)
 {
     org_info o;
@@ -122,21 +127,12 @@ int org_each_account(db_conn *db, void (*fn)(const char *account_id, void *arg),
         db_query(db, "SELECT id FROM accounts WHERE org_id = ? OR id = ? ORDER BY id", "ss", o.id,
                  o.master_account);
     /* Collect first: fn may run queries of its own on this connection. */
-    int n = 0, cap = 0;
-    char(*ids)[13] = NULL;
-    while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            ids = realloc(ids, (size_t)cap * sizeof *ids);
-            if (!ids) abort();
-        }
-        snprintf(ids[n++], sizeof *ids, "%s", db_text(st, 0));
-    }
-    db_done(st);
-    for (int i = 0; i < n; i++)
+    size_t n;
+    char(*ids)[13] = db_rows_alloc(st, sizeof *ids, id_from_row, &n);
+    for (size_t i = 0; i < n; i++)
         fn(ids[i], arg);
     free(ids);
-    return n;
+    return (int)n;
 }
 
 bool account_exists(db_conn *db, const char *account_id)

@@ -30,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/buf.h"
 #include "core/ids.h"
 #include "core/jsonutil.h"
 #include "state/iam_state.h"
