@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/xalloc.h"
 #include "state/schema.h"
 
 /* Remembers a failure that says the disk is full or not writable (see db_disk_error). */
@@ -296,6 +297,27 @@ const void *db_blob(sqlite3_stmt *st, int col, size_t *len)
     const void *p = sqlite3_column_blob(st, col);
     *len = (size_t)sqlite3_column_bytes(st, col);
     return p;
+}
+
+void *db_rows_alloc(sqlite3_stmt *st, size_t size, db_row_fn fill, size_t *n)
+{
+    unsigned char *rows = NULL;
+    size_t cap = 0;
+    *n = 0;
+    while (db_row(st)) {
+        rows = xgrow(rows, &cap, *n + 1, size);
+        fill(st, rows + (*n)++ * size);
+    }
+    db_done(st);
+    return rows;
+}
+
+int db_row_get(sqlite3_stmt *st, db_row_fn fill, void *row)
+{
+    int found = db_row(st);
+    if (found && row) fill(st, row);
+    db_done(st);
+    return found;
 }
 
 int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...)

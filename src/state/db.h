@@ -18,6 +18,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 /* Every SQL literal in the code base gets a slot per connection; the services together
@@ -68,6 +69,14 @@ int64_t db_int(sqlite3_stmt *st, int col);
 bool db_is_null(sqlite3_stmt *st, int col);
 /* A blob column: its bytes (valid until the next step) and length. */
 const void *db_blob(sqlite3_stmt *st, int col, size_t *len);
+/* Reads every row of st into a malloc'd array of *n elements of `size` bytes (the caller
+ * frees it; NULL when there is no row), each filled by fill from the current row.
+ * Finishes st. */
+typedef void (*db_row_fn)(sqlite3_stmt *st, void *row);
+void *db_rows_alloc(sqlite3_stmt *st, size_t size, db_row_fn fill, size_t *n);
+/* Reads st's first row with fill into row (when row is not NULL): 1 when there was one,
+ * else 0. Finishes st. */
+int db_row_get(sqlite3_stmt *st, db_row_fn fill, void *row);
 /* Single-value queries: returns 1 when a row was found and copies column 0. */
 int db_get_text(db_conn *c, char *out, size_t outlen, const char *sql, const char *fmt, ...);
 int db_get_int(db_conn *c, int64_t *out, const char *sql, const char *fmt, ...);

@@ -206,3 +206,11 @@ bool iam_principal_arn_exists(db_conn *db, const char *arn)
                    "sss", account, last + 1, path);
     return n > 0;
 }
+
+int iam_role_attach_policy(db_conn *db, const char *account_id, const char *role_name,
+                           const char *policy_arn)
+{
+    return db_exec(
+        db, "INSERT INTO iam_role_attached(account_id, role_name, policy_arn) VALUES(?, ?, ?)",
+        "sss", account_id, role_name, policy_arn);
+}

@@ -32,6 +32,11 @@ int iam_role_create(db_conn *db, const char *account_id, const char *name, const
 /* Loads a role by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
 int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role *out);
 void iam_role_clear(iam_role *r);
+/* Attaches a managed policy to a role (no quota check; already attached is an error).
+ * 0, or -1 (db error). */
+__attribute__((warn_unused_result)) int iam_role_attach_policy(db_conn *db, const char *account_id,
+                                                               const char *role_name,
+                                                               const char *policy_arn);
 
 /* The service-linked role for a service principal, e.g. cloudtrail.amazonaws.com ->
  * AWSServiceRoleForCloudTrail; NULL for services orgtrail does not know. */
