@@ -4,7 +4,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format format-check clean
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format format-check check-layers clean
 
 all: build
 
@@ -26,7 +26,7 @@ fuzz-build: setup
 
 test: build asan fuzz-build
 	@scripts/setup.sh --test
-	@$(MAKE) --no-print-directory format-check unit integration fuzz
+	@$(MAKE) --no-print-directory format-check check-layers unit integration fuzz
 
 unit:
 	@ctest --test-dir build-asan --output-on-failure -j $(JOBS)
@@ -56,6 +56,11 @@ format:
 format-check:
 	@clang-format --dry-run -Werror $$($(C_SOURCES)) || \
 	  { echo "format-check: run 'make format' and commit the result" >&2; exit 1; }
+
+# Part of `make test`: includes follow src/LAYERS, no include cycles, no file over 1,000
+# lines (the build's link check catches upward calls).
+check-layers:
+	@python3 tools/check_layers.py
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -9,6 +9,7 @@
 #ifndef ORGTRAIL_FUZZ_PROTO_H
 #define ORGTRAIL_FUZZ_PROTO_H
 
+#include "app/registry.h"
 #include "capture/record.h"
 #include "fuzz_common.h"
 #include "proto/proto.h"
