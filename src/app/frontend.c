@@ -300,7 +300,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         c.data_event = !strcmp(auth.service, "s3") && pc.input && json_object_get(pc.input, "Key");
     } else if (!aws_error_set(&err) && (op || bulk_path)) {
         ran = true;
-        if ((bulk_path ? ingest_bulk(&c) : op->fn(&c)) != 0) {
+        if ((bulk_path ? ingest_bulk(&c) : call_run(&c, svc, op)) != 0) {
             err = c.err;
             if (!disk_failure(s, db, &err) && !aws_error_set(&err))
                 aws_fail(&err, 500, "InternalFailure", "internal error");
@@ -327,8 +327,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     bool ok = !aws_error_set(&err);
     bool ro = frontend_read_only(opname);
     /* Committed by now (the handler's transaction): selectors may have changed. */
-    if (ran && ok && !ro && svc && !strcmp(svc->signing_name, "cloudtrail"))
-        data_events_changed(&s->data_events);
+    if (ran && ok && op && (op->flags & OP_CHANGES_TRAILS)) data_events_changed(&s->data_events);
     json_t *req_params = c.request_parameters;
     json_t *resp_elems = c.response_elements;
     if (!req_params && pc.input)

@@ -61,3 +61,9 @@ int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db)
     }
     return rc;
 }
+
+int call_run(call_ctx *c, const service_def *svc, const op_def *op)
+{
+    if (op->flags & OP_TX) return call_in_transaction(c, op->fn, svc->fail_db);
+    return op->fn(c);
+}

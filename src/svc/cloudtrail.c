@@ -1,31 +1,10 @@
 /* cloudtrail: the CloudTrail control plane — trails, organization trails, selectors,
  * status, tags, delegated administrators (see cloudtrail_internal.h for the files).
  *
- * Every write runs in one transaction, so that a refused request changes nothing (an
- * organization trail's service-linked role appears only with the trail). */
+ * Every write runs in one transaction (OP_TX), so that a refused request changes nothing
+ * (an organization trail's service-linked role appears only with the trail).
+ * ListPublicKeys may make the current key: one transaction too, so two callers make one. */
 #include "svc/cloudtrail_internal.h"
-
-#define TX(fn)                                                                                     \
-    static int fn##_tx(call_ctx *c)                                                                \
-    {                                                                                              \
-        return call_in_transaction(c, fn, ct_fail_db);                                             \
-    }
-
-TX(ct_create_trail)
-TX(ct_update_trail)
-TX(ct_delete_trail)
-TX(ct_start_logging)
-TX(ct_stop_logging)
-TX(ct_put_event_selectors)
-TX(ct_add_tags)
-TX(ct_remove_tags)
-TX(ct_register_delegated_admin)
-TX(ct_deregister_delegated_admin)
-TX(ct_create_channel)
-TX(ct_update_channel)
-TX(ct_delete_channel)
-/* ListPublicKeys may make the current key: one transaction, so two callers make one. */
-TX(ct_list_public_keys)
 
 /* Constraint violations inside these members get the operation's own error code. */
 static const validation_override TAG_OVERRIDES[] = {
@@ -51,28 +30,30 @@ static const validation_override CHANNEL_OVERRIDES[] = {
 };
 
 static const op_def OPS[] = {
-    {"AddTags", ct_add_tags_tx, TAG_OVERRIDES},
-    {"CreateChannel", ct_create_channel_tx, CHANNEL_OVERRIDES},
-    {"CreateTrail", ct_create_trail_tx, TAG_OVERRIDES},
-    {"DeleteChannel", ct_delete_channel_tx, CHANNEL_OVERRIDES},
-    {"DeleteTrail", ct_delete_trail_tx, NULL},
-    {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin_tx, ACCOUNT_OVERRIDES},
-    {"DescribeTrails", ct_describe_trails, NULL},
-    {"GetChannel", ct_get_channel, CHANNEL_OVERRIDES},
-    {"GetEventSelectors", ct_get_event_selectors, NULL},
-    {"GetTrail", ct_get_trail, NULL},
-    {"GetTrailStatus", ct_get_trail_status, NULL},
-    {"ListChannels", ct_list_channels, NULL},
-    {"ListPublicKeys", ct_list_public_keys_tx, NULL},
-    {"ListTags", ct_list_tags, NULL},
-    {"ListTrails", ct_list_trails, NULL},
-    {"PutEventSelectors", ct_put_event_selectors_tx, SELECTOR_OVERRIDES},
-    {"RegisterOrganizationDelegatedAdmin", ct_register_delegated_admin_tx, ACCOUNT_OVERRIDES},
-    {"RemoveTags", ct_remove_tags_tx, TAG_OVERRIDES},
-    {"StartLogging", ct_start_logging_tx, NULL},
-    {"StopLogging", ct_stop_logging_tx, NULL},
-    {"UpdateChannel", ct_update_channel_tx, CHANNEL_OVERRIDES},
-    {"UpdateTrail", ct_update_trail_tx, NULL},
+    {"AddTags", ct_add_tags, TAG_OVERRIDES, OP_TX},
+    {"CreateChannel", ct_create_channel, CHANNEL_OVERRIDES, OP_TX},
+    {"CreateTrail", ct_create_trail, TAG_OVERRIDES, OP_TX | OP_CHANGES_TRAILS},
+    {"DeleteChannel", ct_delete_channel, CHANNEL_OVERRIDES, OP_TX},
+    {"DeleteTrail", ct_delete_trail, NULL, OP_TX | OP_CHANGES_TRAILS},
+    {"DeregisterOrganizationDelegatedAdmin", ct_deregister_delegated_admin, ACCOUNT_OVERRIDES,
+     OP_TX},
+    {"DescribeTrails", ct_describe_trails, NULL, 0},
+    {"GetChannel", ct_get_channel, CHANNEL_OVERRIDES, 0},
+    {"GetEventSelectors", ct_get_event_selectors, NULL, 0},
+    {"GetTrail", ct_get_trail, NULL, 0},
+    {"GetTrailStatus", ct_get_trail_status, NULL, 0},
+    {"ListChannels", ct_list_channels, NULL, 0},
+    {"ListPublicKeys", ct_list_public_keys, NULL, OP_TX},
+    {"ListTags", ct_list_tags, NULL, 0},
+    {"ListTrails", ct_list_trails, NULL, 0},
+    {"PutEventSelectors", ct_put_event_selectors, SELECTOR_OVERRIDES, OP_TX | OP_CHANGES_TRAILS},
+    {"RegisterOrganizationDelegatedAdmin", ct_register_delegated_admin, ACCOUNT_OVERRIDES, OP_TX},
+    {"RemoveTags", ct_remove_tags, TAG_OVERRIDES, OP_TX},
+    {"StartLogging", ct_start_logging, NULL, OP_TX | OP_CHANGES_TRAILS},
+    {"StopLogging", ct_stop_logging, NULL, OP_TX | OP_CHANGES_TRAILS},
+    {"UpdateChannel", ct_update_channel, CHANNEL_OVERRIDES, OP_TX},
+    {"UpdateTrail", ct_update_trail, NULL, OP_TX | OP_CHANGES_TRAILS},
 };
 
-const service_def SVC_CLOUDTRAIL = {"cloudtrail", VSTYLE_JSON, OPS, sizeof OPS / sizeof *OPS};
+const service_def SVC_CLOUDTRAIL = {"cloudtrail", VSTYLE_JSON, OPS, sizeof OPS / sizeof *OPS,
+                                    ct_fail_db};

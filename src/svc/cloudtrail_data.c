@@ -160,8 +160,8 @@ static const validation_override PUT_OVERRIDES[] = {
 };
 
 static const op_def OPS[] = {
-    {"PutAuditEvents", put_audit_events, PUT_OVERRIDES},
+    {"PutAuditEvents", put_audit_events, PUT_OVERRIDES, 0},
 };
 
 const service_def SVC_CLOUDTRAIL_DATA = {"cloudtrail-data", VSTYLE_JSON, OPS,
-                                         sizeof OPS / sizeof *OPS};
+                                         sizeof OPS / sizeof *OPS, NULL};

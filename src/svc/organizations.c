@@ -282,90 +282,58 @@ static int delete_organization(call_ctx *c)
 /* ---------------------------------------------------------------------------------------
  * Registration */
 
-#define TX(fn)                                                                                     \
-    static int fn##_tx(call_ctx *c)                                                                \
-    {                                                                                              \
-        return call_in_transaction(c, fn, org_fail_db);                                            \
-    }
-
-TX(create_organization)
-TX(delete_organization)
-TX(org_create_account)
-TX(org_remove_account_from_organization)
-TX(org_leave_organization)
-TX(org_move_account)
-TX(org_create_organizational_unit)
-TX(org_update_organizational_unit)
-TX(org_delete_organizational_unit)
-TX(org_invite_account_to_organization)
-TX(org_enable_all_features)
-TX(org_accept_handshake)
-TX(org_decline_handshake)
-TX(org_cancel_handshake)
-TX(org_enable_aws_service_access)
-TX(org_disable_aws_service_access)
-TX(org_register_delegated_administrator)
-TX(org_deregister_delegated_administrator)
-TX(org_enable_policy_type)
-TX(org_disable_policy_type)
-TX(org_create_policy)
-TX(org_update_policy)
-TX(org_delete_policy)
-TX(org_attach_policy)
-TX(org_detach_policy)
-TX(org_tag_resource)
-TX(org_untag_resource)
-
+/* Every write runs in one transaction (OP_TX): a refused request changes nothing. */
 static const op_def OPS[] = {
-    {"AcceptHandshake", org_accept_handshake_tx, NULL},
-    {"AttachPolicy", org_attach_policy_tx, NULL},
-    {"CancelHandshake", org_cancel_handshake_tx, NULL},
-    {"CreateAccount", org_create_account_tx, NULL},
-    {"CreateOrganization", create_organization_tx, NULL},
-    {"CreateOrganizationalUnit", org_create_organizational_unit_tx, NULL},
-    {"CreatePolicy", org_create_policy_tx, NULL},
-    {"DeclineHandshake", org_decline_handshake_tx, NULL},
-    {"DeleteOrganization", delete_organization_tx, NULL},
-    {"DeleteOrganizationalUnit", org_delete_organizational_unit_tx, NULL},
-    {"DeletePolicy", org_delete_policy_tx, NULL},
-    {"DeregisterDelegatedAdministrator", org_deregister_delegated_administrator_tx, NULL},
-    {"DescribeAccount", org_describe_account, NULL},
-    {"DescribeCreateAccountStatus", org_describe_create_account_status, NULL},
-    {"DescribeHandshake", org_describe_handshake, NULL},
-    {"DescribeOrganization", describe_organization, NULL},
-    {"DescribeOrganizationalUnit", org_describe_organizational_unit, NULL},
-    {"DescribePolicy", org_describe_policy, NULL},
-    {"DetachPolicy", org_detach_policy_tx, NULL},
-    {"DisableAWSServiceAccess", org_disable_aws_service_access_tx, NULL},
-    {"DisablePolicyType", org_disable_policy_type_tx, NULL},
-    {"EnableAWSServiceAccess", org_enable_aws_service_access_tx, NULL},
-    {"EnableAllFeatures", org_enable_all_features_tx, NULL},
-    {"EnablePolicyType", org_enable_policy_type_tx, NULL},
-    {"InviteAccountToOrganization", org_invite_account_to_organization_tx, NULL},
-    {"LeaveOrganization", org_leave_organization_tx, NULL},
-    {"ListAWSServiceAccessForOrganization", org_list_aws_service_access_for_organization, NULL},
-    {"ListAccounts", org_list_accounts, NULL},
-    {"ListAccountsForParent", org_list_accounts_for_parent, NULL},
-    {"ListChildren", org_list_children, NULL},
-    {"ListCreateAccountStatus", org_list_create_account_status, NULL},
-    {"ListDelegatedAdministrators", org_list_delegated_administrators, NULL},
-    {"ListDelegatedServicesForAccount", org_list_delegated_services_for_account, NULL},
-    {"ListHandshakesForAccount", org_list_handshakes_for_account, NULL},
-    {"ListHandshakesForOrganization", org_list_handshakes_for_organization, NULL},
-    {"ListOrganizationalUnitsForParent", org_list_organizational_units_for_parent, NULL},
-    {"ListParents", org_list_parents, NULL},
-    {"ListPolicies", org_list_policies, NULL},
-    {"ListPoliciesForTarget", org_list_policies_for_target, NULL},
-    {"ListRoots", org_list_roots, NULL},
-    {"ListTagsForResource", org_list_tags_for_resource, NULL},
-    {"ListTargetsForPolicy", org_list_targets_for_policy, NULL},
-    {"MoveAccount", org_move_account_tx, NULL},
-    {"RegisterDelegatedAdministrator", org_register_delegated_administrator_tx, NULL},
-    {"RemoveAccountFromOrganization", org_remove_account_from_organization_tx, NULL},
-    {"TagResource", org_tag_resource_tx, NULL},
-    {"UntagResource", org_untag_resource_tx, NULL},
-    {"UpdateOrganizationalUnit", org_update_organizational_unit_tx, NULL},
-    {"UpdatePolicy", org_update_policy_tx, NULL},
+    {"AcceptHandshake", org_accept_handshake, NULL, OP_TX},
+    {"AttachPolicy", org_attach_policy, NULL, OP_TX},
+    {"CancelHandshake", org_cancel_handshake, NULL, OP_TX},
+    {"CreateAccount", org_create_account, NULL, OP_TX},
+    {"CreateOrganization", create_organization, NULL, OP_TX},
+    {"CreateOrganizationalUnit", org_create_organizational_unit, NULL, OP_TX},
+    {"CreatePolicy", org_create_policy, NULL, OP_TX},
+    {"DeclineHandshake", org_decline_handshake, NULL, OP_TX},
+    {"DeleteOrganization", delete_organization, NULL, OP_TX},
+    {"DeleteOrganizationalUnit", org_delete_organizational_unit, NULL, OP_TX},
+    {"DeletePolicy", org_delete_policy, NULL, OP_TX},
+    {"DeregisterDelegatedAdministrator", org_deregister_delegated_administrator, NULL, OP_TX},
+    {"DescribeAccount", org_describe_account, NULL, 0},
+    {"DescribeCreateAccountStatus", org_describe_create_account_status, NULL, 0},
+    {"DescribeHandshake", org_describe_handshake, NULL, 0},
+    {"DescribeOrganization", describe_organization, NULL, 0},
+    {"DescribeOrganizationalUnit", org_describe_organizational_unit, NULL, 0},
+    {"DescribePolicy", org_describe_policy, NULL, 0},
+    {"DetachPolicy", org_detach_policy, NULL, OP_TX},
+    {"DisableAWSServiceAccess", org_disable_aws_service_access, NULL, OP_TX},
+    {"DisablePolicyType", org_disable_policy_type, NULL, OP_TX},
+    {"EnableAWSServiceAccess", org_enable_aws_service_access, NULL, OP_TX},
+    {"EnableAllFeatures", org_enable_all_features, NULL, OP_TX},
+    {"EnablePolicyType", org_enable_policy_type, NULL, OP_TX},
+    {"InviteAccountToOrganization", org_invite_account_to_organization, NULL, OP_TX},
+    {"LeaveOrganization", org_leave_organization, NULL, OP_TX},
+    {"ListAWSServiceAccessForOrganization", org_list_aws_service_access_for_organization, NULL, 0},
+    {"ListAccounts", org_list_accounts, NULL, 0},
+    {"ListAccountsForParent", org_list_accounts_for_parent, NULL, 0},
+    {"ListChildren", org_list_children, NULL, 0},
+    {"ListCreateAccountStatus", org_list_create_account_status, NULL, 0},
+    {"ListDelegatedAdministrators", org_list_delegated_administrators, NULL, 0},
+    {"ListDelegatedServicesForAccount", org_list_delegated_services_for_account, NULL, 0},
+    {"ListHandshakesForAccount", org_list_handshakes_for_account, NULL, 0},
+    {"ListHandshakesForOrganization", org_list_handshakes_for_organization, NULL, 0},
+    {"ListOrganizationalUnitsForParent", org_list_organizational_units_for_parent, NULL, 0},
+    {"ListParents", org_list_parents, NULL, 0},
+    {"ListPolicies", org_list_policies, NULL, 0},
+    {"ListPoliciesForTarget", org_list_policies_for_target, NULL, 0},
+    {"ListRoots", org_list_roots, NULL, 0},
+    {"ListTagsForResource", org_list_tags_for_resource, NULL, 0},
+    {"ListTargetsForPolicy", org_list_targets_for_policy, NULL, 0},
+    {"MoveAccount", org_move_account, NULL, OP_TX},
+    {"RegisterDelegatedAdministrator", org_register_delegated_administrator, NULL, OP_TX},
+    {"RemoveAccountFromOrganization", org_remove_account_from_organization, NULL, OP_TX},
+    {"TagResource", org_tag_resource, NULL, OP_TX},
+    {"UntagResource", org_untag_resource, NULL, OP_TX},
+    {"UpdateOrganizationalUnit", org_update_organizational_unit, NULL, OP_TX},
+    {"UpdatePolicy", org_update_policy, NULL, OP_TX},
 };
 
-const service_def SVC_ORGANIZATIONS = {"organizations", VSTYLE_ORGS, OPS, sizeof OPS / sizeof *OPS};
+const service_def SVC_ORGANIZATIONS = {"organizations", VSTYLE_ORGS, OPS, sizeof OPS / sizeof *OPS,
+                                       org_fail_db};

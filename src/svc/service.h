@@ -82,10 +82,22 @@ typedef struct validation_override {
     const char *message; /* replaces the generic validation text; NULL keeps it */
 } validation_override;
 
+/* What the front end does around a handler (op_def.flags). */
+enum op_flags {
+    /* Runs in one database transaction, so that a refused request changes nothing:
+     * committed when the handler returns 0, rolled back otherwise (call_in_transaction,
+     * with the service's fail_db). */
+    OP_TX = 1u << 0,
+    /* Once it has committed, the trails or their selectors may differ: which data events
+     * are worth capturing is recomputed (app/data_events.h). */
+    OP_CHANGES_TRAILS = 1u << 1,
+};
+
 typedef struct op_def {
     const char *name;
     op_fn fn;
     const validation_override *overrides; /* NULL-terminated by member == NULL; may be NULL */
+    unsigned flags;                       /* enum op_flags */
 } op_def;
 
 /* A served service. Its eventSource and whether it is global are not here: they are facts
@@ -95,6 +107,7 @@ typedef struct service_def {
     vstyle style;
     const op_def *ops;
     size_t n_ops;
+    op_fn fail_db; /* the error of a failed begin/commit for OP_TX operations */
 } service_def;
 
 /* Helpers for handlers. */
@@ -109,6 +122,9 @@ void call_add_recipient(call_ctx *c, const char *account_id);
  * commits when fn returns 0, rolls back (and drops c->out) otherwise. A failing
  * begin/commit becomes fail_db(c). */
 int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db);
+/* Runs op's handler as its flags say (OP_TX: in a transaction). The front end and the
+ * unit tests that call handlers directly both go through here. */
+int call_run(call_ctx *c, const service_def *svc, const op_def *op);
 /* Epoch seconds (with milliseconds) as the JSON number timestamps use. */
 json_t *json_time(int64_t ms);
 

@@ -275,8 +275,8 @@ static int assume_role(call_ctx *c)
 }
 
 static const op_def OPS[] = {
-    {"GetCallerIdentity", get_caller_identity, NULL},
-    {"AssumeRole", assume_role, NULL},
+    {"GetCallerIdentity", get_caller_identity, NULL, 0},
+    {"AssumeRole", assume_role, NULL, 0},
 };
 
-const service_def SVC_STS = {"sts", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS};
+const service_def SVC_STS = {"sts", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS, NULL};

@@ -1,5 +1,6 @@
 /* core/aws_services: the one table of per-service facts, and that every service the
- * registry serves has its entry there (the service layer no longer carries its own copy). */
+ * registry serves has its entry there (the service layer no longer carries its own copy);
+ * the operation tables' flags. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,31 @@ static void test_every_served_service_has_its_facts(void **state)
     }
 }
 
+/* An operation that runs in a transaction needs its service's answer for a failed
+ * begin/commit; and only CloudTrail's trail changes say trails changed. */
+static void test_operation_flags_are_consistent(void **state)
+{
+    (void)state;
+    size_t tx = 0, changes = 0;
+    for (size_t i = 0; i < sizeof SERVED / sizeof *SERVED; i++) {
+        const service_def *svc = service_lookup(SERVED[i]);
+        for (size_t k = 0; k < svc->n_ops; k++) {
+            const op_def *op = &svc->ops[k];
+            assert_ptr_equal(service_op(svc, op->name), op);
+            if (op->flags & OP_TX) {
+                assert_non_null(svc->fail_db);
+                tx++;
+            }
+            if (op->flags & OP_CHANGES_TRAILS) {
+                assert_string_equal(svc->signing_name, "cloudtrail");
+                changes++;
+            }
+        }
+    }
+    assert_true(tx > 0);
+    assert_int_equal(changes, 6); /* Create/Update/DeleteTrail, Start/StopLogging, selectors */
+}
+
 /* CloudTrail records IAM, STS, Organizations (and CloudFront, sign-in, Route 53) in
  * us-east-1 as global service events; regional services are not. */
 static void test_global_services_are_aws_s(void **state)
@@ -58,6 +84,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_served_service_has_its_facts),
         cmocka_unit_test(test_global_services_are_aws_s),
+        cmocka_unit_test(test_operation_flags_are_consistent),
         cmocka_unit_test(test_unknown_names_are_not_found),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

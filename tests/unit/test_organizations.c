@@ -75,7 +75,7 @@ static const char *call(fixture *f, const char *account, const char *op, json_t 
     c.op = op;
     c.in = in ? in : json_object();
     c.now_ms = f->now;
-    int rc = def->fn(&c);
+    int rc = call_run(&c, svc, def);
     snprintf(f->code, sizeof f->code, "%s", rc ? c.err.code : "");
     snprintf(f->reason, sizeof f->reason, "%s", rc ? c.err.reason : "");
     if (rc) assert_null(c.out);
