@@ -8,6 +8,7 @@ debian_packages=(
     libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev
     libcurl4-openssl-dev libdeflate-dev libisal-dev libpcre2-dev libexpat1-dev
     libcmocka-dev
+    gdb  # tests/integration/test_signer.py probes the serving process with it
 )
 
 missing=()

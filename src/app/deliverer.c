@@ -62,7 +62,7 @@ static void *run(void *arg)
         more = full | (delivery_write(env, now) == DELIVERY_WRITE_BATCH);
         /* Digests after the write step: every log file stored before a window's end is
          * queued before that window's digest is planned (digest/digester.h). */
-        digest_plan(env, now);
+        digest_plan(env, d->signer, now);
         digest_write(env, now);
     }
     if (scanning) journal_reader_close(&scan);
@@ -70,10 +70,12 @@ static void *run(void *arg)
     return NULL;
 }
 
-int deliverer_start(deliverer *d, const delivery_env *env, char *err, size_t errlen)
+int deliverer_start(deliverer *d, const delivery_env *env, signer_client *sg, char *err,
+                    size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->env = env;
+    d->signer = sg;
     if (delivery_recover(env)) {
         snprintf(err, errlen, "cannot recover the delivery cursor");
         return -1;

@@ -19,9 +19,11 @@
 #include "delivery/deliver.h"
 #include "delivery/delivery_env.h"
 #include "delivery/gzpool.h"
+#include "digest/signer_client.h"
 
 typedef struct deliverer {
     const delivery_env *env;
+    signer_client *signer; /* signs the digests */
     pthread_t thread;
     gzpool pool; /* compresses planned files (gzpool.h) */
     bool pool_started;
@@ -34,7 +36,8 @@ typedef struct deliverer {
 
 /* Starts the delivery thread, after delivery_recover. Call it before requests are
  * served. 0, or -1 with err. */
-int deliverer_start(deliverer *d, const delivery_env *env, char *err, size_t errlen);
+int deliverer_start(deliverer *d, const delivery_env *env, signer_client *sg, char *err,
+                    size_t errlen);
 /* Stops it (waits for the current step to finish). Safe to call when not started. */
 void deliverer_stop(deliverer *d);
 

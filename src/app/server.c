@@ -102,13 +102,32 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         free(s->data_dir);
         return -1;
     }
+    if (signer_client_open_local(&s->local_signer, data_dir, err, errlen)) {
+        journal_close(&s->journal);
+        validator_free(s->validator);
+        model_set_free(&s->models);
+        objstore_close(&s->objects);
+        db_pool_close(&s->db);
+        free(s->data_dir);
+        return -1;
+    }
+    s->signer = &s->local_signer;
+    s->services.signer = s->signer;
     sigv4_keys_init(&s->signing_keys);
     delivery_backlog_init(&s->backlog, DELIVERY_BACKLOG_DEFAULT_LIMIT);
     return 0;
 }
 
+void server_use_signer(server *s, signer_client *sg)
+{
+    if (s->signer == &s->local_signer) signer_client_close(&s->local_signer);
+    s->signer = sg;
+    s->services.signer = sg;
+}
+
 void server_close(server *s)
 {
+    if (s->signer == &s->local_signer) signer_client_close(&s->local_signer);
     journal_close(&s->journal);
     sigv4_keys_destroy(&s->signing_keys);
     delivery_backlog_destroy(&s->backlog);

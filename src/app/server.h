@@ -13,6 +13,7 @@
 #include "capture/journal.h"
 #include "delivery/backlog.h"
 #include "delivery/delivery_env.h"
+#include "digest/signer_client.h"
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
@@ -35,11 +36,17 @@ typedef struct server {
      * settings (server_configure). */
     delivery_env delivery;
     svc_env services; /* what the service handlers see (svc/service.h) */
+    /* Who signs digests: the signer process of `orgtrail serve` (server_use_signer), else
+     * the same code in process (local_signer, opened by server_open). */
+    signer_client *signer;
+    signer_client local_signer;
 } server;
 
 /* Opens the store in data_dir for serving. Returns 0, or -1 with err filled. */
 int server_open(server *s, const char *data_dir, char *err, size_t errlen);
 void server_close(server *s);
+/* Digests are signed by sg (owned by the caller, outliving s) from now on. */
+void server_use_signer(server *s, signer_client *sg);
 /* The settings of `orgtrail serve` (defaults 300, 3600 and 30 days), before the delivery
  * thread starts: each goes to every part that reads it. */
 void server_configure(server *s, int delivery_interval_s, int digest_interval_s,

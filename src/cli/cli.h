@@ -8,6 +8,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_events(int argc, char **argv);
 int cmd_root_key(int argc, char **argv);
 int cmd_journal(int argc, char **argv);
+int cmd_signer(int argc, char **argv);
 
 /* 1 when s is a 12-digit account id. */
 int cli_valid_account_id(const char *s);

@@ -1,14 +1,18 @@
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "cli/cli.h"
+#include "app/confine.h"
 #include "app/deliverer.h"
 #include "app/frontend.h"
 #include "app/server.h"
+#include "cli/cli.h"
 #include "http/server.h"
 
 static void handle(void *ctx, http_request *req, http_response *resp)
@@ -147,17 +151,44 @@ int cmd_serve(int argc, char **argv)
 
     server s;
     char err[512];
+    /* The signer first, while this process has no thread and nothing open: its supervisor
+     * is a fork of this moment (digest/signer_client.h). */
+    signer_client sg;
+    bool have_signer = false;
+    char exe[PATH_MAX], probe[PATH_MAX + 16];
+    ssize_t exe_len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    snprintf(probe, sizeof probe, "%s/state.db", dir);
+    if (exe_len > 0 && access(probe, F_OK) == 0) {
+        exe[exe_len] = '\0';
+        if (signer_client_start(&sg, exe, dir, err, sizeof err)) {
+            fprintf(stderr, "orgtrail serve: %s\n", err);
+            return 1;
+        }
+        have_signer = true;
+    }
     if (server_open(&s, dir, err, sizeof err)) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
+        if (have_signer) signer_client_close(&sg);
         return 1;
     }
+    if (have_signer) server_use_signer(&s, &sg);
     server_configure(&s, delivery, digest, key_period);
     s.backlog.limit = (uint64_t)backlog;
-    /* Delivery first: its start-up check must see the journal before any new record. */
-    deliverer dl;
-    if (deliverer_start(&dl, &s.delivery, err, sizeof err)) {
+    /* Before the first thread: confinement binds only this thread and those it starts. */
+    int confined = confine_serving_process(dir, err, sizeof err);
+    if (confined < 0) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
         server_close(&s);
+        if (have_signer) signer_client_close(&sg);
+        return 1;
+    }
+    if (confined == 0) fprintf(stderr, "orgtrail serve: warning: %s\n", err);
+    /* Delivery first: its start-up check must see the journal before any new record. */
+    deliverer dl;
+    if (deliverer_start(&dl, &s.delivery, s.signer, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        server_close(&s);
+        if (have_signer) signer_client_close(&sg);
         return 1;
     }
     http_server hs;
@@ -165,6 +196,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "orgtrail serve: %s\n", err);
         deliverer_stop(&dl);
         server_close(&s);
+        if (have_signer) signer_client_close(&sg);
         return 1;
     }
     fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n", host,
@@ -182,5 +214,6 @@ int cmd_serve(int argc, char **argv)
     http_server_stop(&hs);
     deliverer_stop(&dl);
     server_close(&s);
+    if (have_signer) signer_client_close(&sg);
     return 0;
 }

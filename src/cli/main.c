@@ -15,6 +15,7 @@ static void usage(FILE *f)
           "  root-key create an access key for an account's root user\n"
           "  journal  check or salvage the journal of captured records (check, salvage)\n"
           "  validate-logs  check log files against their signed digests (as the AWS CLI)\n"
+          "  signer   (internal) the digest signer that serve starts by itself\n"
           "\n"
           "Run 'orgtrail <command> --help' for a command's options.\n",
           f);
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "events")) return cmd_events(argc - 1, argv + 1);
     if (!strcmp(cmd, "root-key")) return cmd_root_key(argc - 1, argv + 1);
     if (!strcmp(cmd, "journal")) return cmd_journal(argc - 1, argv + 1);
+    if (!strcmp(cmd, "signer")) return cmd_signer(argc - 1, argv + 1);
     if (!strcmp(cmd, "validate-logs")) return cmd_validate_logs(argc - 1, argv + 1);
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
         usage(stdout);

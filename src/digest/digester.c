@@ -11,6 +11,7 @@
 #include "delivery/logfile.h"
 #include "digest/digestfile.h"
 #include "digest/keystore.h"
+#include "digest/signer_client.h"
 #include "state/digest_state.h"
 #include "state/org_state.h"
 #include "state/trail_state.h"
@@ -88,23 +89,23 @@ static int ensure_chain(db_conn *db, chains *cs, const char *arn, const char *ac
 
 /* Plans the digest of chain c for [c->start_ms, end_ms) and moves the chain; one
  * transaction. keep_running false makes it the chain's last digest. 0, or -1. */
-static int plan_one(const delivery_env *env, db_conn *db, const trail *t, const char *org_id,
-                    digest_chain *c, int64_t end_ms, bool keep_running, int64_t now_ms)
+static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, const trail *t,
+                    const char *org_id, digest_chain *c, int64_t end_ms, bool keep_running,
+                    int64_t now_ms)
 {
     if (db_begin(db)) return -1;
     aws_error e;
     aws_error_clear(&e);
     public_key pub;
-    signkey *priv = NULL;
     pending_log *logs = NULL;
     size_t n_logs = 0;
     digest_log *entries = NULL;
-    buf json = BUF_INIT, ss = BUF_INIT;
+    buf json = BUF_INIT;
     unsigned char *gz = NULL;
     size_t gz_len = 0;
     int rc = -1;
-    if (keystore_key_for(db, env->data_dir, c->region, end_ms,
-                         (int64_t)env->signing_key_period_s * 1000, now_ms, &pub, &priv, &e)) {
+    if (keystore_key_for(db, sg, c->region, end_ms, (int64_t)env->signing_key_period_s * 1000,
+                         now_ms, &pub, &e)) {
         fprintf(stderr, "orgtrail: digest for %s %s %s: %s\n", t->arn, c->account_id, c->region,
                 e.message);
         db_rollback(db);
@@ -145,10 +146,36 @@ static int plan_one(const delivery_env *env, db_conn *db, const trail *t, const 
     digest_json(&doc, &json);
     char hash[65];
     hash_sha256_hex(json.data, json.len, hash);
-    digest_signing_string(&doc, hash, &ss);
-    if (signkey_sign_hex(priv, ss.data, ss.len, d.signature) ||
-        logfile_gzip(json.data, json.len, &gz, &gz_len))
+    /* The signer builds the signing string itself and signs only what moves the chain
+     * forward (signer.h). */
+    signer_request sr = {.trail_arn = t->arn,
+                         .account_id = c->account_id,
+                         .region = c->region,
+                         .fingerprint = pub.fingerprint,
+                         .end_ms = end_ms,
+                         .bucket = d.bucket,
+                         .key = d.key,
+                         .sha256 = hash,
+                         .previous_signature = c->has_prev ? c->prev_signature : NULL};
+    int signed_rc = signer_sign(sg, &sr, d.signature, &e);
+    if (signed_rc == SIGNER_REFUSED) {
+        /* Only after a crash between signing and this commit, with other log files since:
+         * the chain starts again after end_ms, its files going into the next digest. */
+        fprintf(stderr, "orgtrail: digest %s: %s; the chain starts again\n", d.key, e.message);
+        digest_chain next = *c;
+        next.has_prev = false;
+        next.start_ms = end_ms;
+        next.last_end_ms = end_ms;
+        if (digest_chain_put(db, &next) || db_commit(db)) goto out;
+        *c = next;
+        rc = -1;
+        goto done;
+    }
+    if (signed_rc) {
+        fprintf(stderr, "orgtrail: digest %s: %s\n", d.key, e.message);
         goto out;
+    }
+    if (logfile_gzip(json.data, json.len, &gz, &gz_len)) goto out;
     d.body = gz;
     d.body_len = gz_len;
     if (digest_file_insert(db, &d, now_ms)) goto out;
@@ -171,17 +198,17 @@ out:
         fprintf(stderr, "orgtrail: could not plan the digest %s: %s\n", d.key, db_errmsg(db));
         db_rollback(db);
     }
+done:
     free(gz);
     buf_free(&json);
-    buf_free(&ss);
     free(entries);
     free(logs);
-    signkey_free(priv);
     public_key_clear(&pub);
     return rc;
 }
 
-static int plan_trail(const delivery_env *env, db_conn *db, const char *arn, int64_t now_ms)
+static int plan_trail(const delivery_env *env, signer_client *sg, db_conn *db, const char *arn,
+                      int64_t now_ms)
 {
     trail t;
     bool deleted = false;
@@ -220,7 +247,7 @@ static int plan_trail(const delivery_env *env, db_conn *db, const char *arn, int
         if (!c->running || now_ms < c->start_ms + interval) continue;
         int64_t end = c->start_ms + (now_ms - c->start_ms) / interval * interval;
         bool keep = active && covers(&covered, c->account_id);
-        if (plan_one(env, db, &t, org_id, c, end, keep, now_ms))
+        if (plan_one(env, sg, db, &t, org_id, c, end, keep, now_ms))
             rc = -1;
         else
             planned++;
@@ -240,14 +267,14 @@ static int plan_trail(const delivery_env *env, db_conn *db, const char *arn, int
     return rc ? -1 : planned;
 }
 
-int digest_plan(const delivery_env *env, int64_t now_ms)
+int digest_plan(const delivery_env *env, signer_client *sg, int64_t now_ms)
 {
     db_conn *db = db_acquire(env->db);
     char(*arns)[256];
     size_t n = digest_trails(db, &arns);
     int total = 0, failed = 0;
     for (size_t i = 0; i < n; i++) {
-        int k = plan_trail(env, db, arns[i], now_ms);
+        int k = plan_trail(env, sg, db, arns[i], now_ms);
         if (k < 0)
             failed = 1;
         else

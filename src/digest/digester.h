@@ -46,12 +46,13 @@
 #include <stdint.h>
 
 #include "delivery/delivery_env.h"
+#include "digest/signer_client.h"
 
 #define DIGEST_WRITE_BATCH 64
 
 /* Plans every due digest; returns how many, or -1 when one could not be planned (the
  * others are still planned; the failed one is retried on the next step). */
-int digest_plan(const delivery_env *env, int64_t now_ms);
+int digest_plan(const delivery_env *env, signer_client *sg, int64_t now_ms);
 /* Writes the due planned digests; returns how many reached the store. */
 int digest_write(const delivery_env *env, int64_t now_ms);
 

@@ -9,11 +9,10 @@
  * rotation: once a key's range is over, the next digest gets a new key. Old keys are
  * kept for good, so digests signed with them stay verifiable.
  *
- * Storage: the public half and the range in the state database (signing_keys), the
- * private half as PKCS#8 PEM in DATA/signing-keys/REGION/FINGERPRINT.pem, mode 0600 in a
- * 0700 directory. The file is made durable (write, fsync, rename, fsync dir) before the
- * row is inserted, so a committed row always has its file; a crash in between leaves an
- * unnamed file that is never used. Private keys never leave this module and signkey.
+ * Storage: the public half and the range in the state database (signing_keys); the
+ * private half only in the signer (signer.h), which makes each pair and writes its file
+ * durably before it answers, so a committed row always has its file; a crash in between
+ * leaves a key file that is never used. This module never sees a private key.
  *
  * Callers hold a write transaction (db_begin) around keystore_key_for, so two threads
  * wanting a key at once cannot both make one. */
@@ -25,6 +24,7 @@
 #include <stdint.h>
 
 #include "core/awserr.h"
+#include "digest/signer_client.h"
 #include "digest/signkey.h"
 #include "state/db.h"
 
@@ -38,12 +38,10 @@ typedef struct public_key {
     int64_t valid_from_ms, valid_to_ms;
 } public_key;
 
-/* The key that signs `region`'s digests ending at t_ms, made when none covers t_ms.
- * Fills *pub (public_key_clear) and, when priv is not NULL, *priv (signkey_free).
- * 0, or -1 with e (InternalError; the message never names key material). */
-int keystore_key_for(db_conn *db, const char *data_dir, const char *region, int64_t t_ms,
-                     int64_t period_ms, int64_t now_ms, public_key *pub, signkey **priv,
-                     aws_error *e);
+/* The key that signs `region`'s digests ending at t_ms, made by the signer when none
+ * covers t_ms. Fills *pub (public_key_clear). 0, or -1 with e (InternalError). */
+int keystore_key_for(db_conn *db, signer_client *sg, const char *region, int64_t t_ms,
+                     int64_t period_ms, int64_t now_ms, public_key *pub, aws_error *e);
 /* Keys of `region` whose range overlaps [from_ms, to_ms], newest first. *out malloc'd;
  * public_keys_free. */
 size_t keystore_list(db_conn *db, const char *region, int64_t from_ms, int64_t to_ms,

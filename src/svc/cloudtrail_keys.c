@@ -33,8 +33,8 @@ int ct_list_public_keys(call_ctx *c)
         return aws_fail(&c->err, 400, "InvalidParameterException", "Not a region name.");
     if (from <= c->now_ms && c->now_ms <= to && c->env) {
         public_key cur;
-        if (keystore_key_for(c->db, c->env->data_dir, c->region, c->now_ms,
-                             (int64_t)c->env->signing_key_period_s * 1000, c->now_ms, &cur, NULL,
+        if (keystore_key_for(c->db, c->env->signer, c->region, c->now_ms,
+                             (int64_t)c->env->signing_key_period_s * 1000, c->now_ms, &cur,
                              &c->err))
             return -1;
         public_key_clear(&cur);

@@ -23,6 +23,7 @@
 #include "proto/validate.h"
 #include "auth/principal.h"
 #include "capture/journal.h"
+#include "digest/signer_client.h"
 #include "store/objstore.h"
 
 #define CALL_MAX_EXTRA_RECIPIENTS 4
@@ -34,6 +35,7 @@ typedef struct svc_env {
     journal *journal;     /* ingestion appends captured events; trails read its position */
     objstore *objects;    /* S3 object bytes */
     int signing_key_period_s;
+    signer_client *signer; /* makes digest signing keys (ListPublicKeys) */
 } svc_env;
 
 typedef struct call_ctx {

@@ -18,6 +18,7 @@
 #include "core/timeutil.h"
 #include "digest/digestfile.h"
 #include "digest/keystore.h"
+#include "digest/signer_client.h"
 #include "digest/signkey.h"
 #include "testenv.h"
 
@@ -221,6 +222,7 @@ typedef struct fixture {
     char dir[256];
     db_pool pool;
     db_conn *db;
+    signer_client signer;
 } fixture;
 
 static int setup(void **state)
@@ -228,6 +230,8 @@ static int setup(void **state)
     fixture *f = calloc(1, sizeof *f);
     testenv_mkdtemp(f->dir, sizeof f->dir, "digestkeys");
     f->db = testenv_db_open(f->dir, &f->pool);
+    char err[256];
+    assert_int_equal(signer_client_open_local(&f->signer, f->dir, err, sizeof err), 0);
     *state = f;
     return 0;
 }
@@ -235,58 +239,74 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
+    signer_client_close(&f->signer);
     testenv_db_close(&f->pool, f->db);
     testenv_rmtree(f->dir);
     free(f);
     return 0;
 }
 
+/* A signature by the key `fp` of region, as the signer gives it for a new chain. */
+static void sign_once(fixture *f, const char *region, const char *fp, int64_t end_ms,
+                      const char *hash, char sig[SIGNKEY_SIG_HEX_LEN + 1])
+{
+    aws_error e;
+    aws_error_clear(&e);
+    signer_request r = {.trail_arn = "arn:aws:cloudtrail:us-east-1:111111111111:trail/t",
+                        .account_id = "111111111111",
+                        .region = region,
+                        .fingerprint = fp,
+                        .end_ms = end_ms,
+                        .bucket = "b",
+                        .key = "k",
+                        .sha256 = hash};
+    assert_int_equal(signer_sign(&f->signer, &r, sig, &e), 0);
+}
+
 static void test_keys_made_on_first_use_and_rotated(void **state)
 {
     fixture *f = *state;
     const int64_t t0 = 1714554757000LL, period = 3600 * 1000;
+    const char *hash = "0000000000000000000000000000000000000000000000000000000000000001";
     aws_error e;
     aws_error_clear(&e);
     public_key a, b, c;
-    signkey *priv = NULL;
     public_key *none;
     assert_int_equal(keystore_list(f->db, "us-east-1", 0, INT64_MAX, &none), 0);
     free(none);
     assert_int_equal(db_begin(f->db), 0);
-    assert_int_equal(
-        keystore_key_for(f->db, f->dir, "us-east-1", t0 + 250, period, t0, &a, &priv, &e), 0);
+    assert_int_equal(keystore_key_for(f->db, &f->signer, "us-east-1", t0 + 250, period, t0, &a, &e),
+                     0);
     assert_int_equal(db_commit(f->db), 0);
-    assert_non_null(priv);
     assert_int_equal(a.valid_from_ms, t0);
     assert_int_equal(a.valid_to_ms, t0 + period);
     assert_int_equal(strlen(a.fingerprint), 32);
-    /* The private key file: 0600, named by fingerprint, and signs for the public key. */
+    /* The signer's private key file: 0600, named by fingerprint, signs for the public key. */
     char path[512];
     snprintf(path, sizeof path, "%s/signing-keys/us-east-1/%s.pem", f->dir, a.fingerprint);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0600);
     char sig[SIGNKEY_SIG_HEX_LEN + 1];
-    assert_int_equal(signkey_sign_hex(priv, "x", 1, sig), 0);
-    assert_true(signkey_verify_hex(a.der, a.der_len, "x", 1, sig));
-    signkey_free(priv);
+    sign_once(f, "us-east-1", a.fingerprint, t0 + 250, hash, sig);
+    digest_doc doc = {.end_ms = t0 + 250, .bucket = "b", .key = "k"};
+    buf ss = BUF_INIT;
+    digest_signing_string(&doc, hash, &ss);
+    assert_true(signkey_verify_hex(a.der, a.der_len, ss.data, ss.len, sig));
+    buf_free(&ss);
 
-    /* Within the range: the same key, read back from its file. */
+    /* Within the range: the same key. */
     assert_int_equal(
-        keystore_key_for(f->db, f->dir, "us-east-1", t0 + period - 1, period, t0, &b, &priv, &e),
-        0);
+        keystore_key_for(f->db, &f->signer, "us-east-1", t0 + period - 1, period, t0, &b, &e), 0);
     assert_string_equal(a.fingerprint, b.fingerprint);
-    assert_int_equal(signkey_sign_hex(priv, "x", 1, sig), 0);
-    assert_true(signkey_verify_hex(a.der, a.der_len, "x", 1, sig));
-    signkey_free(priv);
     public_key_clear(&b);
     /* Past it: a new key from that moment; the old one is kept. */
     assert_int_equal(
-        keystore_key_for(f->db, f->dir, "us-east-1", t0 + period, period, t0, &c, NULL, &e), 0);
+        keystore_key_for(f->db, &f->signer, "us-east-1", t0 + period, period, t0, &c, &e), 0);
     assert_string_not_equal(a.fingerprint, c.fingerprint);
     assert_int_equal(c.valid_from_ms, t0 + period);
     /* Another region has its own keys. */
-    assert_int_equal(keystore_key_for(f->db, f->dir, "eu-west-1", t0, period, t0, &b, NULL, &e), 0);
+    assert_int_equal(keystore_key_for(f->db, &f->signer, "eu-west-1", t0, period, t0, &b, &e), 0);
     assert_string_not_equal(a.fingerprint, b.fingerprint);
     public_key_clear(&b);
 
@@ -310,7 +330,7 @@ static void test_region_names_are_checked(void **state)
     aws_error e;
     aws_error_clear(&e);
     public_key k;
-    assert_int_equal(keystore_key_for(f->db, f->dir, "../etc", 0, 1000, 0, &k, NULL, &e), -1);
+    assert_int_equal(keystore_key_for(f->db, &f->signer, "../etc", 0, 1000, 0, &k, &e), -1);
     assert_false(keystore_region_ok("us-east-1/.."));
     assert_true(keystore_region_ok("ap-southeast-2"));
 }

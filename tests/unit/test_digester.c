@@ -125,7 +125,7 @@ static void step(fixture *f, int64_t now)
 {
     assert_true(delivery_plan(&f->srv.delivery, now) >= 0);
     delivery_write(&f->srv.delivery, now);
-    assert_true(digest_plan(&f->srv.delivery, now) >= 0);
+    assert_true(digest_plan(&f->srv.delivery, f->srv.signer, now) >= 0);
     digest_write(&f->srv.delivery, now);
 }
 
@@ -254,7 +254,7 @@ static void test_chain_across_restart_and_crash(void **state)
     stored_free(d, 2);
 
     /* A crash after planning, before writing: the plan survives and is written once. */
-    assert_int_equal(digest_plan(&f->srv.delivery, t0 + 40 * SEC), 1);
+    assert_int_equal(digest_plan(&f->srv.delivery, f->srv.signer, t0 + 40 * SEC), 1);
     server_close(&f->srv);
     open_server(f);
     assert_int_equal(digest_write(&f->srv.delivery, t0 + 41 * SEC), 1);
@@ -345,7 +345,7 @@ static void test_deleted_trail_last_digest(void **state)
     stored d[8];
     assert_int_equal(digests(f, d, 8), 1);
     stored_free(d, 1);
-    assert_int_equal(digest_plan(&f->srv.delivery, t0 + 20 * SEC), 1);
+    assert_int_equal(digest_plan(&f->srv.delivery, f->srv.signer, t0 + 20 * SEC), 1);
     server_close(&f->srv);
     open_server(f);
     assert_int_equal(digest_write(&f->srv.delivery, t0 + 21 * SEC), 1);
