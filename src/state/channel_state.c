@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "state/tags.h"
+
 #define CHANNEL_COLUMNS                                                                            \
     "arn, id, account_id, region, name, source, destinations, created_ms, last_success_ms, "       \
     "last_success_event_id, last_attempt_ms, last_attempt_event_id, last_error_code"
@@ -96,7 +98,7 @@ int channel_update(db_conn *db, const char *arn, const char *name, const char *d
 
 int channel_delete(db_conn *db, const char *arn)
 {
-    if (db_exec(db, "DELETE FROM channel_tags WHERE channel_arn = ?", "s", arn)) return -1;
+    if (tags_remove_all(db, TAGS_CHANNEL, arn)) return -1;
     return db_exec(db, "DELETE FROM channels WHERE arn = ?", "s", arn);
 }
 
@@ -131,28 +133,6 @@ json_t *channel_list_json(db_conn *db, const char *account_id, const char *regio
         json_array_append_new(
             a, json_pack("{s:s, s:s}", "ChannelArn", db_text(st, 0), "Name", db_text(st, 1)));
     }
-    db_done(st);
-    return a;
-}
-
-int channel_tag_put(db_conn *db, const char *arn, const char *key, const char *value)
-{
-    return db_exec(db,
-                   "INSERT INTO channel_tags(channel_arn, key, value) VALUES(?, ?, ?) "
-                   "ON CONFLICT(channel_arn, key) DO UPDATE SET value = excluded.value",
-                   "sss", arn, key, value ? value : "");
-}
-
-json_t *channel_tags_json(db_conn *db, const char *arn)
-{
-    json_t *a = json_array();
-    sqlite3_stmt *st = db_query(db,
-                                "SELECT key, value FROM channel_tags WHERE channel_arn = ? "
-                                "ORDER BY key",
-                                "s", arn);
-    while (db_row(st))
-        json_array_append_new(
-            a, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value", db_text(st, 1)));
     db_done(st);
     return a;
 }

@@ -48,6 +48,7 @@ int channel_count(db_conn *db, const char *account_id, const char *region);
 /* 0, or -1 (db error). */
 int channel_insert(db_conn *db, const channel *ch);
 int channel_update(db_conn *db, const char *arn, const char *name, const char *destinations);
+/* Deletes the channel with its tags (state/tags.h, TAGS_CHANNEL). */
 int channel_delete(db_conn *db, const char *arn);
 /* Records an ingestion attempt; success_event_id NULL when nothing was ingested, and
  * error_code NULL when the attempt had no failure. */
@@ -58,8 +59,5 @@ int channel_note_ingestion(db_conn *db, const char *arn, int64_t now_ms, const c
  * start), at most `limit`: [{"ChannelArn","Name"}]; *more tells whether others follow. */
 json_t *channel_list_json(db_conn *db, const char *account_id, const char *region,
                           const char *after_arn, int limit, bool *more);
-
-int channel_tag_put(db_conn *db, const char *arn, const char *key, const char *value);
-json_t *channel_tags_json(db_conn *db, const char *arn);
 
 #endif

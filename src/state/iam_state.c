@@ -176,6 +176,12 @@ int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user
     return found;
 }
 
+void iam_tag_resource_id(char out[IAM_TAG_RESOURCE_ID_LEN], const char *account_id,
+                         const char *entity_id)
+{
+    snprintf(out, IAM_TAG_RESOURCE_ID_LEN, "%s/%s", account_id, entity_id);
+}
+
 bool iam_principal_arn_exists(db_conn *db, const char *arn)
 {
     static const char prefix[] = "arn:aws:iam::";

@@ -66,6 +66,14 @@ typedef struct iam_user {
 /* Loads an IAM user by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
 int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user *out);
 
+/* The resource id a role's or user's tags are stored under (state/tags.h, TAGS_IAM):
+ * "<account>/<role or user id>". The ids alone are unique, but IAM's own table was keyed
+ * by (account, id): keeping the account maps each of its rows to one of the shared table
+ * (schema migration 8) whatever it held, and a tag stays visible only from its account. */
+#define IAM_TAG_RESOURCE_ID_LEN 64
+void iam_tag_resource_id(char out[IAM_TAG_RESOURCE_ID_LEN], const char *account_id,
+                         const char *entity_id);
+
 /* Whether an IAM user or role ARN (arn:aws:iam::<account>:user|role<path><name>) names an
  * entity that exists; IAM refuses trust policies naming ones that do not. */
 bool iam_principal_arn_exists(db_conn *db, const char *arn);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "state/iam_state.h"
+#include "state/tags.h"
 
 #define ACCOUNT_COLUMNS "id, name, email, state, joined_method, joined_ms, parent_id"
 
@@ -375,16 +376,15 @@ int org_account_left(db_conn *db, const char *account_id, aws_error *e)
     /* The role goes with everything hanging off it, as IAM's DeleteServiceLinkedRole. */
     iam_role r;
     if (!iam_role_get(db, account_id, iam_slr_name("cloudtrail.amazonaws.com"), &r)) return 0;
-    char name[65], role_id[32];
+    char name[65], tag_owner[IAM_TAG_RESOURCE_ID_LEN];
     snprintf(name, sizeof name, "%s", r.name);
-    snprintf(role_id, sizeof role_id, "%s", r.role_id);
+    iam_tag_resource_id(tag_owner, account_id, r.role_id);
     iam_role_clear(&r);
     if (db_exec(db, "DELETE FROM iam_role_attached WHERE account_id = ? AND role_name = ?", "ss",
                 account_id, name) ||
         db_exec(db, "DELETE FROM iam_role_policies WHERE account_id = ? AND role_name = ?", "ss",
                 account_id, name) ||
-        db_exec(db, "DELETE FROM iam_tags WHERE account_id = ? AND resource = ?", "ss", account_id,
-                role_id) ||
+        tags_remove_all(db, TAGS_IAM, tag_owner) ||
         db_exec(db, "DELETE FROM iam_roles WHERE account_id = ? AND name = ?", "ss", account_id,
                 name))
         return aws_fail(e, 500, "ServiceException", "cannot update the account's roles: %s",

@@ -5,8 +5,8 @@
  * org_account_joined and org_account_left are called when an account enters or leaves
  * the organization: the place for other services' per-account side effects.
  *
- * OUs, handshakes, policies and tags have modules of their own (org_unit_state,
- * org_handshake_state, org_policy_state, org_tag_state).
+ * OUs, handshakes and policies have modules of their own (org_unit_state,
+ * org_handshake_state, org_policy_state); tags are in the shared state/tags.h.
  *
  * Writers return 0, or -1 on a database error (db_errmsg tells it); they run inside the
  * caller's transaction. Functions named *_alloc return a malloc'd array the caller

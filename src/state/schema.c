@@ -230,6 +230,28 @@ static const char *const MIGRATIONS[] = {
      * of what was delivered; digest/digester.h). The same columns as trails: a migration
      * that adds a column to trails adds it here too. */
     "CREATE TABLE deleted_trails AS SELECT * FROM trails WHERE 0;",
+
+    /* 8: one tag table for every service (state/tags.h) instead of one each. The rows
+     * move over, each table's in its rowid order so that IAM's tags, listed in the order
+     * they were set, keep their order; id is an alias of the rowid so that VACUUM keeps
+     * it. An IAM entity's tags were keyed by (account, entity id): the account is folded
+     * into the resource id as "<account>/<entity id>" (iam_tag_resource_id). The
+     * namespace texts are those of state/tags.c. */
+    "CREATE TABLE tags("
+    "  id INTEGER PRIMARY KEY, namespace TEXT NOT NULL, resource_id TEXT NOT NULL,"
+    "  key TEXT NOT NULL, value TEXT NOT NULL, UNIQUE(namespace, resource_id, key));"
+    "INSERT INTO tags(namespace, resource_id, key, value)"
+    "  SELECT 'organizations', resource_id, key, value FROM org_tags ORDER BY rowid;"
+    "INSERT INTO tags(namespace, resource_id, key, value)"
+    "  SELECT 'iam', account_id || '/' || resource, key, value FROM iam_tags ORDER BY rowid;"
+    "INSERT INTO tags(namespace, resource_id, key, value)"
+    "  SELECT 'cloudtrail.trail', trail_arn, key, value FROM trail_tags ORDER BY rowid;"
+    "INSERT INTO tags(namespace, resource_id, key, value)"
+    "  SELECT 'cloudtrail.channel', channel_arn, key, value FROM channel_tags ORDER BY rowid;"
+    "DROP TABLE org_tags;"
+    "DROP TABLE iam_tags;"
+    "DROP TABLE trail_tags;"
+    "DROP TABLE channel_tags;",
 };
 
 int schema_migration_count(void)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "state/org_state.h"
+#include "state/tags.h"
 
 #define TRAIL_COLUMNS                                                                              \
     "arn, account_id, name, home_region, s3_bucket, s3_prefix, sns_topic, include_global, "        \
@@ -169,7 +170,7 @@ int trail_update_config(db_conn *db, const trail *t)
 
 int trail_delete(db_conn *db, const char *arn)
 {
-    if (db_exec(db, "DELETE FROM trail_tags WHERE trail_arn = ?", "s", arn)) return -1;
+    if (tags_remove_all(db, TAGS_TRAIL, arn)) return -1;
     return db_exec(db, "DELETE FROM trails WHERE arn = ?", "s", arn);
 }
 
@@ -281,46 +282,4 @@ bool trail_org_covers(db_conn *db, const trail *t, const char *account_id)
     org_info o;
     if (!org_of_account(db, account_id, &o)) return false;
     return !strcmp(o.master_account, t->account_id);
-}
-
-int trail_tag_count(db_conn *db, const char *arn)
-{
-    int64_t n = 0;
-    db_get_int(db, &n, "SELECT COUNT(*) FROM trail_tags WHERE trail_arn = ?", "s", arn);
-    return (int)n;
-}
-
-bool trail_tag_exists(db_conn *db, const char *arn, const char *key)
-{
-    int64_t n = 0;
-    db_get_int(db, &n, "SELECT COUNT(*) FROM trail_tags WHERE trail_arn = ? AND key = ?", "ss", arn,
-               key);
-    return n > 0;
-}
-
-int trail_tag_put(db_conn *db, const char *arn, const char *key, const char *value)
-{
-    return db_exec(db,
-                   "INSERT INTO trail_tags(trail_arn, key, value) VALUES(?, ?, ?) "
-                   "ON CONFLICT(trail_arn, key) DO UPDATE SET value = excluded.value",
-                   "sss", arn, key, value ? value : "");
-}
-
-int trail_tag_remove(db_conn *db, const char *arn, const char *key)
-{
-    return db_exec(db, "DELETE FROM trail_tags WHERE trail_arn = ? AND key = ?", "ss", arn, key);
-}
-
-json_t *trail_tags_json(db_conn *db, const char *arn)
-{
-    json_t *a = json_array();
-    sqlite3_stmt *st = db_query(db,
-                                "SELECT key, value FROM trail_tags WHERE trail_arn = ? "
-                                "ORDER BY key",
-                                "s", arn);
-    while (db_row(st))
-        json_array_append_new(
-            a, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value", db_text(st, 1)));
-    db_done(st);
-    return a;
 }

@@ -16,7 +16,6 @@
 #ifndef ORGTRAIL_TRAIL_STATE_H
 #define ORGTRAIL_TRAIL_STATE_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -71,7 +70,8 @@ bool trail_name_taken(db_conn *db, const char *account_id, const char *name, con
 /* Trails of account_id that count in `region`: homed there or multi-region. */
 int trail_count_in_region(db_conn *db, const char *account_id, const char *region);
 
-/* Insert / replace the configuration columns / delete (with tags). 0, or -1 (db error). */
+/* Insert / replace the configuration columns / delete (with its tags, state/tags.h
+ * TAGS_TRAIL). 0, or -1 (db error). */
 int trail_insert(db_conn *db, const trail *t);
 int trail_update_config(db_conn *db, const trail *t);
 int trail_delete(db_conn *db, const char *arn);
@@ -100,13 +100,5 @@ size_t trail_list_visible(db_conn *db, const char *account_id, const char *regio
 /* Whether org trail t applies to account_id: t is an organization trail, its owner is the
  * management account of the organization account_id is in. */
 bool trail_org_covers(db_conn *db, const trail *t, const char *account_id);
-
-/* Tags. */
-int trail_tag_count(db_conn *db, const char *arn);
-bool trail_tag_exists(db_conn *db, const char *arn, const char *key);
-int trail_tag_put(db_conn *db, const char *arn, const char *key, const char *value);
-int trail_tag_remove(db_conn *db, const char *arn, const char *key);
-/* [{"Key","Value"}] in key order; new reference. */
-json_t *trail_tags_json(db_conn *db, const char *arn);
 
 #endif

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "state/tags.h"
 #include "svc/cloudtrail_internal.h"
 
 #define CHANNEL_RESOURCE_TYPE "AWS::CloudTrail::Channel"
@@ -183,23 +184,14 @@ int ct_create_channel(call_ctx *c)
     channel_arn(ch.arn, sizeof ch.arn, ch.region, ch.account_id, ch.id);
     ch.destinations = dests_text(dests);
     ch.created_ms = c->now_ms;
-    int rc = channel_insert(c->db, &ch);
-    size_t i;
-    const json_t *tag;
-    json_array_foreach(tags, i, tag)
-    {
-        if (rc) break;
-        rc = channel_tag_put(c->db, ch.arn, json_string_value(json_object_get(tag, "Key")),
-                             json_string_value(json_object_get(tag, "Value")));
-    }
-    if (rc) {
+    if (channel_insert(c->db, &ch) || tags_put_json(c->db, TAGS_CHANNEL, ch.arn, tags)) {
         channel_clear(&ch);
         return ct_fail_db(c);
     }
     c->out = json_pack("{s:s, s:s, s:s, s:o}", "ChannelArn", ch.arn, "Name", ch.name, "Source",
                        ch.source, "Destinations", dests_from_text(ch.destinations));
     if (json_array_size(tags))
-        json_object_set_new(c->out, "Tags", channel_tags_json(c->db, ch.arn));
+        json_object_set_new(c->out, "Tags", tags_json(c->db, TAGS_CHANNEL, ch.arn));
     call_add_resource(c, ch.account_id, CHANNEL_RESOURCE_TYPE, ch.arn);
     channel_clear(&ch);
     return 0;

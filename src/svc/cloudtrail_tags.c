@@ -6,6 +6,7 @@
  * and, for an organization trail, by a delegated administrator (CT_READ / CT_MODIFY). */
 #include <string.h>
 
+#include "state/tags.h"
 #include "svc/cloudtrail_internal.h"
 
 /* A trail ARN a tag operation may use: -1 with CloudTrail's error otherwise. */
@@ -43,10 +44,10 @@ int ct_tags_add(call_ctx *c, const char *arn, const json_t *tags)
         if (!strncmp(key, "aws:", 4))
             return aws_fail(&c->err, 400, "InvalidTagParameterException",
                             "Tag keys may not start with the reserved prefix aws:.");
-        if (!trail_tag_exists(c->db, arn, key)) added++;
-        if (trail_tag_put(c->db, arn, key, value)) return ct_fail_db(c);
+        if (!tags_has(c->db, TAGS_TRAIL, arn, key)) added++;
+        if (tags_put(c->db, TAGS_TRAIL, arn, key, value)) return ct_fail_db(c);
     }
-    if (added && trail_tag_count(c->db, arn) > CT_MAX_TAGS)
+    if (added && tags_count(c->db, TAGS_TRAIL, arn) > CT_MAX_TAGS)
         return aws_fail(&c->err, 400, "TagsLimitExceededException",
                         "A trail can have at most %d tags.", CT_MAX_TAGS);
     return 0;
@@ -70,7 +71,7 @@ int ct_remove_tags(call_ctx *c)
     json_array_foreach(json_object_get(c->in, "TagsList"), i, tag)
     {
         const char *key = json_string_value(json_object_get(tag, "Key"));
-        if (key && trail_tag_remove(c->db, t.arn, key)) return ct_fail_db(c);
+        if (key && tags_remove(c->db, TAGS_TRAIL, t.arn, key)) return ct_fail_db(c);
     }
     ct_add_resource(c, &t);
     return 0;
@@ -89,7 +90,7 @@ int ct_list_tags(call_ctx *c)
             return -1;
         }
         json_array_append_new(list, json_pack("{s:s, s:o}", "ResourceId", t.arn, "TagsList",
-                                              trail_tags_json(c->db, t.arn)));
+                                              tags_json(c->db, TAGS_TRAIL, t.arn)));
         ct_add_resource(c, &t);
     }
     c->out = json_pack("{s:o}", "ResourceTagList", list);

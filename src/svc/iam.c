@@ -11,6 +11,7 @@
 
 #include "core/hash.h"
 #include "policy/policy.h"
+#include "state/tags.h"
 #include "svc/iam_internal.h"
 #include "svc/iam_managed.h"
 
@@ -83,21 +84,13 @@ int iam_page(call_ctx *c, json_t *items, const char *list_member, const char *ke
 
 json_t *iam_tags_json(db_conn *db, const char *account_id, const char *resource_id)
 {
-    json_t *tags = json_array();
-    sqlite3_stmt *st = db_query(db,
-                                "SELECT key, value FROM iam_tags WHERE account_id = ? AND "
-                                "resource = ? ORDER BY rowid",
-                                "ss", account_id, resource_id);
-    while (db_row(st))
-        json_array_append_new(
-            tags, json_pack("{s:s, s:s}", "Key", db_text(st, 0), "Value", db_text(st, 1)));
-    db_done(st);
-    return tags;
+    char owner[IAM_TAG_RESOURCE_ID_LEN];
+    iam_tag_resource_id(owner, account_id, resource_id);
+    return tags_json(db, TAGS_IAM, owner);
 }
 
 int iam_tags_add(call_ctx *c, const char *resource_id, const json_t *tags, const char *quota_name)
 {
-    const char *acct = c->caller->account_id;
     size_t i, k;
     json_t *t, *u;
     json_array_foreach(tags, i, t)
@@ -111,24 +104,11 @@ int iam_tags_add(call_ctx *c, const char *resource_id, const json_t *tags, const
                                 "insensitive.");
         }
     }
-    json_array_foreach(tags, i, t)
-    {
-        const char *key = json_string_value(json_object_get(t, "Key"));
-        const char *value = json_string_value(json_object_get(t, "Value"));
-        if (db_exec(c->db,
-                    "DELETE FROM iam_tags WHERE account_id = ? AND resource = ? AND key = ? "
-                    "COLLATE NOCASE",
-                    "sss", acct, resource_id, key) ||
-            db_exec(c->db,
-                    "INSERT INTO iam_tags(account_id, resource, key, value) VALUES(?, ?, ?, ?)",
-                    "ssss", acct, resource_id, key, value ? value : ""))
-            return aws_fail(&c->err, 500, "ServiceFailure", "cannot store tags: %s",
-                            db_errmsg(c->db));
-    }
-    int64_t n = 0;
-    db_get_int(c->db, &n, "SELECT COUNT(*) FROM iam_tags WHERE account_id = ? AND resource = ?",
-               "ss", acct, resource_id);
-    if (n > IAM_MAX_TAGS)
+    char owner[IAM_TAG_RESOURCE_ID_LEN];
+    iam_tag_resource_id(owner, c->caller->account_id, resource_id);
+    if (tags_put_json(c->db, TAGS_IAM, owner, tags))
+        return aws_fail(&c->err, 500, "ServiceFailure", "cannot store tags: %s", db_errmsg(c->db));
+    if (tags_count(c->db, TAGS_IAM, owner) > IAM_MAX_TAGS)
         return aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for %s: %d", quota_name,
                         IAM_MAX_TAGS);
     return 0;
@@ -136,8 +116,9 @@ int iam_tags_add(call_ctx *c, const char *resource_id, const json_t *tags, const
 
 int iam_tags_drop(db_conn *db, const char *account_id, const char *resource_id)
 {
-    return db_exec(db, "DELETE FROM iam_tags WHERE account_id = ? AND resource = ?", "ss",
-                   account_id, resource_id);
+    char owner[IAM_TAG_RESOURCE_ID_LEN];
+    iam_tag_resource_id(owner, account_id, resource_id);
+    return tags_remove_all(db, TAGS_IAM, owner);
 }
 
 /* IAM does not count white space towards policy size quotas. */
@@ -523,17 +504,11 @@ static int untag_entity(call_ctx *c, entity_kind k)
     entity e;
     if (entity_load(c, k, false, &e)) return -1;
     if (db_begin(c->db)) return fail_db(c);
-    size_t i;
-    json_t *key;
-    json_array_foreach(json_object_get(c->in, "TagKeys"), i, key)
-    {
-        if (db_exec(c->db,
-                    "DELETE FROM iam_tags WHERE account_id = ? AND resource = ? AND key = ? "
-                    "COLLATE NOCASE",
-                    "sss", c->caller->account_id, e.id, json_string_value(key)))
-            return fail_db(c);
-    }
-    if (db_commit(c->db)) return fail_db(c);
+    char owner[IAM_TAG_RESOURCE_ID_LEN];
+    iam_tag_resource_id(owner, c->caller->account_id, e.id);
+    if (tags_remove_keys(c->db, TAGS_IAM, owner, json_object_get(c->in, "TagKeys")) ||
+        db_commit(c->db))
+        return fail_db(c);
     return 0;
 }
 

@@ -26,7 +26,8 @@ json_t *iam_doc_json(const char *text);
 int iam_page(call_ctx *c, json_t *items, const char *list_member, const char *key_member,
              bool sorted);
 
-/* Tags of a role or user, stored under its unique id. [] when none. New reference. */
+/* Tags of a role or user (resource_id: its role or user id), in the shared store under
+ * iam_tag_resource_id (state/tags.h, TAGS_IAM). [] when none. New reference. */
 json_t *iam_tags_json(db_conn *db, const char *account_id, const char *resource_id);
 /* Adds or replaces tags (keys compare without case) inside the caller's transaction;
  * fails with InvalidInput on duplicate keys and LimitExceeded past IAM_MAX_TAGS

@@ -9,7 +9,6 @@
 #include "core/ids.h"
 #include "state/iam_state.h"
 #include "state/org_policy_state.h"
-#include "state/org_tag_state.h"
 #include "svc/org_internal.h"
 
 static const char ADMIN_POLICY_ARN[] = "arn:aws:iam::aws:policy/AdministratorAccess";

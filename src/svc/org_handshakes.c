@@ -9,7 +9,7 @@
 #include "state/iam_state.h"
 #include "state/org_handshake_state.h"
 #include "state/org_policy_state.h"
-#include "state/org_tag_state.h"
+#include "state/tags.h"
 #include "svc/org_internal.h"
 
 #define DAY_MS (24LL * 3600 * 1000)
@@ -360,7 +360,7 @@ int org_accept_handshake(call_ctx *c)
         org_info mine;
         if (org_of_account(c->db, me, &mine)) rc = already_in_org(c);
         if (!rc) rc = org_join(c, &o, me, "INVITED");
-        if (!rc && org_tags_move(c->db, h.id, me)) rc = org_fail_db(c);
+        if (!rc && tags_move(c->db, TAGS_ORGANIZATIONS, h.id, me)) rc = org_fail_db(c);
         if (!rc) rc = handshake_set_state(c, &h, "ACCEPTED");
     } else if (!rc && !strcmp(h.action, "APPROVE_ALL_FEATURES")) {
         rc = iam_ensure_slr(c->db, me, "organizations.amazonaws.com", c->now_ms, &c->err);

@@ -11,7 +11,8 @@
  *
  * What the service stores is behind state/org_state.h (the organization, accounts,
  * trusted access, delegated administrators), org_unit_state.h, org_handshake_state.h,
- * org_policy_state.h and org_tag_state.h; no SQL lives in these files. */
+ * org_policy_state.h and, for tags, state/tags.h (TAGS_ORGANIZATIONS); no SQL lives in
+ * these files. */
 #ifndef ORGTRAIL_ORG_INTERNAL_H
 #define ORGTRAIL_ORG_INTERNAL_H
 
@@ -141,6 +142,9 @@ int org_list_delegated_administrators(call_ctx *c);
 int org_list_delegated_services_for_account(call_ctx *c);
 
 /* ---- org_tags.c ---- */
+
+/* Tags are keyed by the resource's id, keys compared with case. An invitation's tags
+ * wait under the handshake's id until the account joins, then move to the account. */
 
 /* Checks tags about to be added to resource_id (NULL: a resource not created yet):
  * keys present, not aws:, unique, and the resource's total within the quota. -1 with

@@ -4,7 +4,7 @@
 #include <strings.h>
 
 #include "state/org_policy_state.h"
-#include "state/org_tag_state.h"
+#include "state/tags.h"
 #include "svc/org_internal.h"
 
 #define MAX_TAGS_PER_RESOURCE 50
@@ -27,9 +27,9 @@ int org_check_tags(call_ctx *c, const char *resource_id, const json_t *tags)
                 return org_invalid_input(c, "DUPLICATE_TAG_KEY",
                                          "Tag keys must be unique among the tags attached to the "
                                          "same entity.");
-        if (!resource_id || !org_tag_exists(c->db, resource_id, key)) added++;
+        if (!resource_id || !tags_has(c->db, TAGS_ORGANIZATIONS, resource_id, key)) added++;
     }
-    int64_t have = resource_id ? org_tag_count(c->db, resource_id) : 0;
+    int64_t have = resource_id ? tags_count(c->db, TAGS_ORGANIZATIONS, resource_id) : 0;
     if ((size_t)have + added > MAX_TAGS_PER_RESOURCE)
         return org_constraint(c, "MAX_TAG_LIMIT_EXCEEDED",
                               "You have exceeded the number of tags allowed on this resource.");
@@ -38,21 +38,13 @@ int org_check_tags(call_ctx *c, const char *resource_id, const json_t *tags)
 
 int org_put_tags(call_ctx *c, const char *resource_id, const json_t *tags)
 {
-    size_t i;
-    json_t *t;
-    json_array_foreach(tags, i, t)
-    {
-        const char *value = json_string_value(json_object_get(t, "Value"));
-        if (org_tag_put(c->db, resource_id, json_string_value(json_object_get(t, "Key")),
-                        value ? value : ""))
-            return org_fail_db(c);
-    }
+    if (tags_put_json(c->db, TAGS_ORGANIZATIONS, resource_id, tags)) return org_fail_db(c);
     return 0;
 }
 
 int org_drop_tags(call_ctx *c, const char *resource_id)
 {
-    if (org_tags_drop(c->db, resource_id)) return org_fail_db(c);
+    if (tags_remove_all(c->db, TAGS_ORGANIZATIONS, resource_id)) return org_fail_db(c);
     return 0;
 }
 
@@ -75,12 +67,8 @@ int org_untag_resource(call_ctx *c)
     if (org_for_caller(c, &o, ORG_NEED_MANAGEMENT)) return -1;
     const char *id = in_str(c, "ResourceId");
     if (!org_resolve_target(c->db, &o, id)) return org_target_not_found(c);
-    size_t i;
-    json_t *k;
-    json_array_foreach(json_object_get(c->in, "TagKeys"), i, k)
-    {
-        if (org_tag_remove(c->db, id, json_string_value(k))) return org_fail_db(c);
-    }
+    if (tags_remove_keys(c->db, TAGS_ORGANIZATIONS, id, json_object_get(c->in, "TagKeys")))
+        return org_fail_db(c);
     return 0;
 }
 
@@ -90,5 +78,5 @@ int org_list_tags_for_resource(call_ctx *c)
     if (org_for_caller(c, &o, ORG_NEED_READER)) return -1;
     const char *id = in_str(c, "ResourceId");
     if (!org_resolve_target(c->db, &o, id)) return org_target_not_found(c);
-    return org_paginate(c, org_tags_json(c->db, id), "Tags");
+    return org_paginate(c, tags_json(c->db, TAGS_ORGANIZATIONS, id), "Tags");
 }

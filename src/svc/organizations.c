@@ -35,8 +35,8 @@
 #include "state/iam_state.h"
 #include "state/org_handshake_state.h"
 #include "state/org_policy_state.h"
-#include "state/org_tag_state.h"
 #include "state/org_unit_state.h"
+#include "state/tags.h"
 #include "svc/org_internal.h"
 
 #define PAGE_DEFAULT 20
@@ -274,7 +274,8 @@ static int delete_organization(call_ctx *c)
                         "To delete an organization you must first remove all member accounts "
                         "(except the management account).");
     if (org_policy_forget_all(c->db) || org_unit_forget_all(c->db) ||
-        org_handshake_forget_all(c->db) || org_tag_forget_all(c->db) || org_delete(c->db, &o))
+        org_handshake_forget_all(c->db) || tags_forget_namespace(c->db, TAGS_ORGANIZATIONS) ||
+        org_delete(c->db, &o))
         return org_fail_db(c);
     return 0;
 }

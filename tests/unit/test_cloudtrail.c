@@ -15,6 +15,7 @@
 #include "state/db.h"
 #include "state/iam_state.h"
 #include "state/org_state.h"
+#include "state/tags.h"
 #include "state/trail_state.h"
 #include "app/registry.h"
 #include "svc/service.h"
@@ -699,7 +700,7 @@ static void test_tags(void **state)
     json_decref(out);
     OK(ct(f, MGMT, "RemoveTags",
           json_pack("{s:s, s:[{s:s}]}", "ResourceId", arn, "TagsList", "Key", "env"), NULL));
-    assert_int_equal(trail_tag_count(f->db, arn), 1);
+    assert_int_equal(tags_count(f->db, TAGS_TRAIL, arn), 1);
     FAILS(ct(f, MGMT, "AddTags",
              json_pack("{s:s, s:[{s:s, s:s}]}", "ResourceId", arn, "TagsList", "Key", "aws:x",
                        "Value", "v"),
@@ -714,7 +715,7 @@ static void test_tags(void **state)
     FAILS(
         ct(f, MGMT, "AddTags", json_pack("{s:s, s:o}", "ResourceId", arn, "TagsList", many), NULL),
         "TagsLimitExceededException");
-    assert_int_equal(trail_tag_count(f->db, arn), 1);
+    assert_int_equal(tags_count(f->db, TAGS_TRAIL, arn), 1);
     FAILS(ct(f, MGMT, "ListTags", json_pack("{s:[s]}", "ResourceIdList", "tagged-trail"), NULL),
           "CloudTrailARNInvalidException");
     FAILS(ct(f, MGMT, "ListTags",
@@ -723,7 +724,7 @@ static void test_tags(void **state)
              NULL),
           "ResourceNotFoundException");
     OK(ct(f, MGMT, "DeleteTrail", name_in("Name", "tagged-trail"), NULL));
-    assert_int_equal(trail_tag_count(f->db, arn), 0);
+    assert_int_equal(tags_count(f->db, TAGS_TRAIL, arn), 0);
 }
 
 static void test_event_selectors(void **state)
@@ -879,10 +880,10 @@ static void test_trail_state(void **state)
     assert_int_equal(trail_get(f->db, t.arn, &got), 1);
     assert_true(got.logging);
     assert_int_equal(got.start_logging_ms, 1000);
-    assert_int_equal(trail_tag_put(f->db, t.arn, "k", "v"), 0);
+    assert_int_equal(tags_put(f->db, TAGS_TRAIL, t.arn, "k", "v"), 0);
     assert_int_equal(trail_delete(f->db, t.arn), 0);
     assert_int_equal(trail_get(f->db, t.arn, &got), 0);
-    assert_int_equal(trail_tag_count(f->db, t.arn), 0);
+    assert_int_equal(tags_count(f->db, TAGS_TRAIL, t.arn), 0);
 }
 
 int main(void)
