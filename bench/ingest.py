@@ -186,7 +186,8 @@ class Orgtrail:
         end = self.journal_end.last_seq()
         cur = self.db.execute("SELECT next_seq FROM delivery_cursor").fetchone()
         cursor = cur[0] if cur else 1
-        planned = self.db.execute("SELECT COALESCE(SUM(records), 0) FROM delivery_files").fetchone()[0]
+        planned = self.db.execute("SELECT COALESCE(SUM(records), 0) FROM outbox "
+                                  "WHERE kind = 'log'").fetchone()[0]
         return max(0, end - (cursor - 1)) + planned
 
     def delivered_records(self):

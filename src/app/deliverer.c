@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/timeutil.h"
+#include "delivery/outbox.h"
 #include "digest/digester.h"
 #include "state/delivery_state.h"
 
@@ -59,7 +60,7 @@ static void *run(void *arg)
             scanning = false;
             backlog = 0;
         }
-        more = full | (delivery_write(env, now) == DELIVERY_WRITE_BATCH);
+        more = full | (delivery_write(env, now) == OUTBOX_WRITE_BATCH);
         /* Digests after the write step: every log file stored before a window's end is
          * queued before that window's digest is planned (digest/digester.h). */
         digest_plan(env, d->signer, now);

@@ -12,11 +12,10 @@
 #include "core/timeutil.h"
 #include "delivery/gzpool.h"
 #include "delivery/logfile.h"
+#include "delivery/outbox.h"
 #include "delivery/select.h"
-#include "policy/s3_access.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
-#include "state/org_state.h"
 
 /* ---------------------------------------------------------------------------------------
  * Planning */
@@ -36,7 +35,7 @@ typedef struct round {
     size_t n_trails;
     group *groups;
     size_t n_groups, cap_groups;
-    planned_file *files;
+    outbox_item *files;
     gz_job **jobs; /* jobs[i] compresses files[i] (owned until collected) */
     size_t n_files, cap_files;
     gzpool *pool; /* NULL: compress on the planning thread */
@@ -86,8 +85,9 @@ static void finish_group(round *r, group *g)
         r->jobs = realloc(r->jobs, r->cap_files * sizeof *r->jobs);
         if (!r->files || !r->jobs) abort();
     }
-    planned_file *f = &r->files[r->n_files];
+    outbox_item *f = &r->files[r->n_files];
     memset(f, 0, sizeof *f);
+    f->kind = OUTBOX_LOG;
     snprintf(f->trail_arn, sizeof f->trail_arn, "%s", st->t.arn);
     snprintf(f->bucket, sizeof f->bucket, "%s", st->t.s3_bucket);
     snprintf(f->account_id, sizeof f->account_id, "%s", g->account);
@@ -123,7 +123,7 @@ static void collect_jobs(round *r)
     for (size_t i = 0; i < r->n_files; i++) {
         gz_job *j = r->jobs[i];
         if (!j) continue;
-        planned_file *f = &r->files[i];
+        outbox_item *f = &r->files[i];
         if (j->rc) r->failed = 1;
         f->body = j->body;
         f->body_len = j->body_len;
@@ -180,7 +180,7 @@ static void round_free(round *r)
     for (size_t i = 0; i < r->n_groups; i++)
         buf_free(&r->groups[i].json);
     free(r->groups);
-    delivery_files_free(r->files, r->n_files);
+    outbox_items_free(r->files, r->n_files);
 }
 
 /* Delivery cannot read past damage in an older journal segment: it says so at every plan
@@ -253,7 +253,7 @@ int delivery_plan_round(const delivery_env *env, gzpool *pool, int64_t now_ms, u
     if (!rc && db_begin(db)) rc = -1;
     if (!rc) {
         for (size_t i = 0; i < r.n_files && !rc; i++)
-            if (delivery_file_insert(db, &r.files[i])) rc = -1;
+            if (outbox_insert(db, &r.files[i])) rc = -1;
         if (!rc && delivery_cursor_set(db, end + 1)) rc = -1;
         if (!rc && db_commit(db)) rc = -1;
         if (rc) db_rollback(db);
@@ -297,128 +297,42 @@ int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Writing */
+ * Writing (delivery/outbox.h) */
 
-int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts)
+/* A log file in the store: for a trail with log file validation, queue it for its
+ * chain's next digest. Runs in the transaction that retires the plan, so that it is
+ * queued once (digest/digester.h, 1). */
+static int file_stored(db_conn *db, const trail *t, const outbox_item *f, int64_t stored_ms)
 {
-    int64_t cap = interval_s < 10 ? 10 : interval_s > 300 ? 300 : interval_s;
-    int64_t d = 1000LL << (attempts > 16 ? 16 : attempts);
-    return d > cap * 1000 ? cap * 1000 : d;
-}
-
-int delivery_put(const delivery_env *env, db_conn *db, const trail *t, const char *bucket,
-                 const char *key, const void *body, size_t len, const json_t *metadata,
-                 int64_t now_ms, int64_t *stored_ms, char *code, size_t code_len)
-{
-    char org_id[40] = "";
-    org_info o;
-    if (t->is_org && org_of_account(db, t->account_id, &o) &&
-        !strcmp(o.master_account, t->account_id))
-        snprintf(org_id, sizeof org_id, "%s", o.id);
-    /* The object goes where it was planned, even if the trail's bucket changed since. */
-    trail as_planned = *t;
-    snprintf(as_planned.s3_bucket, sizeof as_planned.s3_bucket, "%s", bucket);
-    char resource[1200];
-    snprintf(resource, sizeof resource, "arn:aws:s3:::%s/%s", bucket, key);
-    if (ct_bucket_permits(db, &as_planned, org_id, "s3:PutObject", resource, code, code_len))
-        return -1;
-    aws_error e;
-    aws_error_clear(&e);
-    obj_info existing;
-    memset(&existing, 0, sizeof existing);
-    if (objstore_head(db, bucket, key, NULL, &existing, &e) == 0) {
-        /* Written before a crash kept us from noting it: never write it twice. */
-        if (stored_ms) *stored_ms = existing.modified_ms;
-        obj_info_clear(&existing);
-        return 1;
-    }
-    aws_error_clear(&e);
-    s3_bucket b;
-    if (!s3_bucket_load(db, bucket, &b)) {
-        snprintf(code, code_len, "%s", "NoSuchBucket");
-        return -1;
-    }
-    obj_put_opts po;
-    memset(&po, 0, sizeof po);
-    po.owner = b.account_id; /* as the bucket owner: bucket-owner-full-control */
-    po.content_type = "application/json";
-    po.metadata = metadata;
-    po.now_ms = now_ms;
-    int rc = objstore_put(env->objects, db, bucket, key, body, len, &po, NULL, &e);
-    s3_bucket_clear(&b);
-    if (rc) {
-        snprintf(code, code_len, "%.60s", aws_error_set(&e) ? e.code : "InternalError");
-        return -1;
-    }
-    if (stored_ms) *stored_ms = now_ms;
-    return 0;
-}
-
-/* The file reached the store: forget the plan and, for a trail with log file validation,
- * queue the file for its chain's next digest. One transaction, so that after a crash the
- * file is either still planned (and found in the store on the retry) or queued once. */
-static int file_delivered(db_conn *db, const trail *t, const planned_file *f, int64_t stored_ms)
-{
-    if (db_begin(db)) return -1;
-    int rc = 0;
-    if (t->log_validation) {
-        pending_log l;
-        memset(&l, 0, sizeof l);
-        snprintf(l.account_id, sizeof l.account_id, "%s", f->account_id);
-        snprintf(l.region, sizeof l.region, "%s", f->region);
-        snprintf(l.bucket, sizeof l.bucket, "%s", f->bucket);
-        snprintf(l.key, sizeof l.key, "%s", f->key);
-        l.oldest_event_ms = f->oldest_event_ms;
-        l.newest_event_ms = f->newest_event_ms;
-        l.delivered_ms = stored_ms;
-        if (f->json_sha256[0]) {
-            snprintf(l.sha256, sizeof l.sha256, "%s", f->json_sha256);
-        } else { /* planned before digests existed */
-            char *json;
-            size_t len;
-            if (logfile_gunzip(f->body, f->body_len, &json, &len) == 0) {
-                hash_sha256_hex(json, len, l.sha256);
-                free(json);
-            }
+    if (!t->log_validation) return 0;
+    pending_log l;
+    memset(&l, 0, sizeof l);
+    snprintf(l.account_id, sizeof l.account_id, "%s", f->account_id);
+    snprintf(l.region, sizeof l.region, "%s", f->region);
+    snprintf(l.bucket, sizeof l.bucket, "%s", f->bucket);
+    snprintf(l.key, sizeof l.key, "%s", f->key);
+    l.oldest_event_ms = f->oldest_event_ms;
+    l.newest_event_ms = f->newest_event_ms;
+    l.delivered_ms = stored_ms;
+    if (f->json_sha256[0]) {
+        snprintf(l.sha256, sizeof l.sha256, "%s", f->json_sha256);
+    } else { /* planned before digests existed */
+        char *json;
+        size_t len;
+        if (logfile_gunzip(f->body, f->body_len, &json, &len) == 0) {
+            hash_sha256_hex(json, len, l.sha256);
+            free(json);
         }
-        if (l.sha256[0]) rc = digest_pending_add(db, t->arn, &l);
     }
-    if (!rc) rc = delivery_file_done(db, f->id);
-    if (!rc) rc = db_commit(db);
-    if (rc) db_rollback(db);
-    return rc;
+    return l.sha256[0] ? digest_pending_add(db, t->arn, &l) : 0;
 }
+
+/* A deleted trail's log files are dropped: its delivery stops with it. */
+static const outbox_ops LOG_FILES = {.kind = OUTBOX_LOG, .on_stored = file_stored};
 
 int delivery_write(const delivery_env *env, int64_t now_ms)
 {
-    db_conn *db = db_acquire(env->db);
-    planned_file *files;
-    size_t n = delivery_files_due(db, now_ms, DELIVERY_WRITE_BATCH, &files);
-    int written = 0;
-    for (size_t i = 0; i < n; i++) {
-        planned_file *f = &files[i];
-        trail t;
-        if (trail_get(db, f->trail_arn, &t) != 1) {
-            delivery_file_done(db, f->id); /* the trail was deleted: its delivery stops */
-            continue;
-        }
-        char code[64] = "";
-        int64_t stored_ms = now_ms;
-        int put = delivery_put(env, db, &t, f->bucket, f->key, f->body, f->body_len, NULL, now_ms,
-                               &stored_ms, code, sizeof code);
-        if (put >= 0) {
-            if (file_delivered(db, &t, f, stored_ms)) continue; /* retried next step */
-            delivery_status_attempt(db, f->trail_arn, now_ms, NULL);
-            written++;
-        } else {
-            delivery_file_retry(
-                db, f->id, now_ms + delivery_backoff_ms(env->delivery_interval_s, f->attempts));
-            delivery_status_attempt(db, f->trail_arn, now_ms, code);
-        }
-    }
-    delivery_files_free(files, n);
-    db_release(env->db, db);
-    return written;
+    return outbox_write(env, &LOG_FILES, now_ms);
 }
 
 size_t delivery_scan_backlog(const delivery_env *env, journal_reader *scan, size_t bytes)

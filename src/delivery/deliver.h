@@ -7,15 +7,14 @@
  *          select.h which trails deliver each record, and group the records per
  *          trail x recipient account x awsRegion into log files (a file is closed at
  *          DELIVERY_FILE_CAP bytes of JSON). In ONE state-database transaction insert
- *          every file (key, gzip body, journal range) into delivery_files and move the
- *          cursor past the range.
- *   write  For each planned file that is due: check the trail still exists, ask the
- *          bucket policy whether cloudtrail.amazonaws.com may put it (ct_bucket_permits),
- *          and unless the key already exists, put it into the object store as the bucket
- *          owner (so versioning and Object Lock apply). On success delete the planned row;
- *          on refusal or failure keep it and retry with exponential backoff (1 s doubling,
- *          capped at the delivery interval clamped to 10..300 s): nothing is dropped,
- *          once the policy is fixed the backlog arrives. GetTrailStatus reads the outcome
+ *          every file (key, gzip body, journal range) into the outbox
+ *          (state/outbox_state.h) and move the cursor past the range.
+ *   write  The outbox writes the due files (delivery/outbox.h): a deleted trail's are
+ *          dropped; the others go in as CloudTrail puts them, or are retried with backoff
+ *          (capped at the delivery interval clamped to 10..300 s): nothing is dropped,
+ *          once the policy is fixed the backlog arrives. Once a file is stored, the same
+ *          transaction that retires its plan queues it for its digest chain when the trail
+ *          validates log files (digest/digester.h, 1). GetTrailStatus reads the outcome
  *          from delivery_status.
  *
  * Exactly once, across kill -9 at any moment:
@@ -29,12 +28,13 @@
  *      pair the selection accepts lands in exactly one planned file. The body is frozen in
  *      the plan, so later changes (selectors, membership) cannot alter a planned file.
  *   3. A planned file has a fixed key (its unique suffix derives from trail, account,
- *      region and first journal seq; logfile.h). The store's put is atomic (a crash
- *      leaves no object or the whole one). Writing a file whose key already exists is
- *      skipped: a crash after the put but before the planned row was deleted therefore
- *      never writes it twice (not even as a second version).
- *   4. The planned row is deleted only after the put committed. Hence after any crash
- *      each planned file is either in the store once, or still planned and written later.
+ *      region and first journal seq; logfile.h), unique among planned log files. The
+ *      store's put is atomic (a crash leaves no object or the whole one). Writing a file
+ *      whose key already exists is skipped: a crash after the put but before the planned
+ *      row was deleted therefore never writes it twice (not even as a second version).
+ *   4. The planned row is deleted only after the put committed (outbox.h, 3). Hence after
+ *      any crash each planned file is either in the store once, or still planned and
+ *      written later.
  *
  * While the journal is degraded (a full or unwritable data directory) the thread pauses:
  * planning and writing would only fail or take the last free bytes. Planned files and the
@@ -56,11 +56,11 @@
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
 #define DELIVERY_ROUND_RECORDS 20000 /* records planned per transaction at most */
-#define DELIVERY_WRITE_BATCH 64      /* files written per step at most */
 
 /* The steps, also called directly by tests. delivery_plan plans everything durable (up to
  * DELIVERY_ROUND_RECORDS records) and returns the number of files planned, or -1.
- * delivery_write writes the due files and returns how many reached the store. */
+ * delivery_write writes the due files (at most OUTBOX_WRITE_BATCH) and returns how many
+ * reached the store. */
 int delivery_plan(const delivery_env *env, int64_t now_ms);
 /* The same, compressing the round's files on `pool` (NULL: on the caller's thread). */
 int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms);
@@ -77,18 +77,5 @@ size_t delivery_scan_backlog(const delivery_env *env, journal_reader *scan, size
  * out again) moves back to the end. 0, or -1. */
 int delivery_recover(const delivery_env *env);
 int delivery_write(const delivery_env *env, int64_t now_ms);
-/* The wait before retrying a refused or failed write (log file or digest) after `attempts`
- * failures: 1 s doubling, capped at the file kind's interval clamped to 10-300 s. */
-int64_t delivery_backoff_ms(int64_t interval_s, int64_t attempts);
-
-/* Puts one object the trail delivers (log file or digest) into `bucket`, as CloudTrail
- * does: the bucket policy must let cloudtrail.amazonaws.com put it for this trail, the
- * object is written as the bucket owner (versioning and Object Lock apply), with the
- * given user metadata (may be NULL), and never written twice: an object already at the
- * key is taken as this one, written before a crash. Returns 0 written, 1 already there
- * (*stored_ms = its time; else now_ms), or -1 with an S3 / CloudTrail error code. */
-int delivery_put(const delivery_env *env, db_conn *db, const trail *t, const char *bucket,
-                 const char *key, const void *body, size_t len, const json_t *metadata,
-                 int64_t now_ms, int64_t *stored_ms, char *code, size_t code_len);
 
 #endif

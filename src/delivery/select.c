@@ -6,8 +6,8 @@
 
 #include "core/aws_services.h"
 #include "core/timeutil.h"
+#include "delivery/outbox.h"
 #include "ingest/jscan.h"
-#include "state/org_state.h"
 
 #define CT_SOURCE "cloudtrail.amazonaws.com"
 
@@ -116,10 +116,7 @@ int select_trail_load(db_conn *db, const trail *t, select_trail *out)
 {
     memset(out, 0, sizeof *out);
     out->t = *t;
-    org_info o;
-    if (t->is_org && org_of_account(db, t->account_id, &o) &&
-        !strcmp(o.master_account, t->account_id))
-        snprintf(out->org_id, sizeof out->org_id, "%s", o.id);
+    outbox_org_id(db, t, out->org_id);
     char *basic, *adv;
     trail_get_selectors(db, t->arn, &basic, &adv);
     if (basic) out->basic = json_loads(basic, 0, NULL);

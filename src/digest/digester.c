@@ -7,8 +7,8 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
-#include "delivery/deliver.h"
 #include "delivery/logfile.h"
+#include "delivery/outbox.h"
 #include "digest/digestfile.h"
 #include "digest/keystore.h"
 #include "digest/signer_client.h"
@@ -40,17 +40,6 @@ static bool covers(const accounts *a, const char *id)
     for (size_t i = 0; i < a->n; i++)
         if (!strcmp(a->ids[i], id)) return true;
     return false;
-}
-
-/* The organization id in the trail's keys: the owner's organization for an organization
- * trail whose owner still manages it (as delivery_put decides), else "". */
-static void org_id_of(db_conn *db, const trail *t, char out[40])
-{
-    out[0] = '\0';
-    org_info o;
-    if (t->is_org && org_of_account(db, t->account_id, &o) &&
-        !strcmp(o.master_account, t->account_id))
-        snprintf(out, 40, "%s", o.id);
 }
 
 typedef struct chains {
@@ -121,8 +110,10 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
         entries[i].oldest_event_ms = logs[i].oldest_event_ms;
         entries[i].newest_event_ms = logs[i].newest_event_ms;
     }
-    planned_digest d;
+    outbox_item d;
     memset(&d, 0, sizeof d);
+    d.kind = OUTBOX_DIGEST;
+    d.planned_ms = now_ms;
     snprintf(d.trail_arn, sizeof d.trail_arn, "%s", t->arn);
     snprintf(d.account_id, sizeof d.account_id, "%s", c->account_id);
     snprintf(d.region, sizeof d.region, "%s", c->region);
@@ -178,7 +169,7 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
     if (logfile_gzip(json.data, json.len, &gz, &gz_len)) goto out;
     d.body = gz;
     d.body_len = gz_len;
-    if (digest_file_insert(db, &d, now_ms)) goto out;
+    if (outbox_insert(db, &d)) goto out;
     for (size_t i = 0; i < n_logs; i++)
         if (digest_pending_remove(db, t->arn, &logs[i])) goto out;
     digest_chain next = *c;
@@ -211,15 +202,13 @@ static int plan_trail(const delivery_env *env, signer_client *sg, db_conn *db, c
                       int64_t now_ms)
 {
     trail t;
-    bool deleted = false;
-    if (trail_get(db, arn, &t) != 1) {
-        /* Deleted: its running chains still end with a last digest, from the settings
-         * DeleteTrail kept. Without them (nothing left to do) the chains are forgotten. */
-        if (trail_get_deleted(db, arn, &t) != 1) return digest_forget_trail(db, arn) ? -1 : 0;
-        deleted = true;
-    }
+    int found = trail_get_or_deleted(db, arn, &t);
+    /* Deleted: its running chains still end with a last digest, from the settings
+     * DeleteTrail kept. Without them (nothing left to do) the chains are forgotten. */
+    if (!found) return digest_forget_trail(db, arn) ? -1 : 0;
+    bool deleted = found == 2;
     char org_id[40];
-    org_id_of(db, &t, org_id);
+    outbox_org_id(db, &t, org_id);
     bool active = !deleted && t.logging && t.log_validation;
     accounts covered = {0};
     if (org_id[0]) {
@@ -258,7 +247,7 @@ static int plan_trail(const delivery_env *env, signer_client *sg, db_conn *db, c
         bool running = false;
         for (size_t i = 0; i < cs.n; i++)
             running |= cs.v[i].running;
-        if (!running && digest_files_of(db, arn) == 0 &&
+        if (!running && outbox_pending(db, OUTBOX_DIGEST, arn) == 0 &&
             (digest_forget_trail(db, arn) || trail_forget_deleted(db, arn)))
             rc = -1;
     }
@@ -286,45 +275,20 @@ int digest_plan(const delivery_env *env, signer_client *sg, int64_t now_ms)
 }
 
 /* ---------------------------------------------------------------------------------------
- * Writing */
+ * Writing (delivery/outbox.h) */
+
+/* The two user-metadata headers the AWS CLI reads (S3 keeps names lower case). */
+static json_t *digest_metadata(const outbox_item *d)
+{
+    return json_pack("{s:s, s:s}", "signature", d->signature, "signature-algorithm",
+                     SIGNKEY_ALGORITHM);
+}
+
+/* A deleted trail's last digests are written with its kept settings. */
+static const outbox_ops DIGESTS = {
+    .kind = OUTBOX_DIGEST, .after_delete = true, .metadata = digest_metadata};
 
 int digest_write(const delivery_env *env, int64_t now_ms)
 {
-    db_conn *db = db_acquire(env->db);
-    planned_digest *ds;
-    size_t n = digest_files_due(db, now_ms, DIGEST_WRITE_BATCH, &ds);
-    int written = 0;
-    for (size_t i = 0; i < n; i++) {
-        planned_digest *d = &ds[i];
-        trail t;
-        bool deleted = false;
-        if (trail_get(db, d->trail_arn, &t) != 1) {
-            /* A deleted trail's last digests are written with its kept settings. */
-            if (trail_get_deleted(db, d->trail_arn, &t) != 1) {
-                digest_file_done(db, d->id);
-                continue;
-            }
-            deleted = true;
-        }
-        /* The two user-metadata headers the AWS CLI reads (S3 keeps names lower case). */
-        json_t *meta = json_pack("{s:s, s:s}", "signature", d->signature, "signature-algorithm",
-                                 SIGNKEY_ALGORITHM);
-        char code[64] = "";
-        int put = delivery_put(env, db, &t, d->bucket, d->key, d->body, d->body_len, meta, now_ms,
-                               NULL, code, sizeof code);
-        json_decref(meta);
-        /* A deleted trail has no status to report (GetTrailStatus cannot name it). */
-        if (put >= 0) {
-            digest_file_done(db, d->id);
-            if (!deleted) digest_status_attempt(db, d->trail_arn, now_ms, NULL);
-            written++;
-        } else {
-            digest_file_retry(db, d->id,
-                              now_ms + delivery_backoff_ms(env->digest_interval_s, d->attempts));
-            if (!deleted) digest_status_attempt(db, d->trail_arn, now_ms, code);
-        }
-    }
-    planned_digests_free(ds, n);
-    db_release(env->db, db);
-    return written;
+    return outbox_write(env, &DIGESTS, now_ms);
 }

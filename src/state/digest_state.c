@@ -1,5 +1,7 @@
 #include "state/digest_state.h"
 
+#include "state/outbox_state.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,126 +135,12 @@ int digest_pending_remove(db_conn *db, const char *trail_arn, const pending_log 
                    "sss", trail_arn, l->bucket, l->key);
 }
 
-int digest_file_insert(db_conn *db, const planned_digest *d, int64_t now_ms)
-{
-    return db_exec(db,
-                   "INSERT INTO digest_files(trail_arn, account_id, region, bucket, key, body, "
-                   "signature, end_ms, planned_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                   "sssssbsii", d->trail_arn, d->account_id, d->region, d->bucket, d->key, d->body,
-                   d->body_len, d->signature, d->end_ms, now_ms);
-}
-
-size_t digest_files_due(db_conn *db, int64_t now_ms, size_t max, planned_digest **out)
-{
-    size_t n = 0;
-    *out = calloc(max ? max : 1, sizeof **out);
-    if (!*out) abort();
-    sqlite3_stmt *st = db_query(db,
-                                "SELECT id, trail_arn, account_id, region, bucket, key, "
-                                "signature, end_ms, attempts, body FROM digest_files "
-                                "WHERE next_attempt_ms <= ? ORDER BY id LIMIT ?",
-                                "ii", now_ms, (int64_t)max);
-    while (n < max && db_row(st)) {
-        planned_digest *d = &(*out)[n++];
-        d->id = db_int(st, 0);
-        snprintf(d->trail_arn, sizeof d->trail_arn, "%s", db_text(st, 1));
-        snprintf(d->account_id, sizeof d->account_id, "%s", db_text(st, 2));
-        snprintf(d->region, sizeof d->region, "%s", db_text(st, 3));
-        snprintf(d->bucket, sizeof d->bucket, "%s", db_text(st, 4));
-        snprintf(d->key, sizeof d->key, "%s", db_text(st, 5));
-        snprintf(d->signature, sizeof d->signature, "%s", db_text(st, 6));
-        d->end_ms = db_int(st, 7);
-        d->attempts = db_int(st, 8);
-        size_t len;
-        const void *p = db_blob(st, 9, &len);
-        d->body = malloc(len ? len : 1);
-        if (!d->body) abort();
-        if (len) memcpy(d->body, p, len);
-        d->body_len = len;
-    }
-    db_done(st);
-    return n;
-}
-
-void planned_digests_free(planned_digest *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        free(v[i].body);
-    free(v);
-}
-
-int digest_file_done(db_conn *db, int64_t id)
-{
-    return db_exec(db, "DELETE FROM digest_files WHERE id = ?", "i", id);
-}
-
-int digest_file_retry(db_conn *db, int64_t id, int64_t next_attempt_ms)
-{
-    return db_exec(db,
-                   "UPDATE digest_files SET attempts = attempts + 1, next_attempt_ms = ? "
-                   "WHERE id = ?",
-                   "ii", next_attempt_ms, id);
-}
-
-int64_t digest_files_pending(db_conn *db)
-{
-    int64_t n = 0;
-    db_get_int(db, &n, "SELECT COUNT(*) FROM digest_files", "");
-    return n;
-}
-
-int64_t digest_files_of(db_conn *db, const char *trail_arn)
-{
-    int64_t n = 0;
-    db_get_int(db, &n, "SELECT COUNT(*) FROM digest_files WHERE trail_arn = ?", "s", trail_arn);
-    return n;
-}
-
 int digest_forget_trail(db_conn *db, const char *trail_arn)
 {
     return db_exec(db, "DELETE FROM digest_chains WHERE trail_arn = ?", "s", trail_arn) ||
                    db_exec(db, "DELETE FROM digest_pending_logs WHERE trail_arn = ?", "s",
                            trail_arn) ||
-                   db_exec(db, "DELETE FROM digest_files WHERE trail_arn = ?", "s", trail_arn)
+                   outbox_forget_trail(db, OUTBOX_DIGEST, trail_arn)
                ? -1
                : 0;
-}
-
-int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms, int64_t *attempt_ms,
-                      char *error, size_t error_len)
-{
-    *latest_ms = *attempt_ms = 0;
-    error[0] = '\0';
-    sqlite3_stmt *st = db_query(db,
-                                "SELECT latest_digest_ms, latest_digest_attempt_ms, "
-                                "latest_digest_error FROM delivery_status WHERE trail_arn = ?",
-                                "s", trail_arn);
-    int found = 0;
-    if (db_row(st)) {
-        *latest_ms = db_int(st, 0);
-        *attempt_ms = db_int(st, 1);
-        snprintf(error, error_len, "%s", db_text(st, 2));
-        found = 1;
-    }
-    db_done(st);
-    return found;
-}
-
-int digest_status_attempt(db_conn *db, const char *trail_arn, int64_t now_ms, const char *error)
-{
-    if (error)
-        return db_exec(db,
-                       "INSERT INTO delivery_status(trail_arn, latest_digest_attempt_ms, "
-                       "latest_digest_error) VALUES(?, ?, ?) ON CONFLICT(trail_arn) DO UPDATE "
-                       "SET latest_digest_attempt_ms = excluded.latest_digest_attempt_ms, "
-                       "latest_digest_error = excluded.latest_digest_error",
-                       "sis", trail_arn, now_ms, error);
-    return db_exec(db,
-                   "INSERT INTO delivery_status(trail_arn, latest_digest_ms, "
-                   "latest_digest_attempt_ms, latest_digest_error) VALUES(?, ?, ?, NULL) "
-                   "ON CONFLICT(trail_arn) DO UPDATE SET "
-                   "latest_digest_ms = excluded.latest_digest_ms, "
-                   "latest_digest_attempt_ms = excluded.latest_digest_attempt_ms, "
-                   "latest_digest_error = NULL",
-                   "sii", trail_arn, now_ms, now_ms);
 }

@@ -5,7 +5,8 @@
  *                         last digest (bucket, key, hash, signature) the next one names
  *   digest_pending_logs   log files delivered for a trail with validation on, waiting for
  *                         the digest of their chain
- *   digest_files          signed digests, body included, until they are in the store
+ *
+ * The signed digests themselves wait in the outbox (state/outbox_state.h).
  *
  * Plain reads and writes; the caller owns transactions (digest/digester.h says which
  * changes go together). */
@@ -59,36 +60,7 @@ size_t digest_pending_of(db_conn *db, const char *trail_arn, const char *account
 size_t digest_pending_chains(db_conn *db, const char *trail_arn, pending_log **out);
 int digest_pending_remove(db_conn *db, const char *trail_arn, const pending_log *l);
 
-typedef struct planned_digest {
-    int64_t id;
-    char trail_arn[256];
-    char account_id[13];
-    char region[32];
-    char bucket[64];
-    char key[1024];
-    char signature[520];
-    int64_t end_ms;
-    int64_t attempts;
-    unsigned char *body; /* gzip bytes, owned */
-    size_t body_len;
-} planned_digest;
-
-int digest_file_insert(db_conn *db, const planned_digest *d, int64_t now_ms);
-/* Up to max due digests, oldest first; free with planned_digests_free. */
-size_t digest_files_due(db_conn *db, int64_t now_ms, size_t max, planned_digest **out);
-void planned_digests_free(planned_digest *v, size_t n);
-int digest_file_done(db_conn *db, int64_t id);
-int digest_file_retry(db_conn *db, int64_t id, int64_t next_attempt_ms);
-int64_t digest_files_pending(db_conn *db);
-
-/* How many planned digests of the trail are not written yet. */
-int64_t digest_files_of(db_conn *db, const char *trail_arn);
 /* Forgets a deleted trail's chains, pending files and unwritten digests. */
 int digest_forget_trail(db_conn *db, const char *trail_arn);
-
-/* GetTrailStatus: the latest digest written, the latest attempt, its error ("" = none). */
-int digest_status_get(db_conn *db, const char *trail_arn, int64_t *latest_ms, int64_t *attempt_ms,
-                      char *error, size_t error_len);
-int digest_status_attempt(db_conn *db, const char *trail_arn, int64_t now_ms, const char *error);
 
 #endif

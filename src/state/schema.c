@@ -252,6 +252,32 @@ static const char *const MIGRATIONS[] = {
     "DROP TABLE iam_tags;"
     "DROP TABLE trail_tags;"
     "DROP TABLE channel_tags;",
+    /* 9: one outbox for log files and digests (state/outbox_state.h): the rows of
+     * delivery_files and digest_files move across, each table in its planning order (id),
+     * with their attempts and next attempt times, so that what was planned still goes out
+     * once and in order. A log file's key stays unique among log files. */
+    "CREATE TABLE outbox("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL CHECK(kind IN ('log', 'digest')),"
+    "  trail_arn TEXT NOT NULL, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  bucket TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL, planned_ms INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0, next_attempt_ms INTEGER NOT NULL DEFAULT 0,"
+    "  first_seq INTEGER NOT NULL DEFAULT 0, last_seq INTEGER NOT NULL DEFAULT 0,"
+    "  records INTEGER NOT NULL DEFAULT 0, json_sha256 TEXT, oldest_event_ms INTEGER,"
+    "  newest_event_ms INTEGER, signature TEXT, end_ms INTEGER NOT NULL DEFAULT 0);"
+    "CREATE UNIQUE INDEX outbox_log_key ON outbox(key) WHERE kind = 'log';"
+    "CREATE INDEX outbox_kind ON outbox(kind, id);"
+    "INSERT INTO outbox(kind, trail_arn, account_id, region, bucket, key, body, planned_ms,"
+    "  attempts, next_attempt_ms, first_seq, last_seq, records, json_sha256, oldest_event_ms,"
+    "  newest_event_ms)"
+    "  SELECT 'log', trail_arn, account_id, region, bucket, key, body, planned_ms, attempts,"
+    "  next_attempt_ms, first_seq, last_seq, records, json_sha256, oldest_event_ms,"
+    "  newest_event_ms FROM delivery_files ORDER BY id;"
+    "INSERT INTO outbox(kind, trail_arn, account_id, region, bucket, key, body, planned_ms,"
+    "  attempts, next_attempt_ms, signature, end_ms)"
+    "  SELECT 'digest', trail_arn, account_id, region, bucket, key, body, planned_ms, attempts,"
+    "  next_attempt_ms, signature, end_ms FROM digest_files ORDER BY id;"
+    "DROP TABLE delivery_files;"
+    "DROP TABLE digest_files;",
 };
 
 int schema_migration_count(void)

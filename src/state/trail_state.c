@@ -98,6 +98,12 @@ int trail_get_deleted(db_conn *db, const char *arn, trail *t)
         t);
 }
 
+int trail_get_or_deleted(db_conn *db, const char *arn, trail *t)
+{
+    if (trail_get(db, arn, t) == 1) return 1;
+    return trail_get_deleted(db, arn, t) == 1 ? 2 : 0;
+}
+
 int trail_forget_deleted(db_conn *db, const char *arn)
 {
     return db_exec(db, "DELETE FROM deleted_trails WHERE arn = ?", "s", arn);

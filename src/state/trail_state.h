@@ -57,6 +57,8 @@ int trail_get(db_conn *db, const char *arn, trail *t);
  * forgets them once the trail's last digest is written. */
 int trail_keep_deleted(db_conn *db, const char *arn);
 int trail_get_deleted(db_conn *db, const char *arn, trail *t);
+/* The trail, or else a deleted trail's kept settings: 1 live, 2 deleted, 0 neither. */
+int trail_get_or_deleted(db_conn *db, const char *arn, trail *t);
 int trail_forget_deleted(db_conn *db, const char *arn);
 /* The trail of `account_id` named `name` that is visible in `region`: its home region is
  * `region`, or (when `multi_region_ok`) it is a multi-region trail. 1 found, 0 not. */

@@ -18,6 +18,7 @@
 #include "core/timeutil.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
+#include "state/outbox_state.h"
 #include "svc/cloudtrail_internal.h"
 
 #define S3_PREFIX_MAX 200
@@ -342,29 +343,26 @@ int ct_get_trail_status(call_ctx *c)
      * a success). The deprecated text members AWS still sends: LatestDeliveryAttemptTime
      * (last attempt) and LatestDeliveryAttemptSucceeded (last successful attempt), both
      * ISO-8601, "" when there was none. */
-    delivery_status ds;
-    delivery_status_get(c->db, t.arn, &ds);
-    if (ds.latest_delivery_ms)
-        json_object_set_new(o, "LatestDeliveryTime", json_time(ds.latest_delivery_ms));
+    outbox_status ds;
+    outbox_status_get(c->db, OUTBOX_LOG, t.arn, &ds);
+    if (ds.latest_ms) json_object_set_new(o, "LatestDeliveryTime", json_time(ds.latest_ms));
     if (ds.latest_error[0])
         json_object_set_new(o, "LatestDeliveryError", json_string(ds.latest_error));
     if (ds.latest_attempt_ms)
         set_iso(o, "LatestDeliveryAttemptTime", ds.latest_attempt_ms);
     else
         json_object_set_new(o, "LatestDeliveryAttemptTime", json_string(""));
-    if (ds.latest_delivery_ms)
-        set_iso(o, "LatestDeliveryAttemptSucceeded", ds.latest_delivery_ms);
+    if (ds.latest_ms)
+        set_iso(o, "LatestDeliveryAttemptSucceeded", ds.latest_ms);
     else
         json_object_set_new(o, "LatestDeliveryAttemptSucceeded", json_string(""));
     /* Digests (log file validation): the last digest that reached the bucket, and the
      * error of the last attempt when it failed. */
-    int64_t digest_ms, digest_attempt_ms;
-    char digest_error[128];
-    digest_status_get(c->db, t.arn, &digest_ms, &digest_attempt_ms, digest_error,
-                      sizeof digest_error);
-    if (digest_ms) json_object_set_new(o, "LatestDigestDeliveryTime", json_time(digest_ms));
-    if (digest_error[0])
-        json_object_set_new(o, "LatestDigestDeliveryError", json_string(digest_error));
+    outbox_status dg;
+    outbox_status_get(c->db, OUTBOX_DIGEST, t.arn, &dg);
+    if (dg.latest_ms) json_object_set_new(o, "LatestDigestDeliveryTime", json_time(dg.latest_ms));
+    if (dg.latest_error[0])
+        json_object_set_new(o, "LatestDigestDeliveryError", json_string(dg.latest_error));
     json_object_set_new(o, "LatestNotificationAttemptTime", json_string(""));
     json_object_set_new(o, "LatestNotificationAttemptSucceeded", json_string(""));
     /* The deprecated text forms of the logging times are still sent by AWS. */

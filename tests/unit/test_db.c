@@ -1,13 +1,18 @@
 /* state/db: the request read snapshot (db_read_begin) against a second connection's
  * writes: reads see one snapshot, a write ends it and runs on its own, a write inside a
- * row loop still commits, release ends everything. */
+ * row loop still commits, release ends everything. And migration 9: a store with planned
+ * log files and digests keeps every one of them, in order, in the one outbox. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "state/db.h"
+#include "state/outbox_state.h"
+#include "state/schema.h"
 #include "testenv.h"
 
 typedef struct fixture {
@@ -96,12 +101,101 @@ static void test_release_ends_snapshot(void **state)
     assert_int_equal(value(f->a, 1), 13); /* no snapshot left behind */
 }
 
+/* A store at version 7 (before the outbox) with two planned log files, one of them
+ * already retried, and two signed digests. */
+static void make_version_7(const char *path)
+{
+    sqlite3 *h;
+    assert_int_equal(sqlite3_open(path, &h), SQLITE_OK);
+    for (int v = 0; v < 7; v++)
+        assert_int_equal(sqlite3_exec(h, schema_migration(v), NULL, NULL, NULL), SQLITE_OK);
+    const char *rows =
+        "PRAGMA user_version=7;"
+        "INSERT INTO delivery_files(id, trail_arn, bucket, key, account_id, region, first_seq,"
+        "  last_seq, records, body, planned_ms, attempts, next_attempt_ms, json_sha256,"
+        "  oldest_event_ms, newest_event_ms) VALUES"
+        "  (7, 'arn:t', 'b', 'k/log-2', '111122223333', 'eu-west-1', 5, 9, 3, x'1f8b02', 1000,"
+        "   2, 4000, NULL, NULL, NULL),"
+        "  (3, 'arn:t', 'b', 'k/log-1', '111122223333', 'us-east-1', 1, 4, 4, x'1f8b01', 900,"
+        "   0, 0, 'abcd', 100, 200);"
+        "INSERT INTO digest_files(id, trail_arn, account_id, region, bucket, key, body,"
+        "  signature, end_ms, planned_ms, attempts, next_attempt_ms) VALUES"
+        "  (2, 'arn:t', '111122223333', 'us-east-1', 'b', 'k/dig-1', x'1f8b03', 'beef', 5000,"
+        "   5000, 1, 6000),"
+        "  (4, 'arn:t', '111122223333', 'us-east-1', 'b', 'k/dig-2', x'1f8b04', 'cafe', 8000,"
+        "   8000, 0, 0);";
+    assert_int_equal(sqlite3_exec(h, rows, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(h);
+}
+
+static void test_migration_keeps_planned_objects(void **state)
+{
+    (void)state;
+    char dir[64], path[128], err[256];
+    testenv_mkdtemp(dir, sizeof dir, "migrate");
+    snprintf(path, sizeof path, "%s/state.db", dir);
+    make_version_7(path);
+    db_pool pool;
+    assert_int_equal(db_pool_open(&pool, path, false, err, sizeof err), 0);
+    db_conn *c = db_acquire(&pool);
+    assert_int_equal(outbox_pending(c, OUTBOX_LOG, NULL), 2);
+    assert_int_equal(outbox_pending(c, OUTBOX_DIGEST, "arn:t"), 2);
+
+    outbox_item *v;
+    size_t n = outbox_due(c, OUTBOX_LOG, 10000, 10, &v);
+    assert_int_equal(n, 2); /* in planning order, the retried one with its attempts */
+    assert_string_equal(v[0].key, "k/log-1");
+    assert_string_equal(v[0].json_sha256, "abcd");
+    assert_int_equal(v[0].first_seq, 1);
+    assert_int_equal(v[0].last_seq, 4);
+    assert_int_equal(v[0].records, 4);
+    assert_int_equal(v[0].oldest_event_ms, 100);
+    assert_int_equal(v[0].newest_event_ms, 200);
+    assert_int_equal(v[0].planned_ms, 900);
+    assert_int_equal(v[0].body_len, 3);
+    assert_memory_equal(v[0].body, "\x1f\x8b\x01", 3);
+    assert_string_equal(v[1].key, "k/log-2");
+    assert_string_equal(v[1].region, "eu-west-1");
+    assert_string_equal(v[1].json_sha256, "");
+    assert_int_equal(v[1].oldest_event_ms, -1);
+    assert_int_equal(v[1].attempts, 2);
+    outbox_items_free(v, n);
+    assert_int_equal(outbox_due(c, OUTBOX_LOG, 3999, 10, &v), 1); /* its retry time kept */
+    outbox_items_free(v, 1);
+
+    n = outbox_due(c, OUTBOX_DIGEST, 10000, 10, &v);
+    assert_int_equal(n, 2);
+    assert_string_equal(v[0].key, "k/dig-1");
+    assert_string_equal(v[0].signature, "beef");
+    assert_int_equal(v[0].end_ms, 5000);
+    assert_int_equal(v[0].attempts, 1);
+    assert_memory_equal(v[0].body, "\x1f\x8b\x03", 3);
+    assert_string_equal(v[1].key, "k/dig-2");
+    assert_string_equal(v[1].signature, "cafe");
+    outbox_items_free(v, n);
+    assert_int_equal(outbox_due(c, OUTBOX_DIGEST, 5999, 10, &v), 1);
+    outbox_items_free(v, 1);
+
+    /* A log file is still planned once only; a digest key is no log file's. */
+    outbox_item dup;
+    memset(&dup, 0, sizeof dup);
+    dup.kind = OUTBOX_LOG;
+    snprintf(dup.key, sizeof dup.key, "k/log-1");
+    assert_int_equal(outbox_insert(c, &dup), -1);
+    dup.kind = OUTBOX_DIGEST;
+    assert_int_equal(outbox_insert(c, &dup), 0);
+    db_release(&pool, c);
+    db_pool_close(&pool);
+    testenv_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_snapshot_then_write, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_inside_row_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_release_ends_snapshot, setup, teardown),
+        cmocka_unit_test(test_migration_keeps_planned_objects),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "delivery/deliver.h"
 #include "delivery/logfile.h"
 #include "state/delivery_state.h"
+#include "state/outbox_state.h"
 #include "state/trail_state.h"
 #include "app/server.h"
 #include "testenv.h"
@@ -213,7 +214,7 @@ static size_t objects(fixture *f, const char *prefix, size_t *records, size_t *v
 static int64_t pending(fixture *f)
 {
     db_conn *db = db_acquire(&f->srv.db);
-    int64_t n = delivery_files_pending(db);
+    int64_t n = outbox_pending(db, OUTBOX_LOG, NULL);
     db_release(&f->srv.db, db);
     return n;
 }
@@ -238,9 +239,9 @@ static void test_plan_groups_and_writes(void **state)
     assert_int_equal(records, 1);
     assert_int_equal(objects(f, "AWSLogs/222222222222/", NULL, NULL), 0);
     db_conn *db = db_acquire(&f->srv.db);
-    delivery_status ds;
-    assert_int_equal(delivery_status_get(db, ARN, &ds), 1);
-    assert_int_equal(ds.latest_delivery_ms, now);
+    outbox_status ds;
+    assert_int_equal(outbox_status_get(db, OUTBOX_LOG, ARN, &ds), 1);
+    assert_int_equal(ds.latest_ms, now);
     assert_string_equal(ds.latest_error, "");
     assert_int_equal(delivery_cursor_get(db), journal_durable(&f->srv.journal) + 1);
     db_release(&f->srv.db, db);
@@ -273,8 +274,8 @@ static void test_plan_on_pool(void **state)
     int files = delivery_plan_pooled(&f->srv.delivery, &pool, now);
     assert_int_equal(files, 6); /* per region 4 records of 1.5 MiB, 4 MiB cap: 2 + 2 */
     db_conn *db = db_acquire(&f->srv.db);
-    planned_file *pf;
-    size_t n = delivery_files_due(db, now, 100, &pf);
+    outbox_item *pf;
+    size_t n = outbox_due(db, OUTBOX_LOG, now, 100, &pf);
     assert_int_equal(n, (size_t)files);
     for (size_t i = 0; i < n; i++) {
         /* The body is the gzip of the JSON the hash names. */
@@ -292,7 +293,7 @@ static void test_plan_on_pool(void **state)
         free(again);
         free(plain);
     }
-    delivery_files_free(pf, n);
+    outbox_items_free(pf, n);
     db_release(&f->srv.db, db);
     gzpool_stop(&pool);
     assert_int_equal(delivery_write(&f->srv.delivery, now), files);
@@ -359,10 +360,10 @@ static void test_refused_until_policy_fixed(void **state)
     assert_int_equal(delivery_write(&f->srv.delivery, now), 0);
     assert_int_equal(pending(f), 1);
     db = db_acquire(&f->srv.db);
-    delivery_status ds;
-    assert_int_equal(delivery_status_get(db, ARN, &ds), 1);
+    outbox_status ds;
+    assert_int_equal(outbox_status_get(db, OUTBOX_LOG, ARN, &ds), 1);
     assert_string_equal(ds.latest_error, "AccessDenied");
-    assert_int_equal(ds.latest_delivery_ms, 0);
+    assert_int_equal(ds.latest_ms, 0);
     db_release(&f->srv.db, db);
     /* backoff: not due again at once */
     assert_int_equal(delivery_write(&f->srv.delivery, now), 0);
@@ -373,7 +374,7 @@ static void test_refused_until_policy_fixed(void **state)
     assert_int_equal(delivery_write(&f->srv.delivery, now + 60000), 1);
     assert_int_equal(pending(f), 0);
     db = db_acquire(&f->srv.db);
-    assert_int_equal(delivery_status_get(db, ARN, &ds), 1);
+    assert_int_equal(outbox_status_get(db, OUTBOX_LOG, ARN, &ds), 1);
     assert_string_equal(ds.latest_error, "");
     db_release(&f->srv.db, db);
     /* a wrong bucket owner's prefix is refused: the policy admits AWSLogs/MGMT only */
@@ -405,15 +406,15 @@ static void test_written_before_crash_not_rewritten(void **state)
     int64_t now = time_now_ms();
     assert_int_equal(delivery_plan(&f->srv.delivery, now), 1);
     db_conn *db = db_acquire(&f->srv.db);
-    planned_file *v;
-    assert_int_equal(delivery_files_due(db, now, 10, &v), 1);
+    outbox_item *v;
+    assert_int_equal(outbox_due(db, OUTBOX_LOG, now, 10, &v), 1);
     db_release(&f->srv.db, db);
     assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     /* the crash came after the put and before the planned row was deleted */
     db = db_acquire(&f->srv.db);
-    assert_int_equal(delivery_file_insert(db, &v[0]), 0);
+    assert_int_equal(outbox_insert(db, &v[0]), 0);
     db_release(&f->srv.db, db);
-    delivery_files_free(v, 1);
+    outbox_items_free(v, 1);
     assert_int_equal(delivery_write(&f->srv.delivery, now), 1);
     assert_int_equal(pending(f), 0);
     size_t versions;

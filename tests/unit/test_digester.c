@@ -26,6 +26,7 @@
 #include "digest/keystore.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
+#include "state/outbox_state.h"
 #include "state/trail_state.h"
 #include "app/server.h"
 #include "testenv.h"
@@ -365,12 +366,64 @@ static void test_deleted_trail_last_digest(void **state)
     stored_free(d, 2);
 }
 
+static outbox_status status(fixture *f, outbox_kind kind)
+{
+    db_conn *db = db_acquire(&f->srv.db);
+    outbox_status st;
+    outbox_status_get(db, kind, ARN, &st);
+    db_release(&f->srv.db, db);
+    return st;
+}
+
+static void set_policy(fixture *f, const char *policy)
+{
+    db_conn *db = db_acquire(&f->srv.db);
+    assert_int_equal(
+        db_exec(db, "UPDATE s3_buckets SET policy = ? WHERE name = ?", "ss", policy, BUCKET), 0);
+    db_release(&f->srv.db, db);
+}
+
+/* A refused digest stays planned, is retried with backoff (1 s, doubling) and reported as
+ * the digest's error only; once the policy allows it, it arrives and the error clears. */
+static void test_refused_digest_retried(void **state)
+{
+    fixture *f = *state;
+    capture(f, "ListTrails");
+    int64_t t0 = time_now_ms();
+    step(f, t0); /* log file delivered; the chain starts */
+    set_policy(f, NULL);
+    assert_int_equal(digest_plan(&f->srv.delivery, f->srv.signer, t0 + 10 * SEC), 1);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 10 * SEC), 0);
+    outbox_status dg = status(f, OUTBOX_DIGEST);
+    assert_string_equal(dg.latest_error, "AccessDenied");
+    assert_int_equal(dg.latest_ms, 0);
+    assert_int_equal(dg.latest_attempt_ms, t0 + 10 * SEC);
+    outbox_status lg = status(f, OUTBOX_LOG);
+    assert_string_equal(lg.latest_error, "");
+    assert_int_equal(lg.latest_ms, t0);
+
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 10 * SEC + 999), 0); /* not yet due */
+    assert_int_equal(status(f, OUTBOX_DIGEST).latest_attempt_ms, t0 + 10 * SEC);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 11 * SEC), 0); /* refused again */
+    set_policy(f, POLICY);
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 13 * SEC - 1), 0); /* 2 s backoff */
+    assert_int_equal(digest_write(&f->srv.delivery, t0 + 13 * SEC), 1);
+    dg = status(f, OUTBOX_DIGEST);
+    assert_string_equal(dg.latest_error, "");
+    assert_int_equal(dg.latest_ms, t0 + 13 * SEC);
+    stored d[2];
+    assert_int_equal(digests(f, d, 2), 1);
+    check(f, &d[0], NULL);
+    stored_free(d, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_chain_across_restart_and_crash, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stop_start_and_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_trail_last_digest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_digest_retried, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
