@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +6,7 @@
 
 #include "capture/journal.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 static void usage(FILE *f)
 {
@@ -33,38 +33,13 @@ static int matches(const char *rec, size_t len, const char *account)
 
 int cmd_events(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"account", required_argument, NULL, 'a'},
-                                         {"follow", no_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *account = NULL;
-    int follow = 0, o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'a':
-            account = optarg;
-            break;
-        case 'f':
-            follow = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!dir) {
-        fprintf(stderr, "orgtrail events: --data DIR is required\n\n");
-        usage(stderr);
-        return 2;
-    }
+    bool follow = false;
+    const cli_option opts[] = {
+        {"data", &dir, NULL}, {"account", &account, NULL}, {"follow", NULL, &follow}, {0}};
+    int parsed = cli_parse_options(argc, argv, "events", opts, usage);
+    if (parsed >= 0) return parsed;
+    if (!dir) return cli_usage_error("events", usage, "--data DIR is required");
     char probe[4096];
     snprintf(probe, sizeof probe, "%s/state.db", dir);
     if (access(probe, F_OK)) {

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "state/db.h"
+#include "cli/options.h"
 
 int cli_valid_account_id(const char *s)
 {
@@ -113,39 +113,14 @@ static void usage(FILE *f)
 
 int cmd_init(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"account-id", required_argument, NULL, 'a'},
-                                         {"region", required_argument, NULL, 'r'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *dir = NULL, *region = "us-east-1";
+    const char *dir = NULL, *region = "us-east-1", *account_arg = NULL;
+    const cli_option opts[] = {
+        {"data", &dir, NULL}, {"account-id", &account_arg, NULL}, {"region", &region, NULL}, {0}};
+    int parsed = cli_parse_options(argc, argv, "init", opts, usage);
+    if (parsed >= 0) return parsed;
+    if (!dir) return cli_usage_error("init", usage, "--data DIR is required");
     char account[16] = "";
-    int o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'a':
-            snprintf(account, sizeof account, "%s", optarg);
-            break;
-        case 'r':
-            region = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!dir) {
-        fprintf(stderr, "orgtrail init: --data DIR is required\n\n");
-        usage(stderr);
-        return 2;
-    }
+    if (account_arg) snprintf(account, sizeof account, "%s", account_arg);
     if (account[0] && !cli_valid_account_id(account)) {
         fprintf(stderr, "orgtrail init: --account-id must be 12 digits\n");
         return 2;

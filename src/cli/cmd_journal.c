@@ -1,10 +1,10 @@
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "capture/journal_repair.h"
 #include "cli/cli.h"
+#include "cli/options.h"
 
 static void usage(FILE *f)
 {
@@ -60,9 +60,6 @@ static void print_segment(const journal_report_segment *s)
 
 int cmd_journal(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     if (argc < 2 || (strcmp(argv[1], "check") && strcmp(argv[1], "salvage"))) {
         if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
             usage(stdout);
@@ -73,26 +70,10 @@ int cmd_journal(int argc, char **argv)
     }
     bool salvage = !strcmp(argv[1], "salvage");
     const char *dir = NULL;
-    int o;
-    optind = 1;
-    while ((o = getopt_long(argc - 1, argv + 1, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!dir) {
-        fprintf(stderr, "orgtrail journal: --data DIR is required\n\n");
-        usage(stderr);
-        return 2;
-    }
+    const cli_option opts[] = {{"data", &dir, NULL}, {0}};
+    int parsed = cli_parse_options(argc - 1, argv + 1, "journal", opts, usage);
+    if (parsed >= 0) return parsed;
+    if (!dir) return cli_usage_error("journal", usage, "--data DIR is required");
     journal_report rep;
     char err[1024];
     int rc = salvage ? journal_salvage(dir, &rep, err, sizeof err)

@@ -5,7 +5,6 @@
  * console, so the operator of the store (who holds its data directory, as AWS holds its
  * own) makes the key here. Like AWS, a root user has at most two access keys. Safe while
  * `orgtrail serve` runs: the key is one SQLite row, looked up on each request. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 #include "core/ids.h"
 #include "core/timeutil.h"
 #include "state/db.h"
+#include "cli/options.h"
 
 #define ROOT_KEYS_MAX 2
 
@@ -77,34 +77,12 @@ static int make_root_key(db_conn *c, const char *account, char akid[32], char se
 
 int cmd_root_key(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"account-id", required_argument, NULL, 'a'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
     const char *dir = NULL, *account = NULL;
-    int o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'a':
-            account = optarg;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (!dir || !account) {
-        fprintf(stderr, "orgtrail root-key: --data DIR and --account-id ID are required\n\n");
-        usage(stderr);
-        return 2;
-    }
+    const cli_option opts[] = {{"data", &dir, NULL}, {"account-id", &account, NULL}, {0}};
+    int parsed = cli_parse_options(argc, argv, "root-key", opts, usage);
+    if (parsed >= 0) return parsed;
+    if (!dir || !account)
+        return cli_usage_error("root-key", usage, "--data DIR and --account-id ID are required");
     if (!cli_valid_account_id(account)) {
         fprintf(stderr, "orgtrail root-key: --account-id must be 12 digits\n");
         return 2;

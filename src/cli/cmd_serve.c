@@ -1,4 +1,3 @@
-#include <getopt.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -14,6 +13,7 @@
 #include "app/server.h"
 #include "cli/cli.h"
 #include "http/server.h"
+#include "cli/options.h"
 
 static void handle(void *ctx, http_request *req, http_response *resp)
 {
@@ -72,75 +72,50 @@ static int parse_interval(const char *s, int *out)
 
 int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"listen", required_argument, NULL, 'l'},
-                                         {"delivery-interval", required_argument, NULL, 'i'},
-                                         {"digest-interval", required_argument, NULL, 'g'},
-                                         {"signing-key-period", required_argument, NULL, 'k'},
-                                         {"ingest-backlog", required_argument, NULL, 'b'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *dir = NULL;
+    const char *dir = NULL, *listen_arg = NULL, *delivery_arg = NULL, *digest_arg = NULL,
+               *key_period_arg = NULL, *backlog_arg = NULL;
+    const cli_option opts[] = {{"data", &dir, NULL},
+                               {"listen", &listen_arg, NULL},
+                               {"delivery-interval", &delivery_arg, NULL},
+                               {"digest-interval", &digest_arg, NULL},
+                               {"signing-key-period", &key_period_arg, NULL},
+                               {"ingest-backlog", &backlog_arg, NULL},
+                               {0}};
+    int parsed = cli_parse_options(argc, argv, "serve", opts, usage);
+    if (parsed >= 0) return parsed;
     char host[256] = "127.0.0.1";
-    int port = 4566, delivery = 300, digest = 3600, key_period = 30 * 86400, o;
+    int port = 4566, delivery = 300, digest = 3600, key_period = 30 * 86400;
     long long backlog = DELIVERY_BACKLOG_DEFAULT_LIMIT;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'l':
-            if (parse_listen(optarg, host, sizeof host, &port)) {
-                fprintf(stderr, "orgtrail serve: --listen wants HOST:PORT, got '%s'\n", optarg);
-                return 2;
-            }
-            break;
-        case 'i':
-            if (parse_interval(optarg, &delivery)) {
-                fprintf(stderr, "orgtrail serve: --delivery-interval wants 1..86400 seconds\n");
-                return 2;
-            }
-            break;
-        case 'g':
-            if (parse_interval(optarg, &digest)) {
-                fprintf(stderr, "orgtrail serve: --digest-interval wants 1..86400 seconds\n");
-                return 2;
-            }
-            break;
-        case 'k': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 10L * 366 * 86400) {
-                fprintf(stderr,
-                        "orgtrail serve: --signing-key-period wants 1..316224000 seconds\n");
-                return 2;
-            }
-            key_period = (int)v;
-            break;
+    if (listen_arg && parse_listen(listen_arg, host, sizeof host, &port)) {
+        fprintf(stderr, "orgtrail serve: --listen wants HOST:PORT, got '%s'\n", listen_arg);
+        return 2;
+    }
+    if (delivery_arg && parse_interval(delivery_arg, &delivery)) {
+        fprintf(stderr, "orgtrail serve: --delivery-interval wants 1..86400 seconds\n");
+        return 2;
+    }
+    if (digest_arg && parse_interval(digest_arg, &digest)) {
+        fprintf(stderr, "orgtrail serve: --digest-interval wants 1..86400 seconds\n");
+        return 2;
+    }
+    if (key_period_arg) {
+        char *end;
+        long v = strtol(key_period_arg, &end, 10);
+        if (*end || !*key_period_arg || v < 1 || v > 10L * 366 * 86400) {
+            fprintf(stderr, "orgtrail serve: --signing-key-period wants 1..316224000 seconds\n");
+            return 2;
         }
-        case 'b': {
-            char *end;
-            backlog = strtoll(optarg, &end, 10);
-            if (*end || !*optarg || backlog < 0 || backlog > 1000000000LL) {
-                fprintf(stderr, "orgtrail serve: --ingest-backlog wants 0..1000000000 records\n");
-                return 2;
-            }
-            break;
-        }
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
+        key_period = (int)v;
+    }
+    if (backlog_arg) {
+        char *end;
+        backlog = strtoll(backlog_arg, &end, 10);
+        if (*end || !*backlog_arg || backlog < 0 || backlog > 1000000000LL) {
+            fprintf(stderr, "orgtrail serve: --ingest-backlog wants 0..1000000000 records\n");
             return 2;
         }
     }
-    if (!dir) {
-        fprintf(stderr, "orgtrail serve: --data DIR is required\n\n");
-        usage(stderr);
-        return 2;
-    }
+    if (!dir) return cli_usage_error("serve", usage, "--data DIR is required");
     /* Block the shutdown signals in every thread; this one waits for them. */
     sigset_t set;
     sigemptyset(&set);

@@ -1,10 +1,10 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "digest/signer.h"
+#include "cli/options.h"
 
 static void usage(FILE *f)
 {
@@ -22,36 +22,19 @@ static void usage(FILE *f)
 
 int cmd_signer(int argc, char **argv)
 {
-    static const struct option opts[] = {{"data", required_argument, NULL, 'd'},
-                                         {"fd", required_argument, NULL, 'f'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    const char *dir = NULL;
+    const char *dir = NULL, *fd_arg = NULL;
+    const cli_option opts[] = {{"data", &dir, NULL}, {"fd", &fd_arg, NULL}, {0}};
+    int parsed = cli_parse_options(argc, argv, "signer", opts, usage);
+    if (parsed >= 0) return parsed;
     int fd = -1;
-    int o;
-    optind = 1;
-    while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        switch (o) {
-        case 'd':
-            dir = optarg;
-            break;
-        case 'f': {
-            char *end;
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 0 || v > 1 << 20) {
-                fprintf(stderr, "orgtrail signer: --fd wants a descriptor number\n");
-                return 2;
-            }
-            fd = (int)v;
-            break;
-        }
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
+    if (fd_arg) {
+        char *end;
+        long v = strtol(fd_arg, &end, 10);
+        if (*end || !*fd_arg || v < 0 || v > 1 << 20) {
+            fprintf(stderr, "orgtrail signer: --fd wants a descriptor number\n");
             return 2;
         }
+        fd = (int)v;
     }
     if (!dir || fd < 0) {
         usage(stderr);

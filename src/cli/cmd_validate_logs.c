@@ -7,8 +7,8 @@
  * own key table (digest/keystore.h: public halves only, the same rows ListPublicKeys
  * answers from), else ListPublicKeys at the endpoint. */
 #include <curl/curl.h>
-#include <getopt.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +26,7 @@
 #include "validate/digest.h"
 #include "validate/source_s3.h"
 #include "validate/validator.h"
+#include "cli/options.h"
 
 static void usage(FILE *f)
 {
@@ -72,11 +73,14 @@ static void usage(FILE *f)
 }
 
 /* Errors that stop the run print as the AWS CLI prints them: a blank line, the message. */
-static int fail(const char *fmt, const char *a)
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
+    va_list ap;
+    va_start(ap, fmt);
     fputs("\n", stderr);
-    fprintf(stderr, fmt, a);
+    vfprintf(stderr, fmt, ap);
     fputs("\n", stderr);
+    va_end(ap);
     return 255;
 }
 
@@ -268,92 +272,30 @@ static char *read_file(const char *path, size_t *len)
 
 int cmd_validate_logs(int argc, char **argv)
 {
-    static const struct option lo[] = {{"trail-arn", required_argument, NULL, 'a'},
-                                       {"start-time", required_argument, NULL, 's'},
-                                       {"end-time", required_argument, NULL, 'e'},
-                                       {"account-id", required_argument, NULL, 'A'},
-                                       {"s3-bucket", required_argument, NULL, 'b'},
-                                       {"s3-prefix", required_argument, NULL, 'p'},
-                                       {"organization-id", required_argument, NULL, 'o'},
-                                       {"region", required_argument, NULL, 'r'},
-                                       {"verbose", no_argument, NULL, 'v'},
-                                       {"public-keys", required_argument, NULL, 'k'},
-                                       {"endpoint-url", required_argument, NULL, 'u'},
-                                       {"data", required_argument, NULL, 'd'},
-                                       {"profile", required_argument, NULL, 'P'},
-                                       {"no-extra-checks", no_argument, NULL, 'x'},
-                                       {"parallel", required_argument, NULL, 'j'},
-                                       {"no-progress", no_argument, NULL, 'n'},
-                                       {"help", no_argument, NULL, 'h'},
-                                       {NULL, 0, NULL, 0}};
     opts o = {0};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-        switch (c) {
-        case 'a':
-            o.arn = optarg;
-            break;
-        case 's':
-            o.start = optarg;
-            break;
-        case 'e':
-            o.end = optarg;
-            break;
-        case 'A':
-            o.account = optarg;
-            break;
-        case 'b':
-            o.bucket = optarg;
-            break;
-        case 'p':
-            o.prefix = optarg;
-            break;
-        case 'o':
-            o.org_id = optarg;
-            break;
-        case 'r':
-            o.region = optarg;
-            break;
-        case 'v':
-            o.verbose = true;
-            break;
-        case 'k':
-            o.keys_file = optarg;
-            break;
-        case 'u':
-            o.endpoint = optarg;
-            break;
-        case 'd':
-            o.data = optarg;
-            break;
-        case 'P':
-            o.profile = optarg;
-            break;
-        case 'x':
-            o.no_extras = true;
-            break;
-        case 'j':
-            o.parallel = atoi(optarg);
-            break;
-        case 'n':
-            o.no_progress = true;
-            break;
-        case 'h':
-            usage(stdout);
-            return 0;
-        default:
-            usage(stderr);
-            return 2;
-        }
-    }
-    if (optind < argc || !o.arn || !o.start) {
-        fprintf(stderr, "orgtrail validate-logs: %s\n\n",
-                optind < argc ? "unexpected argument"
-                              : "--trail-arn and --start-time are required");
-        usage(stderr);
-        return 2;
-    }
+    const char *parallel = NULL;
+    const cli_option lo[] = {{"trail-arn", &o.arn, NULL},
+                             {"start-time", &o.start, NULL},
+                             {"end-time", &o.end, NULL},
+                             {"account-id", &o.account, NULL},
+                             {"s3-bucket", &o.bucket, NULL},
+                             {"s3-prefix", &o.prefix, NULL},
+                             {"organization-id", &o.org_id, NULL},
+                             {"region", &o.region, NULL},
+                             {"verbose", NULL, &o.verbose},
+                             {"public-keys", &o.keys_file, NULL},
+                             {"endpoint-url", &o.endpoint, NULL},
+                             {"data", &o.data, NULL},
+                             {"profile", &o.profile, NULL},
+                             {"no-extra-checks", NULL, &o.no_extras},
+                             {"parallel", &parallel, NULL},
+                             {"no-progress", NULL, &o.no_progress},
+                             {0}};
+    int parsed = cli_parse_options(argc, argv, "validate-logs", lo, usage);
+    if (parsed >= 0) return parsed;
+    if (parallel) o.parallel = atoi(parallel);
+    if (!o.arn || !o.start)
+        return cli_usage_error("validate-logs", usage, "--trail-arn and --start-time are required");
     char home_region[64], account[13], name[256];
     if (!arn_ok(o.arn, home_region, sizeof home_region, account, name, sizeof name))
         return fail("Invalid trail ARN provided: %s", o.arn);
