@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/landlock.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,19 +40,26 @@ static uint64_t handled_rights(long abi)
     return r;
 }
 
-/* Allows everything beneath path (a file: what a file rule may hold). Entries that cannot
- * be opened are left out: the server could not use them anyway. */
-static int allow(int ruleset, const char *path, uint64_t rights)
+/* An O_PATH descriptor of path and whether it is a directory: 0, or -1 when it cannot be
+ * opened (left out: the server could not use it anyway). */
+static int open_path(const char *path, int *fd, bool *is_dir)
 {
-    int fd = open(path, O_PATH | O_CLOEXEC);
-    if (fd < 0) return 0;
+    *fd = open(path, O_PATH | O_CLOEXEC);
+    if (*fd < 0) return -1;
     struct stat st;
-    if (fstat(fd, &st)) {
-        close(fd);
-        return 0;
+    if (fstat(*fd, &st)) {
+        close(*fd);
+        return -1;
     }
+    *is_dir = S_ISDIR(st.st_mode);
+    return 0;
+}
+
+/* Allows everything beneath the open fd (a file: what a file rule may hold); closes fd. */
+static int allow_fd(int ruleset, int fd, bool is_dir, uint64_t rights)
+{
     struct landlock_path_beneath_attr pb = {
-        .allowed_access = S_ISDIR(st.st_mode) ? rights : rights & FILE_RIGHTS,
+        .allowed_access = is_dir ? rights : rights & FILE_RIGHTS,
         .parent_fd = fd,
     };
     long rc = syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
@@ -78,12 +86,14 @@ static int allow_entries_but(int ruleset, const char *dir, const char *skip,
         char path[PATH_MAX];
         int n = snprintf(path, sizeof path, "%s/%s", strcmp(dir, "/") ? dir : "", de->d_name);
         if (n < 0 || (size_t)n >= sizeof path) continue;
-        struct stat st;
-        if (stat(path, &st)) continue;
-        if (!S_ISDIR(st.st_mode) &&
-            (!files_prefix || strncmp(de->d_name, files_prefix, strlen(files_prefix))))
+        int fd;
+        bool is_dir;
+        if (open_path(path, &fd, &is_dir)) continue;
+        if (!is_dir && (!files_prefix || strncmp(de->d_name, files_prefix, strlen(files_prefix)))) {
+            close(fd);
             continue;
-        rc = allow(ruleset, path, rights);
+        }
+        rc = allow_fd(ruleset, fd, is_dir, rights);
     }
     closedir(d);
     return rc;

@@ -202,22 +202,28 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     char detail[512];
     aws_error err;
     aws_error_clear(&err);
-    /* Bulk ingestion waits while delivery lags too far behind (delivery/backlog.h), before
-     * it holds a database connection the deliverer may need to catch up. */
-    if (!strcmp(r->raw_path, INGEST_BULK_PATH) && !strcmp(r->method, "POST") &&
+    sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
+    const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
+    const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
+    sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
+    /* A service's own endpoint (svc/service.h) is not an operation of its model: it
+     * bypasses the protocol decoder and writes its own answer. */
+    const service_route *route =
+        svc && svc->route && !strcmp(r->raw_path, svc->route->path) ? svc->route : NULL;
+    /* Before the request holds a database connection the deliverer may need to catch up. */
+    if (route && (route->op.flags & OP_WAITS_FOR_DELIVERY) && !strcmp(r->method, route->method) &&
         delivery_backlog_wait_room(&s->backlog, &s->journal, INGEST_BACKLOG_WAIT_MS))
         aws_fail(&err, 503, "ServiceUnavailable",
                  "Delivery is more than %llu records behind and did not catch up within %d s; "
                  "nothing of this request was stored: retry it later.",
                  (unsigned long long)s->backlog.limit, INGEST_BACKLOG_WAIT_MS / 1000);
-    sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
-    const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
-    const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
-    sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
     db_conn *db = db_acquire(&s->db);
     /* Authentication and a read call's handler read several rows: one snapshot for them
      * all (state/db.h; ended below before any other handler). */
-    db_read_begin(db);
+    if (db_read_begin(db) && !aws_error_set(&err))
+        aws_fail(&err, 503, "ServiceUnavailable",
+                 "orgtrail could not read its state database (%s): retry the request.",
+                 db_errmsg(db));
 
     char secret[128] = "";
     if (f == SIGV4_OK && (!m || !svc)) {
@@ -243,16 +249,12 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
 
     proto_call pc;
     memset(&pc, 0, sizeof pc);
-    const op_def *op = NULL;
-    /* orgtrail's bulk ingestion endpoint is not an operation of the model: it bypasses the
-     * protocol decoder and writes its own JSON answer (svc/ingest_bulk.h). */
-    bool bulk_path = svc && !strcmp(svc->signing_name, "cloudtrail-data") &&
-                     !strcmp(r->raw_path, INGEST_BULK_PATH);
+    const op_def *op = route ? &route->op : NULL;
     if (!aws_error_set(&err) && is_aws_chunked(r, &auth)) decode_chunked(r, &auth, &err);
-    if (bulk_path) {
-        if (!aws_error_set(&err) && strcmp(r->method, "POST"))
-            aws_fail(&err, 405, "MethodNotAllowedException", "%s accepts POST only.",
-                     INGEST_BULK_PATH);
+    if (route) {
+        if (!aws_error_set(&err) && strcmp(r->method, route->method))
+            aws_fail(&err, 405, "MethodNotAllowedException", "%s accepts %s only.", route->path,
+                     route->method);
     } else if (!aws_error_set(&err) && proto_decode(m, r, &pc, &err) == 0) {
         op = service_op(svc, pc.op_name);
         char top[128] = "";
@@ -278,29 +280,27 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     c.http = r;
     c.request_id = request_id;
     c.now_ms = now;
-    if (bulk_path) {
-        c.op = INGEST_BULK_EVENT_NAME;
-        c.event_name = INGEST_BULK_EVENT_NAME;
+    if (route) {
+        c.op = route->op.name;
+        c.event_name = route->op.name;
     }
     /* A full disk or unwritable directory: calls that would change something are refused
      * before they run, so that no state change can lack its record; reads go on. */
     bool ran = false;
-    bool read_call = frontend_read_only(bulk_path    ? INGEST_BULK_EVENT_NAME
-                                        : pc.op_name ? pc.op_name
-                                                     : "");
+    bool read_call = frontend_read_only(route ? route->op.name : pc.op_name ? pc.op_name : "");
     /* The read snapshot serves authentication and read calls. Other handlers write or
      * wait for the journal (ingestion): a snapshot held across such waits by every busy
      * connection would keep SQLite from ever checkpointing its WAL back to the start. */
     if (!read_call) db_read_end(db);
-    if (!aws_error_set(&err) && (op || bulk_path) && !read_call &&
-        !journal_accepts_changes(&s->journal, &err)) {
+    if (!aws_error_set(&err) && op && !read_call && !journal_accepts_changes(&s->journal, &err)) {
         /* The handler, which classifies its record, does not run: S3's object-level calls
          * (those naming a Key, see s3_call_object) stay data events, so that trails without
          * data selectors do not receive their refusals. */
-        c.data_event = !strcmp(auth.service, "s3") && pc.input && json_object_get(pc.input, "Key");
-    } else if (!aws_error_set(&err) && (op || bulk_path)) {
+        c.data_event =
+            (svc->flags & SVC_KEY_MAKES_DATA_EVENT) && pc.input && json_object_get(pc.input, "Key");
+    } else if (!aws_error_set(&err) && op) {
         ran = true;
-        if ((bulk_path ? ingest_bulk(&c) : call_run(&c, svc, op)) != 0) {
+        if (call_run(&c, svc, op) != 0) {
             err = c.err;
             if (!disk_failure(s, db, &err) && !aws_error_set(&err))
                 aws_fail(&err, 500, "InternalFailure", "internal error");
@@ -366,7 +366,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     json_decref(req_params);
     json_decref(resp_elems);
 
-    if (ok && bulk_path) {
+    if (ok && route) {
         resp->status = 200;
         http_response_header(resp, "x-amzn-RequestId", request_id);
         http_response_header(resp, "Content-Type", "application/json");

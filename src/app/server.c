@@ -45,8 +45,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     if (access(path, F_OK)) {
         snprintf(err, errlen, "no orgtrail store in %s: run 'orgtrail init --data %s' first",
                  data_dir, data_dir);
-        free(s->data_dir);
-        return -1;
+        goto fail_data_dir;
     }
     /* Unwritable at start-up: orgtrail could not record a single request, so it does not
      * start (a directory that becomes unwritable while serving degrades instead, see
@@ -57,14 +56,12 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
                  "the data directory %s is not writable (%s): orgtrail records every request "
                  "there; make it writable (or remount it read-write) and start again",
                  data_dir, strerror(unwritable));
-        free(s->data_dir);
-        return -1;
+        goto fail_data_dir;
     }
     char dberr[256];
     if (db_pool_open(&s->db, path, false, dberr, sizeof dberr)) {
         snprintf(err, errlen, "cannot open the store in %s: %s", data_dir, dberr);
-        free(s->data_dir);
-        return -1;
+        goto fail_data_dir;
     }
     db_conn *c = db_acquire(&s->db);
     /* The journal checks what delivery has still to read, and never numbers below it. */
@@ -73,49 +70,36 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
                          "SELECT value FROM meta WHERE key = 'owner_account'", "") &&
              db_get_text(c, s->default_region, sizeof s->default_region,
                          "SELECT value FROM meta WHERE key = 'default_region'", "");
-    if (ok && objstore_open(&s->objects, data_dir, c, err, errlen)) {
-        db_release(&s->db, c);
-        db_pool_close(&s->db);
-        free(s->data_dir);
-        return -1;
-    }
+    int objects_failed = ok && objstore_open(&s->objects, data_dir, c, err, errlen);
     db_release(&s->db, c);
+    if (objects_failed) goto fail_db;
     if (!ok) {
         snprintf(err, errlen, "the store in %s is incomplete (no owner account)", data_dir);
-        objstore_close(&s->objects);
-        db_pool_close(&s->db);
-        free(s->data_dir);
-        return -1;
+        goto fail_objects;
     }
-    if (model_set_load(&s->models, err, errlen)) {
-        objstore_close(&s->objects);
-        db_pool_close(&s->db);
-        free(s->data_dir);
-        return -1;
-    }
+    if (model_set_load(&s->models, err, errlen)) goto fail_objects;
     s->validator = validator_new(&s->models);
-    if (journal_open(&s->journal, data_dir, journal_from, err, errlen)) {
-        validator_free(s->validator);
-        model_set_free(&s->models);
-        objstore_close(&s->objects);
-        db_pool_close(&s->db);
-        free(s->data_dir);
-        return -1;
-    }
-    if (signer_client_open_local(&s->local_signer, data_dir, err, errlen)) {
-        journal_close(&s->journal);
-        validator_free(s->validator);
-        model_set_free(&s->models);
-        objstore_close(&s->objects);
-        db_pool_close(&s->db);
-        free(s->data_dir);
-        return -1;
-    }
+    if (journal_open(&s->journal, data_dir, journal_from, err, errlen)) goto fail_models;
+    if (signer_client_open_local(&s->local_signer, data_dir, err, errlen)) goto fail_journal;
     s->signer = &s->local_signer;
     s->services.signer = s->signer;
     sigv4_keys_init(&s->signing_keys);
     delivery_backlog_init(&s->backlog, DELIVERY_BACKLOG_DEFAULT_LIMIT);
     return 0;
+
+    /* Each label undoes what was opened before the step that jumps to it. */
+fail_journal:
+    journal_close(&s->journal);
+fail_models:
+    validator_free(s->validator);
+    model_set_free(&s->models);
+fail_objects:
+    objstore_close(&s->objects);
+fail_db:
+    db_pool_close(&s->db);
+fail_data_dir:
+    free(s->data_dir);
+    return -1;
 }
 
 void server_use_signer(server *s, signer_client *sg)

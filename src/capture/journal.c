@@ -1,5 +1,6 @@
 #include "capture/journal.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +13,11 @@
 #include <unistd.h>
 
 #include "capture/journal_segment.h"
-#include "core/hash.h"
 #include "core/fsync_dir.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/mutex.h"
+#include "core/xalloc.h"
 
 #define SEGMENT_LIMIT (64ull << 20)
 
@@ -34,17 +38,17 @@ static const char *why(int err)
     }
 }
 
-/* Called with the mutex held (or before it exists, in journal_open). */
+/* Called with the mutex held (journal_open holds it too). */
 static void degrade_locked(journal *j, int err, const char *what)
 {
+    assert(mutex_held(&j->mu));
     if (j->degraded) return;
     j->degraded = true;
     j->degraded_errno = err;
-    fprintf(stderr,
-            "orgtrail: the data directory %s %s (%s: %s): refusing changes with 503 "
-            "ServiceUnavailable and holding the records of read-only calls in memory; free "
-            "disk space in %s (or make it writable), orgtrail resumes by itself\n",
-            j->data_dir, why(err), what, strerror(err), j->data_dir);
+    ot_log("the data directory %s %s (%s: %s): refusing changes with 503 "
+           "ServiceUnavailable and holding the records of read-only calls in memory; free "
+           "disk space in %s (or make it writable), orgtrail resumes by itself",
+           j->data_dir, why(err), what, strerror(err), j->data_dir);
 }
 
 /* Allocates n bytes at `from` without changing the file's size: writes into them cannot run
@@ -59,9 +63,10 @@ static int reserve_space(int fd, uint64_t from, uint64_t n)
 
 /* Makes `first` the current segment, which already holds `bytes` bytes, and reserves space
  * after them (failing to is no error: the journal is degraded instead). Called with the
- * mutex held, or from journal_open. */
+ * mutex held (journal_open holds it too). */
 static int open_segment(journal *j, uint64_t first, uint64_t bytes, char *err, size_t errlen)
 {
+    assert(mutex_held(&j->mu));
     char *path = journal_segment_path(j->dir, first);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0) {
@@ -159,6 +164,10 @@ int journal_open(journal *j, const char *data_dir, uint64_t from, char *err, siz
     j->fd = -1;
     j->lock_fd = -1;
     j->segment_limit = SEGMENT_LIMIT;
+    /* Held while it recovers, so that what runs under it finds the mutex held as always. */
+    mutex_init(&j->mu);
+    pthread_cond_init(&j->cv, NULL);
+    mutex_lock(&j->mu);
     if (asprintf(&j->dir, "%s/journal", data_dir) < 0) abort();
     j->data_dir = strdup(data_dir);
     if (!j->data_dir) abort();
@@ -193,12 +202,14 @@ int journal_open(journal *j, const char *data_dir, uint64_t from, char *err, siz
     j->next_seq = next;
     j->pending_first = next;
     j->durable_seq = next - 1;
-    pthread_mutex_init(&j->mu, NULL);
-    pthread_cond_init(&j->cv, NULL);
+    mutex_unlock(&j->mu);
     return 0;
 fail:
     free(segs);
     if (j->fd >= 0) close(j->fd);
+    mutex_unlock(&j->mu);
+    mutex_destroy(&j->mu);
+    pthread_cond_destroy(&j->cv);
     release_dir(j);
     return -1;
 }
@@ -271,6 +282,7 @@ static void free_held(journal *j)
  * and a reserve is in place, -1 otherwise (records still held unless written). */
 static int write_held_locked(journal *j)
 {
+    assert(mutex_held(&j->mu));
     buf frames = BUF_INIT;
     for (size_t i = 0; i < j->n_held; i++)
         frame_append(&frames, j->next_seq + i, j->held[i].payload, j->held[i].len);
@@ -303,24 +315,24 @@ static int write_held_locked(journal *j)
 /* Lets a running batch and a pending one finish: the caller may then write itself. */
 static void drain_locked(journal *j)
 {
+    assert(mutex_held(&j->mu));
     while (j->flushing || j->pending.len) {
         if (!j->flushing)
             flush_batch(j);
         else
-            pthread_cond_wait(&j->cv, &j->mu);
+            mutex_cond_wait(&j->cv, &j->mu);
     }
 }
 
 void journal_close(journal *j)
 {
     if (!j->dir) return;
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     drain_locked(j);
     /* Shutting down while degraded: a last try, whatever the free-space margin. */
     if (j->n_held && (j->broken || write_held_locked(j)) && j->n_held)
-        fprintf(stderr, "orgtrail: %zu held record(s) could not be written to %s and are lost\n",
-                j->n_held, j->dir);
-    pthread_mutex_unlock(&j->mu);
+        ot_log("%zu held record(s) could not be written to %s and are lost", j->n_held, j->dir);
+    mutex_unlock(&j->mu);
     if (j->fd >= 0) {
         if (!j->broken && ftruncate(j->fd, (off_t)j->segment_bytes)) {
             /* The reserve stays allocated: harmless, the next open reuses it. */
@@ -332,7 +344,7 @@ void journal_close(journal *j)
     free(j->failed);
     free_held(j);
     free(j->held);
-    pthread_mutex_destroy(&j->mu);
+    mutex_destroy(&j->mu);
     pthread_cond_destroy(&j->cv);
     release_dir(j);
 }
@@ -340,6 +352,7 @@ void journal_close(journal *j)
 /* Called by the leader with the mutex held; returns with it held. */
 static void flush_batch(journal *j)
 {
+    assert(mutex_held(&j->mu));
     buf batch = j->pending;
     uint64_t first = j->pending_first, last = j->next_seq - 1;
     size_t appenders = j->pending_appenders;
@@ -347,7 +360,7 @@ static void flush_batch(journal *j)
     j->pending_first = j->next_seq;
     j->pending_appenders = 0;
     j->flushing = true;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
 
     uint64_t alloc;
     int werr, rerr;
@@ -355,7 +368,7 @@ static void flush_batch(journal *j)
     size_t len = batch.len;
     buf_free(&batch);
 
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     j->queued_bytes -= len;
     j->alloc_end = alloc;
     if (rc) {
@@ -436,14 +449,14 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
         buf_append(&frames, hdr, sizeof hdr);
         buf_append(&frames, items[i].payload, items[i].len);
     }
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     /* Degraded, a write goes ahead only while it fits into the reserve (it cannot fail for
      * space then); beyond it, failing at once spares the disk and keeps sequence numbers
      * and the failed-batch list untouched. */
     if (j->broken || (j->degraded && !fits_reserve(j, total))) {
         bool broken = j->broken;
         int err = j->degraded_errno;
-        pthread_mutex_unlock(&j->mu);
+        mutex_unlock(&j->mu);
         buf_free(&frames);
         return fail_unavailable(j, broken, err, e);
     }
@@ -472,7 +485,7 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
         if (!j->flushing)
             flush_batch(j);
         else
-            pthread_cond_wait(&j->cv, &j->mu);
+            mutex_cond_wait(&j->cv, &j->mu);
     }
     bool failed = false;
     for (size_t i = 0; i < j->n_failed && !failed; i++) {
@@ -483,7 +496,7 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
     }
     bool broken = j->broken;
     int err = j->degraded_errno;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     buf_free(&frames);
     if (failed) return fail_unavailable(j, broken, err ? err : EIO, e);
     *first_seq = first;
@@ -495,23 +508,19 @@ int journal_append_batch(journal *j, const journal_item *items, size_t n, uint64
 /* With the mutex held. */
 static int hold_locked(journal *j, const void *payload, size_t len, bool keep)
 {
+    assert(mutex_held(&j->mu));
     j->held_total++;
     if (!keep && j->held_bytes + len > JOURNAL_HELD_MAX) {
         j->held_dropped++;
         /* The first drop and then every 1000th: an outage must not flood the log. */
         if (j->held_dropped % 1000 == 1)
-            fprintf(stderr,
-                    "orgtrail: %llu record(s) of read-only calls dropped: %llu MiB of records "
-                    "already wait for space in %s\n",
-                    (unsigned long long)j->held_dropped,
-                    (unsigned long long)(JOURNAL_HELD_MAX >> 20), j->data_dir);
+            ot_log("%llu record(s) of read-only calls dropped: %llu MiB of records "
+                   "already wait for space in %s",
+                   (unsigned long long)j->held_dropped,
+                   (unsigned long long)(JOURNAL_HELD_MAX >> 20), j->data_dir);
         return JOURNAL_DROPPED;
     }
-    if (j->n_held == j->cap_held) {
-        j->cap_held = j->cap_held ? j->cap_held * 2 : 64;
-        j->held = realloc(j->held, j->cap_held * sizeof *j->held);
-        if (!j->held) abort();
-    }
+    j->held = xgrow(j->held, &j->cap_held, j->n_held + 1, sizeof *j->held);
     journal_held *h = &j->held[j->n_held++];
     h->payload = malloc(len ? len : 1);
     if (!h->payload) abort();
@@ -528,7 +537,7 @@ int journal_capture(journal *j, const void *payload, size_t len, journal_mode mo
     if (len > JOURNAL_MAX_RECORD)
         return aws_fail(e, 400, "ValidationException", "The record is larger than %u bytes.",
                         JOURNAL_MAX_RECORD);
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     /* Reads wait in memory at once (the reserve is for changes already made); a change is
      * written into the reserve while it fits. */
     bool hold =
@@ -536,76 +545,75 @@ int journal_capture(journal *j, const void *payload, size_t len, journal_mode mo
         (j->degraded && (mode == JOURNAL_HOLD || !fits_reserve(j, JOURNAL_FRAME_HEADER + len)));
     if (hold) {
         int r = hold_locked(j, payload, len, mode == JOURNAL_KEEP);
-        pthread_mutex_unlock(&j->mu);
+        mutex_unlock(&j->mu);
         return r;
     }
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     aws_error ignored;
     if (journal_append(j, payload, len, seq, &ignored) == 0) return JOURNAL_DURABLE;
     /* The write failed (and degraded the journal): the record waits for recovery. */
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     int r = hold_locked(j, payload, len, mode == JOURNAL_KEEP);
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     return r;
 }
 
 bool journal_accepts_changes(journal *j, aws_error *e)
 {
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     bool ok = !j->degraded && !j->broken, broken = j->broken;
     int err = j->degraded_errno;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     if (!ok) fail_unavailable(j, broken, err, e);
     return ok;
 }
 
 void journal_degrade(journal *j, int errnum, const char *what)
 {
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     degrade_locked(j, errnum, what);
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
 }
 
 bool journal_tick(journal *j)
 {
     int bad = check_dir(j);
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     if (j->broken || (j->degraded && bad)) {
-        pthread_mutex_unlock(&j->mu);
+        mutex_unlock(&j->mu);
         return false;
     }
     if (!j->degraded) {
         if (bad) degrade_locked(j, bad, "free-space check");
-        pthread_mutex_unlock(&j->mu);
+        mutex_unlock(&j->mu);
         return !bad;
     }
     /* Degraded, and the directory looks healthy again: recover. */
     drain_locked(j);
     size_t n = j->n_held;
     if (j->broken || write_held_locked(j)) {
-        pthread_mutex_unlock(&j->mu);
+        mutex_unlock(&j->mu);
         return false;
     }
     j->degraded = false;
     j->degraded_errno = 0;
-    fprintf(stderr,
-            "orgtrail: the data directory %s is writable again: %zu held record(s) written, "
-            "%llu dropped since start; accepting changes again\n",
-            j->data_dir, n, (unsigned long long)j->held_dropped);
+    ot_log("the data directory %s is writable again: %zu held record(s) written, "
+           "%llu dropped since start; accepting changes again",
+           j->data_dir, n, (unsigned long long)j->held_dropped);
     pthread_cond_broadcast(&j->cv);
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     return true;
 }
 
 void journal_get_status(journal *j, journal_status *st)
 {
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     st->degraded = j->degraded;
     st->broken = j->broken;
     st->errnum = j->degraded_errno;
     st->held = j->n_held;
     st->held_dropped = j->held_dropped;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
 }
 
 /* ---- reading ------------------------------------------------------------------------- */
@@ -793,16 +801,16 @@ int journal_reader_damage(const journal_reader *r, journal_damage *d)
 
 uint64_t journal_position(journal *j)
 {
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     uint64_t v = j->next_seq;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     return v;
 }
 
 uint64_t journal_durable(journal *j)
 {
-    pthread_mutex_lock(&j->mu);
+    mutex_lock(&j->mu);
     uint64_t v = j->durable_seq;
-    pthread_mutex_unlock(&j->mu);
+    mutex_unlock(&j->mu);
     return v;
 }

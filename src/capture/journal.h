@@ -46,9 +46,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/awserr.h"
 #include "capture/journal_segment.h"
+#include "core/awserr.h"
 #include "core/buf.h"
+#include "core/mutex.h"
 
 #define JOURNAL_FRAME_HEADER 16
 #define JOURNAL_MAX_RECORD (4u << 20)
@@ -80,7 +81,7 @@ typedef struct journal {
     uint64_t segment_first; /* first seq of the current segment */
     uint64_t segment_bytes;
     uint64_t segment_limit;
-    pthread_mutex_t mu;
+    mutex mu;
     pthread_cond_t cv;
     buf pending;            /* frames not yet written */
     uint64_t next_seq;      /* next sequence number to hand out */

@@ -13,6 +13,7 @@
 
 #include "capture/journal.h"
 #include "core/hash.h"
+#include "core/xalloc.h"
 
 void journal_put_u32(unsigned char *p, uint32_t v)
 {
@@ -86,11 +87,7 @@ size_t journal_segment_list(const char *journal_dir, uint64_t **out)
         char *end;
         uint64_t v = strtoull(de->d_name, &end, 10);
         if (end != de->d_name + 20) continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         (*out)[n++] = v;
     }
     closedir(d);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static void set(aws_error *e, int status, const char *code, const char *reason, const char *fmt,
-                va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+set(aws_error *e, int status, const char *code, const char *reason, const char *fmt, va_list ap)
 {
     e->status = status;
     snprintf(e->code, sizeof e->code, "%s", code);

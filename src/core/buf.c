@@ -4,17 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
+
 void buf_reserve(buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap) return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    char *p = realloc(b->data, cap);
-    if (!p) abort();
-    b->data = p;
-    b->cap = cap;
+    /* 256 at first: most buffers hold one header or one small document. */
+    b->data = xgrow(b->data, &b->cap, b->cap || need > 256 ? need : 256, 1);
 }
 
 void buf_append(buf *b, const void *p, size_t n)

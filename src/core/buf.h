@@ -26,7 +26,7 @@ void buf_append(buf *b, const void *p, size_t n);
 void buf_puts(buf *b, const char *s);
 void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void buf_vprintf(buf *b, const char *fmt, va_list ap);
+void buf_vprintf(buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Appends s with &, <, >, ", ' escaped for XML text and attribute values. */
 void buf_put_xml_escaped(buf *b, const char *s, size_t n);
 void buf_reset(buf *b);

@@ -9,7 +9,9 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "core/timeutil.h"
+#include "core/xalloc.h"
 #include "delivery/gzpool.h"
 #include "delivery/logfile.h"
 #include "delivery/outbox.h"
@@ -53,11 +55,7 @@ static size_t load_trails(db_conn *db, select_trail **out)
     sqlite3_stmt *st =
         db_query(db, "SELECT DISTINCT trail_arn FROM trail_logging_spans ORDER BY trail_arn", "");
     while (db_row(st)) {
-        if (na == cap) {
-            cap = cap ? cap * 2 : 8;
-            arns = realloc(arns, cap * sizeof *arns);
-            if (!arns) abort();
-        }
+        arns = xgrow(arns, &cap, na + 1, sizeof *arns);
         snprintf(arns[na++], sizeof *arns, "%s", db_text(st, 0));
     }
     db_done(st);
@@ -79,12 +77,9 @@ static void finish_group(round *r, group *g)
     if (!g->records) return;
     const select_trail *st = &r->trails[g->trail];
     logfile_end(&g->json);
-    if (r->n_files == r->cap_files) {
-        r->cap_files = r->cap_files ? r->cap_files * 2 : 16;
-        r->files = realloc(r->files, r->cap_files * sizeof *r->files);
-        r->jobs = realloc(r->jobs, r->cap_files * sizeof *r->jobs);
-        if (!r->files || !r->jobs) abort();
-    }
+    size_t jobs_cap = r->cap_files; /* both arrays grow in step */
+    r->jobs = xgrow(r->jobs, &jobs_cap, r->n_files + 1, sizeof *r->jobs);
+    r->files = xgrow(r->files, &r->cap_files, r->n_files + 1, sizeof *r->files);
     outbox_item *f = &r->files[r->n_files];
     memset(f, 0, sizeof *f);
     f->kind = OUTBOX_LOG;
@@ -140,11 +135,7 @@ static group *group_for(round *r, size_t ti, const char *account, const char *re
         group *g = &r->groups[i];
         if (g->trail == ti && !strcmp(g->account, account) && !strcmp(g->region, region)) return g;
     }
-    if (r->n_groups == r->cap_groups) {
-        r->cap_groups = r->cap_groups ? r->cap_groups * 2 : 16;
-        r->groups = realloc(r->groups, r->cap_groups * sizeof *r->groups);
-        if (!r->groups) abort();
-    }
+    r->groups = xgrow(r->groups, &r->cap_groups, r->n_groups + 1, sizeof *r->groups);
     group *g = &r->groups[r->n_groups++];
     memset(g, 0, sizeof *g);
     g->trail = ti;
@@ -191,7 +182,7 @@ static void report_damage(const delivery_env *env, const journal_reader *jr)
     if (journal_reader_damage(jr, &d) == 1) {
         char msg[1024];
         journal_damage_describe(&d, env->data_dir, msg, sizeof msg);
-        fprintf(stderr, "orgtrail: delivery is stopped: %s\n", msg);
+        ot_log("delivery is stopped: %s", msg);
     }
     journal_damage_clear(&d);
 }
@@ -262,8 +253,8 @@ int delivery_plan_round(const delivery_env *env, gzpool *pool, int64_t now_ms, u
         *cursor_out = end + 1;
         *full = count == DELIVERY_ROUND_RECORDS;
     } else
-        fprintf(stderr, "orgtrail: delivery could not plan records %llu..%llu: %s\n",
-                (unsigned long long)cursor, (unsigned long long)end, db_errmsg(db));
+        ot_log("delivery could not plan records %llu..%llu: %s", (unsigned long long)cursor,
+               (unsigned long long)end, db_errmsg(db));
     int files = rc ? -1 : (int)r.n_files;
     round_free(&r);
     db_release(env->db, db);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "policy/s3_access.h"
 #include "state/org_state.h"
 
@@ -84,6 +85,17 @@ static int stored(db_conn *db, const outbox_ops *ops, const trail *t, const outb
     return rc;
 }
 
+/* Whether a bookkeeping write failed (rc != 0), which is logged. The database refusing
+ * writes (a full disk) stops the round: every item stays in the outbox and is tried again
+ * at the next step. */
+static bool refused(db_conn *db, int rc)
+{
+    if (rc)
+        ot_log("the outbox could not record a delivery attempt (%s); it is tried again",
+               db_errmsg(db));
+    return rc != 0;
+}
+
 int outbox_write(const delivery_env *env, const outbox_ops *ops, int64_t now_ms)
 {
     int64_t interval_s =
@@ -98,7 +110,8 @@ int outbox_write(const delivery_env *env, const outbox_ops *ops, int64_t now_ms)
         int found = ops->after_delete ? trail_get_or_deleted(db, it->trail_arn, &t)
                                       : trail_get(db, it->trail_arn, &t);
         if (found != 1 && found != 2) {
-            outbox_done(db, it->id); /* the trail is gone: its delivery stops */
+            /* the trail is gone: its delivery stops */
+            if (refused(db, outbox_done(db, it->id))) break;
             continue;
         }
         /* A deleted trail has no status to report (GetTrailStatus cannot name it). */
@@ -110,11 +123,16 @@ int outbox_write(const delivery_env *env, const outbox_ops *ops, int64_t now_ms)
         json_decref(meta);
         if (rc >= 0) {
             if (stored(db, ops, &t, it, stored_ms)) continue; /* retried next step */
-            if (report) outbox_status_attempt(db, ops->kind, it->trail_arn, now_ms, NULL);
             written++;
+            if (report &&
+                refused(db, outbox_status_attempt(db, ops->kind, it->trail_arn, now_ms, NULL)))
+                break;
         } else {
-            outbox_retry(db, it->id, now_ms + outbox_backoff_ms(interval_s, it->attempts));
-            if (report) outbox_status_attempt(db, ops->kind, it->trail_arn, now_ms, code);
+            int64_t next_ms = now_ms + outbox_backoff_ms(interval_s, it->attempts);
+            if (refused(db, outbox_retry(db, it->id, next_ms)) ||
+                (report &&
+                 refused(db, outbox_status_attempt(db, ops->kind, it->trail_arn, now_ms, code))))
+                break;
         }
     }
     outbox_items_free(items, n);

@@ -1,5 +1,6 @@
 #include "digest/digester.h"
 
+#include <assert.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,8 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "core/log.h"
+#include "core/xalloc.h"
 #include "delivery/logfile.h"
 #include "delivery/outbox.h"
 #include "digest/digestfile.h"
@@ -27,11 +30,7 @@ typedef struct accounts {
 static void add_account(const char *id, void *arg)
 {
     accounts *a = arg;
-    if (a->n == a->cap) {
-        a->cap = a->cap ? a->cap * 2 : 8;
-        a->ids = realloc(a->ids, a->cap * sizeof *a->ids);
-        if (!a->ids) abort();
-    }
+    a->ids = xgrow(a->ids, &a->cap, a->n + 1, sizeof *a->ids);
     snprintf(a->ids[a->n++], sizeof *a->ids, "%s", id);
 }
 
@@ -58,11 +57,7 @@ static int ensure_chain(db_conn *db, chains *cs, const char *arn, const char *ac
             c = &cs->v[i];
     if (c && c->running) return 0;
     if (!c) {
-        if (cs->n == cs->cap) {
-            cs->cap = cs->cap ? cs->cap * 2 : 8;
-            cs->v = realloc(cs->v, cs->cap * sizeof *cs->v);
-            if (!cs->v) abort();
-        }
+        cs->v = xgrow(cs->v, &cs->cap, cs->n + 1, sizeof *cs->v);
         c = &cs->v[cs->n++];
         memset(c, 0, sizeof *c);
         snprintf(c->trail_arn, sizeof c->trail_arn, "%s", arn);
@@ -82,6 +77,8 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
                     const char *org_id, digest_chain *c, int64_t end_ms, bool keep_running,
                     int64_t now_ms)
 {
+    /* Only a running chain moves, and only forward: what the signer will insist on too. */
+    assert(c->running && end_ms > c->start_ms);
     if (db_begin(db)) return -1;
     aws_error e;
     aws_error_clear(&e);
@@ -95,8 +92,7 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
     int rc = -1;
     if (keystore_key_for(db, sg, c->region, end_ms, (int64_t)env->signing_key_period_s * 1000,
                          now_ms, &pub, &e)) {
-        fprintf(stderr, "orgtrail: digest for %s %s %s: %s\n", t->arn, c->account_id, c->region,
-                e.message);
+        ot_log("digest for %s %s %s: %s", t->arn, c->account_id, c->region, e.message);
         db_rollback(db);
         return -1;
     }
@@ -152,7 +148,7 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
     if (signed_rc == SIGNER_REFUSED) {
         /* Only after a crash between signing and this commit, with other log files since:
          * the chain starts again after end_ms, its files going into the next digest. */
-        fprintf(stderr, "orgtrail: digest %s: %s; the chain starts again\n", d.key, e.message);
+        ot_log("digest %s: %s; the chain starts again", d.key, e.message);
         digest_chain next = *c;
         next.has_prev = false;
         next.start_ms = end_ms;
@@ -163,7 +159,7 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
         goto done;
     }
     if (signed_rc) {
-        fprintf(stderr, "orgtrail: digest %s: %s\n", d.key, e.message);
+        ot_log("digest %s: %s", d.key, e.message);
         goto out;
     }
     if (logfile_gzip(json.data, json.len, &gz, &gz_len)) goto out;
@@ -186,7 +182,7 @@ static int plan_one(const delivery_env *env, signer_client *sg, db_conn *db, con
     rc = 0;
 out:
     if (rc) {
-        fprintf(stderr, "orgtrail: could not plan the digest %s: %s\n", d.key, db_errmsg(db));
+        ot_log("could not plan the digest %s: %s", d.key, db_errmsg(db));
         db_rollback(db);
     }
 done:

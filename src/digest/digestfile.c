@@ -87,17 +87,18 @@ void digest_json(const digest_doc *d, buf *out)
     json_decref(o);
 }
 
-void digest_signing_string(const digest_doc *d, const char *json_sha256, buf *out)
+void digest_signing_string(int64_t end_ms, const char *bucket, const char *key,
+                           const char *json_sha256, const char *prev_signature, buf *out)
 {
     char end[32];
-    time_iso8601(d->end_ms, end, sizeof end);
+    time_iso8601(end_ms, end, sizeof end);
     buf_puts(out, end);
     buf_putc(out, '\n');
-    buf_puts(out, d->bucket);
+    buf_puts(out, bucket);
     buf_putc(out, '/');
-    buf_puts(out, d->key);
+    buf_puts(out, key);
     buf_putc(out, '\n');
     buf_puts(out, json_sha256);
     buf_putc(out, '\n');
-    buf_puts(out, d->prev_key && d->prev_signature ? d->prev_signature : "null");
+    buf_puts(out, prev_signature ? prev_signature : "null");
 }

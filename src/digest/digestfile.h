@@ -54,7 +54,11 @@ int digest_key(char *out, size_t n, const char *prefix, const char *org_id, cons
                const char *region, const char *trail_name, const char *home_region, int64_t end_ms);
 /* Appends the JSON bytes to out. */
 void digest_json(const digest_doc *d, buf *out);
-/* Appends the signing string, given the hex SHA-256 of the JSON bytes. */
-void digest_signing_string(const digest_doc *d, const char *json_sha256, buf *out);
+/* Appends the signing string of the digest ending at end_ms stored at bucket/key, given
+ * the hex SHA-256 of its JSON bytes and the previous digest's signature (NULL in a first
+ * digest). Nothing else of a digest is signed: the signer builds this from what it is
+ * asked to sign and needs no whole document. */
+void digest_signing_string(int64_t end_ms, const char *bucket, const char *key,
+                           const char *json_sha256, const char *prev_signature, buf *out);
 
 #endif

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/xalloc.h"
+
 bool keystore_region_ok(const char *region)
 {
     size_t n = strlen(region);
@@ -84,11 +86,7 @@ size_t keystore_list(db_conn *db, const char *region, int64_t from_ms, int64_t t
                                 "ORDER BY valid_from_ms DESC, created_ms DESC",
                                 "sii", region, to_ms, from_ms);
     while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         fill(st, &(*out)[n++]);
     }
     db_done(st);

@@ -17,6 +17,7 @@
 
 #include "core/fsync_dir.h"
 #include "core/hash.h"
+#include "core/log.h"
 #include "digest/digestfile.h"
 #include "digest/keystore.h"
 #include "digest/signkey.h"
@@ -329,13 +330,8 @@ static void sign(signer *s, json_int_t id, const json_t *req, buf *reply)
         answer_error(reply, id, false, "sign: no private key %s in region %s", fp, region);
         return;
     }
-    digest_doc doc = {.end_ms = end_ms,
-                      .bucket = bucket,
-                      .key = key,
-                      .prev_key = strcmp(prev, "null") ? key : NULL,
-                      .prev_signature = strcmp(prev, "null") ? prev : NULL};
     buf ss = BUF_INIT;
-    digest_signing_string(&doc, sha, &ss);
+    digest_signing_string(end_ms, bucket, key, sha, strcmp(prev, "null") ? prev : NULL, &ss);
     head next = {.end_ms = end_ms};
     snprintf(next.sha256, sizeof next.sha256, "%s", sha);
     snprintf(next.previous, sizeof next.previous, "%s", prev);
@@ -377,7 +373,7 @@ int signer_serve(const char *data_dir, int fd)
     char err[512];
     signer *s = signer_open(data_dir, err, sizeof err);
     if (!s) {
-        fprintf(stderr, "orgtrail signer: %s\n", err);
+        ot_log("signer: %s", err);
         return 1;
     }
     char *msg = malloc(SIGNER_MAX_MESSAGE);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/hash.h"
+#include "core/log.h"
 
 static void init_common(signer_client *c)
 {
@@ -60,14 +61,14 @@ static void supervise(const char *exe, const char *data_dir, int sock)
             sleep_ms(1000);
             continue;
         }
-        fprintf(stderr, "orgtrail: signer running (pid %d)\n", (int)pid);
+        ot_log("signer running (pid %d)", (int)pid);
         int st;
         while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
         }
         if (WIFEXITED(st) && WEXITSTATUS(st) == 0) _exit(0);
-        fprintf(stderr, "orgtrail: the signer (pid %d) %s %d; restarting it\n", (int)pid,
-                WIFSIGNALED(st) ? "was killed by signal" : "exited with",
-                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+        ot_log("the signer (pid %d) %s %d; restarting it", (int)pid,
+               WIFSIGNALED(st) ? "was killed by signal" : "exited with",
+               WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
         sleep_ms(backoff);
         backoff = backoff < 5000 ? backoff * 2 : 5000;
     }
@@ -119,11 +120,14 @@ void signer_client_close(signer_client *c)
     c->fd = -1;
 }
 
-/* Sends c->request and waits for the answer with its id into c->reply. 0, or -1. */
-static int exchange(signer_client *c, int64_t id, aws_error *e)
+/* Sends c->request and waits for the answer with its id: 0 with *answer (parsed once,
+ * here; NULL when not JSON; caller decrefs), or -1. */
+static int exchange(signer_client *c, int64_t id, json_t **answer, aws_error *e)
 {
     if (c->local) {
+        buf_reset(&c->reply);
         signer_handle(c->local, c->request.data, c->request.len, &c->reply);
+        *answer = json_loadb(c->reply.data, c->reply.len, 0, NULL);
         return 0;
     }
     for (int attempt = 0; attempt < SIGNER_ATTEMPTS; attempt++) {
@@ -141,11 +145,11 @@ static int exchange(signer_client *c, int64_t id, aws_error *e)
                                 n ? strerror(errno) : "connection closed");
             json_t *o = json_loadb(c->msg, (size_t)n, 0, NULL);
             const json_t *got = o ? json_object_get(o, "id") : NULL;
-            bool mine = json_is_integer(got) && json_integer_value(got) == id;
-            json_decref(o);
-            if (!mine) continue; /* the late answer to an earlier request */
-            buf_reset(&c->reply);
-            buf_append(&c->reply, c->msg, (size_t)n);
+            if (!json_is_integer(got) || json_integer_value(got) != id) {
+                json_decref(o);
+                continue; /* the late answer to an earlier request */
+            }
+            *answer = o;
             return 0;
         }
     }
@@ -165,8 +169,8 @@ static int call(signer_client *c, json_t *o, json_t **out, aws_error *e)
     buf_reset(&c->request);
     buf_puts(&c->request, text);
     free(text);
-    int rc = exchange(c, id, e);
-    json_t *a = rc ? NULL : json_loadb(c->reply.data, c->reply.len, 0, NULL);
+    json_t *a = NULL;
+    int rc = exchange(c, id, &a, e);
     pthread_mutex_unlock(&c->mu);
     if (rc) return -1;
     if (!json_is_object(a)) {

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <strings.h>
 
+#include "core/xalloc.h"
+
 static char *xstrdup(const char *s)
 {
     char *p = strdup(s ? s : "");
@@ -46,11 +48,7 @@ void http_request_free(http_request *r)
 static void add_header(http_header **arr, size_t *n, size_t *cap, const char *name,
                        const char *value, int lower)
 {
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 16;
-        *arr = realloc(*arr, *cap * sizeof **arr);
-        if (!*arr) abort();
-    }
+    *arr = xgrow(*arr, cap, *n + 1, sizeof **arr);
     char *nm = xstrdup(name);
     if (lower)
         for (char *p = nm; *p; p++)
@@ -128,11 +126,7 @@ static size_t split_params(const char *s, size_t n, http_param **out, int plus_i
             j++;
         if (j > i) {
             const char *eq = memchr(s + i, '=', j - i);
-            if (count == cap) {
-                cap *= 2;
-                p = realloc(p, cap * sizeof *p);
-                if (!p) abort();
-            }
+            p = xgrow(p, &cap, count + 1, sizeof *p);
             http_param *q = &p[count++];
             size_t klen = eq ? (size_t)(eq - (s + i)) : j - i;
             q->raw_key = strndup(s + i, klen);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
 
 typedef struct pattern_entry {
     const char *source; /* borrowed from the model */
@@ -80,11 +81,7 @@ static void add_pattern(validator *v, const char *src)
 {
     for (size_t i = 0; i < v->n; i++)
         if (!strcmp(v->entries[i].source, src)) return;
-    if (v->n == v->cap) {
-        v->cap = v->cap ? v->cap * 2 : 64;
-        v->entries = realloc(v->entries, v->cap * sizeof *v->entries);
-        if (!v->entries) abort();
-    }
+    v->entries = xgrow(v->entries, &v->cap, v->n + 1, sizeof *v->entries);
     char *tr = translate_pattern(src);
     int errcode;
     PCRE2_SIZE erroff;

@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "core/timeutil.h"
+#include "core/xalloc.h"
 
 #define XML_MAX_DEPTH 32
 #define XML_MAX_NODES 200000
@@ -45,11 +46,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *name, const XML_Char **at
         s->root = n;
     } else {
         xml_node *p = s->stack[s->depth - 1];
-        if (p->n_kids == p->cap_kids) {
-            p->cap_kids = p->cap_kids ? p->cap_kids * 2 : 4;
-            p->kids = realloc(p->kids, p->cap_kids * sizeof *p->kids);
-            if (!p->kids) abort();
-        }
+        p->kids = xgrow(p->kids, &p->cap_kids, p->n_kids + 1, sizeof *p->kids);
         p->kids[p->n_kids++] = n;
     }
     s->stack[s->depth++] = n;

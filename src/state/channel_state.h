@@ -46,14 +46,16 @@ bool channel_name_taken(db_conn *db, const char *account_id, const char *region,
 int channel_count(db_conn *db, const char *account_id, const char *region);
 
 /* 0, or -1 (db error). */
-int channel_insert(db_conn *db, const channel *ch);
-int channel_update(db_conn *db, const char *arn, const char *name, const char *destinations);
+__attribute__((warn_unused_result)) int channel_insert(db_conn *db, const channel *ch);
+__attribute__((warn_unused_result)) int channel_update(db_conn *db, const char *arn,
+                                                       const char *name, const char *destinations);
 /* Deletes the channel with its tags (state/tags.h, TAGS_CHANNEL). */
-int channel_delete(db_conn *db, const char *arn);
+__attribute__((warn_unused_result)) int channel_delete(db_conn *db, const char *arn);
 /* Records an ingestion attempt; success_event_id NULL when nothing was ingested, and
  * error_code NULL when the attempt had no failure. */
-int channel_note_ingestion(db_conn *db, const char *arn, int64_t now_ms, const char *attempt_id,
-                           const char *success_event_id, const char *error_code);
+__attribute__((warn_unused_result)) int
+channel_note_ingestion(db_conn *db, const char *arn, int64_t now_ms, const char *attempt_id,
+                       const char *success_event_id, const char *error_code);
 
 /* The account's channels of a region ordered by ARN, after `after_arn` ("" = from the
  * start), at most `limit`: [{"ChannelArn","Name"}]; *more tells whether others follow. */

@@ -1,11 +1,13 @@
 #include "state/db.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/xalloc.h"
 #include "state/schema.h"
 
@@ -169,11 +171,7 @@ void db_release(db_pool *p, db_conn *c)
     }
     if (c->in_tx) db_rollback(c);
     pthread_mutex_lock(&p->mu);
-    if (p->n_idle == p->cap_idle) {
-        p->cap_idle = p->cap_idle ? p->cap_idle * 2 : 16;
-        p->idle = realloc(p->idle, p->cap_idle * sizeof *p->idle);
-        if (!p->idle) abort();
-    }
+    p->idle = xgrow(p->idle, &p->cap_idle, p->n_idle + 1, sizeof *p->idle);
     p->idle[p->n_idle++] = c;
     pthread_mutex_unlock(&p->mu);
 }
@@ -188,7 +186,7 @@ static sqlite3_stmt *prepare(db_conn *c, const char *sql)
             sqlite3_stmt *st;
             if (sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
                 SQLITE_OK) {
-                fprintf(stderr, "orgtrail: SQL error: %s in: %s\n", sqlite3_errmsg(c->h), sql);
+                ot_log("SQL error: %s in: %s", sqlite3_errmsg(c->h), sql);
                 return NULL;
             }
             c->cache[i].sql = sql;
@@ -198,7 +196,7 @@ static sqlite3_stmt *prepare(db_conn *c, const char *sql)
     }
     /* Cache full: fall back to an uncached statement would leak; the cache is sized for
      * every statement in the code base. */
-    fprintf(stderr, "orgtrail: statement cache full\n");
+    ot_log("statement cache full");
     abort();
 }
 
@@ -405,6 +403,7 @@ void db_read_end(db_conn *c)
 
 int db_begin(db_conn *c)
 {
+    assert(!c->in_tx);
     db_read_end(c);
     if (note(c, sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return -1;
     c->in_tx = 1;
@@ -413,6 +412,7 @@ int db_begin(db_conn *c)
 
 int db_commit(db_conn *c)
 {
+    assert(c->in_tx);
     int rc = note(c, sqlite3_exec(c->h, "COMMIT", NULL, NULL, NULL));
     if (rc != SQLITE_OK) {
         db_rollback(c);

@@ -56,7 +56,7 @@ db_conn *db_conn_open(const char *path, bool readonly, char *err, size_t errlen)
 void db_conn_close(db_conn *c);
 
 /* Runs a statement that returns no rows. Returns 0, or -1 (constraint violation etc.). */
-int db_exec(db_conn *c, const char *sql, const char *fmt, ...);
+__attribute__((warn_unused_result)) int db_exec(db_conn *c, const char *sql, const char *fmt, ...);
 /* Prepares and binds a query; step it with db_row() and finish with db_done(). Returns
  * NULL on a preparation error (a bug: SQL is static). */
 sqlite3_stmt *db_query(db_conn *c, const char *sql, const char *fmt, ...);
@@ -93,11 +93,17 @@ const char *db_errmsg(db_conn *c);
  * runs on its own, as without the snapshot) and db_release. No-op inside a transaction.
  * End it before a long wait (a journal fsync): a reader always present would keep SQLite
  * from checkpointing the WAL back to its start. */
-int db_read_begin(db_conn *c);
+__attribute__((warn_unused_result)) int db_read_begin(db_conn *c);
 void db_read_end(db_conn *c);
-int db_begin(db_conn *c);
-int db_commit(db_conn *c);
+/* Transactions do not nest: db_begin asserts none is open, db_commit that one is. */
+__attribute__((warn_unused_result)) int db_begin(db_conn *c);
+__attribute__((warn_unused_result)) int db_commit(db_conn *c);
 void db_rollback(db_conn *c);
+/* For the asserts of functions that must run inside (or outside) the caller's transaction. */
+static inline bool db_in_transaction(const db_conn *c)
+{
+    return c->in_tx != 0;
+}
 
 /* The schema version the code expects (number of migrations). */
 int db_schema_version(void);

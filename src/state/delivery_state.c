@@ -1,5 +1,6 @@
 #include "state/delivery_state.h"
 
+#include "core/xalloc.h"
 #include "state/outbox_state.h"
 
 #include <stdio.h>
@@ -35,11 +36,7 @@ size_t delivery_logging_spans(db_conn *db, const char *trail_arn, logging_span *
                                 "trail_arn = ? ORDER BY from_seq",
                                 "s", trail_arn);
     while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 8;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         (*out)[n].from = (uint64_t)db_int(st, 0);
         (*out)[n].to = db_is_null(st, 1) ? SPAN_OPEN : (uint64_t)db_int(st, 1);
         n++;
@@ -75,11 +72,7 @@ size_t delivery_selector_versions(db_conn *db, const char *trail_arn, selector_v
                                 "WHERE trail_arn = ? ORDER BY from_seq",
                                 "s", trail_arn);
     while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 4;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         (*out)[n].from = (uint64_t)db_int(st, 0);
         (*out)[n].basic = dup_or_null(st, 1);
         (*out)[n].advanced = dup_or_null(st, 2);
@@ -107,11 +100,7 @@ size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **o
                                 "WHERE org_id = ? ORDER BY account_id, from_ms",
                                 "s", org_id);
     while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            *out = realloc(*out, cap * sizeof **out);
-            if (!*out) abort();
-        }
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         snprintf((*out)[n].account_id, sizeof(*out)[n].account_id, "%s", db_text(st, 0));
         (*out)[n].from_ms = db_int(st, 1);
         (*out)[n].to_ms = db_is_null(st, 2) ? MEMBERSHIP_OPEN : db_int(st, 2);

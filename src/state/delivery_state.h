@@ -34,7 +34,8 @@ typedef struct membership_span {
 
 /* StartLogging (on) / StopLogging (off) took effect at journal position `position`.
  * Starting a logging trail or stopping a stopped one changes nothing. 0, or -1. */
-int delivery_logging_changed(db_conn *db, const char *trail_arn, bool on, uint64_t position);
+__attribute__((warn_unused_result)) int delivery_logging_changed(db_conn *db, const char *trail_arn,
+                                                                 bool on, uint64_t position);
 /* The trail's logging spans in order; *out malloc'd (caller frees). */
 size_t delivery_logging_spans(db_conn *db, const char *trail_arn, logging_span **out);
 typedef struct selector_version {
@@ -44,8 +45,9 @@ typedef struct selector_version {
 } selector_version;
 
 /* PutEventSelectors took effect at `position`. 0, or -1. */
-int delivery_selectors_changed(db_conn *db, const char *trail_arn, uint64_t position,
-                               const char *basic_json, const char *advanced_json);
+__attribute__((warn_unused_result)) int
+delivery_selectors_changed(db_conn *db, const char *trail_arn, uint64_t position,
+                           const char *basic_json, const char *advanced_json);
 /* The trail's selector versions in order; free with delivery_selector_versions_free. */
 size_t delivery_selector_versions(db_conn *db, const char *trail_arn, selector_version **out);
 void delivery_selector_versions_free(selector_version *v, size_t n);
@@ -54,10 +56,10 @@ void delivery_selector_versions_free(selector_version *v, size_t n);
 size_t delivery_memberships(db_conn *db, const char *org_id, membership_span **out);
 /* Forgets a deleted trail: its spans, selector history, planned log files and status. Its
  * digest chains and digests stay until they have ended (digest/digester.h). */
-int delivery_forget_trail(db_conn *db, const char *trail_arn);
+__attribute__((warn_unused_result)) int delivery_forget_trail(db_conn *db, const char *trail_arn);
 
 /* The cursor: the first journal seq not yet planned (1 when never set). */
 uint64_t delivery_cursor_get(db_conn *db);
-int delivery_cursor_set(db_conn *db, uint64_t next_seq);
+__attribute__((warn_unused_result)) int delivery_cursor_set(db_conn *db, uint64_t next_seq);
 
 #endif

@@ -1,19 +1,11 @@
 #include "state/digest_state.h"
 
+#include "core/xalloc.h"
 #include "state/outbox_state.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void *grow(void *p, size_t *cap, size_t n, size_t size)
-{
-    if (n < *cap) return p;
-    *cap = *cap ? *cap * 2 : 8;
-    p = realloc(p, *cap * size);
-    if (!p) abort();
-    return p;
-}
 
 size_t digest_chains_of(db_conn *db, const char *trail_arn, digest_chain **out)
 {
@@ -26,7 +18,7 @@ size_t digest_chains_of(db_conn *db, const char *trail_arn, digest_chain **out)
                                 "ORDER BY account_id, region",
                                 "s", trail_arn);
     while (db_row(st)) {
-        *out = grow(*out, &cap, n, sizeof **out);
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         digest_chain *c = &(*out)[n++];
         memset(c, 0, sizeof *c);
         snprintf(c->trail_arn, sizeof c->trail_arn, "%s", trail_arn);
@@ -68,7 +60,7 @@ size_t digest_trails(db_conn *db, char (**arns)[256])
                                 "SELECT arn FROM deleted_trails ORDER BY 1",
                                 "");
     while (db_row(st)) {
-        *arns = grow(*arns, &cap, n, sizeof **arns);
+        *arns = xgrow(*arns, &cap, n + 1, sizeof **arns);
         snprintf((*arns)[n++], sizeof **arns, "%s", db_text(st, 0));
     }
     db_done(st);
@@ -90,7 +82,7 @@ static size_t pending_query(sqlite3_stmt *st, pending_log **out)
     size_t n = 0, cap = 0;
     *out = NULL;
     while (db_row(st)) {
-        *out = grow(*out, &cap, n, sizeof **out);
+        *out = xgrow(*out, &cap, n + 1, sizeof **out);
         pending_log *l = &(*out)[n++];
         memset(l, 0, sizeof *l);
         snprintf(l->account_id, sizeof l->account_id, "%s", db_text(st, 0));

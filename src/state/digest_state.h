@@ -36,7 +36,7 @@ typedef struct digest_chain {
 /* The trail's chains; *out malloc'd (caller frees). */
 size_t digest_chains_of(db_conn *db, const char *trail_arn, digest_chain **out);
 /* Inserts or replaces the chain row. 0, or -1. */
-int digest_chain_put(db_conn *db, const digest_chain *c);
+__attribute__((warn_unused_result)) int digest_chain_put(db_conn *db, const digest_chain *c);
 /* Trails with validation on, a running chain, log files waiting for a digest, or deleted
  * ones whose settings are kept (ARNs, malloc'd array of 256-byte names). */
 size_t digest_trails(db_conn *db, char (**arns)[256]);
@@ -52,15 +52,17 @@ typedef struct pending_log {
 } pending_log;
 
 /* A log file reached the store (idempotent per trail and object). 0, or -1. */
-int digest_pending_add(db_conn *db, const char *trail_arn, const pending_log *l);
+__attribute__((warn_unused_result)) int digest_pending_add(db_conn *db, const char *trail_arn,
+                                                           const pending_log *l);
 /* The chain's pending files, in delivery order; *out malloc'd (caller frees). */
 size_t digest_pending_of(db_conn *db, const char *trail_arn, const char *account_id,
                          const char *region, pending_log **out);
 /* (account, region) pairs with pending files for the trail; *out malloc'd. */
 size_t digest_pending_chains(db_conn *db, const char *trail_arn, pending_log **out);
-int digest_pending_remove(db_conn *db, const char *trail_arn, const pending_log *l);
+__attribute__((warn_unused_result)) int digest_pending_remove(db_conn *db, const char *trail_arn,
+                                                              const pending_log *l);
 
 /* Forgets a deleted trail's chains, pending files and unwritten digests. */
-int digest_forget_trail(db_conn *db, const char *trail_arn);
+__attribute__((warn_unused_result)) int digest_forget_trail(db_conn *db, const char *trail_arn);
 
 #endif

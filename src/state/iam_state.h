@@ -26,9 +26,10 @@ typedef struct iam_role {
 } iam_role;
 
 /* Creates a role. Returns 0 with role_id filled, or -1 with e (EntityAlreadyExists 409). */
-int iam_role_create(db_conn *db, const char *account_id, const char *name, const char *path,
-                    const char *trust_policy, const char *description, int max_session_s,
-                    const char *service_principal, int64_t now_ms, char role_id[32], aws_error *e);
+__attribute__((warn_unused_result)) int
+iam_role_create(db_conn *db, const char *account_id, const char *name, const char *path,
+                const char *trust_policy, const char *description, int max_session_s,
+                const char *service_principal, int64_t now_ms, char role_id[32], aws_error *e);
 /* Loads a role by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
 int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role *out);
 void iam_role_clear(iam_role *r);
@@ -43,8 +44,9 @@ __attribute__((warn_unused_result)) int iam_role_attach_policy(db_conn *db, cons
 const char *iam_slr_name(const char *service_principal);
 /* Creates the service-linked role in account_id when missing (idempotent). Returns 0, or
  * -1 with e for an unknown service. */
-int iam_ensure_slr(db_conn *db, const char *account_id, const char *service_principal,
-                   int64_t now_ms, aws_error *e);
+__attribute__((warn_unused_result)) int iam_ensure_slr(db_conn *db, const char *account_id,
+                                                       const char *service_principal,
+                                                       int64_t now_ms, aws_error *e);
 bool iam_slr_exists(db_conn *db, const char *account_id, const char *service_principal);
 
 /* The trust policy Organizations gives OrganizationAccountAccessRole. Caller frees. */

@@ -1,5 +1,6 @@
 #include "state/org_handshake_state.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,7 @@ org_handshake *org_handshakes_alloc(db_conn *db, const char *action, const char 
 
 int org_handshake_insert(db_conn *db, const org_handshake *h)
 {
+    assert(db_in_transaction(db));
     return db_exec(
         db, "INSERT INTO org_handshakes(" HANDSHAKE_COLUMNS ") VALUES(?, ?, ?, ?, ?, ?, ?, ?)",
         "ssssssii", h->id, h->action, h->state, h->recipient, h->parties, h->resources,
@@ -64,11 +66,13 @@ int org_handshake_insert(db_conn *db, const org_handshake *h)
 
 int org_handshake_set_state(db_conn *db, const char *id, const char *state)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "UPDATE org_handshakes SET state = ? WHERE id = ?", "ss", state, id);
 }
 
 int org_handshakes_cancel_open(db_conn *db, const char *action)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "UPDATE org_handshakes SET state = 'CANCELED' WHERE action = ? AND state IN "
                    "('OPEN', 'REQUESTED')",
@@ -77,5 +81,6 @@ int org_handshakes_cancel_open(db_conn *db, const char *action)
 
 int org_handshake_forget_all(db_conn *db)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_handshakes", "");
 }

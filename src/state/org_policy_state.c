@@ -1,5 +1,6 @@
 #include "state/org_policy_state.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,7 @@ org_policy *org_policies_for_target_alloc(db_conn *db, const char *target_id, co
 
 int org_policy_insert(db_conn *db, const org_policy *p)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT INTO org_policies(id, name, description, type, content, aws_managed) "
                    "VALUES(?, ?, ?, ?, ?, 0)",
@@ -115,6 +117,7 @@ int org_policy_insert(db_conn *db, const org_policy *p)
 
 int org_policy_update(db_conn *db, const org_policy *p)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "UPDATE org_policies SET name = ?, description = ?, content = ? WHERE id = ?",
                    "ssss", p->name, p->description, p->content, p->id);
@@ -122,11 +125,13 @@ int org_policy_update(db_conn *db, const org_policy *p)
 
 int org_policy_delete(db_conn *db, const char *id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_policies WHERE id = ?", "s", id);
 }
 
 int org_policy_ensure_full_access(db_conn *db)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT OR IGNORE INTO org_policies(id, name, description, type, content, "
                    "aws_managed) VALUES(?, 'FullAWSAccess', 'Allows access to every operation', "
@@ -162,6 +167,7 @@ bool org_policy_type_enabled(db_conn *db, const char *root_id, const char *type)
 
 int org_policy_type_enable(db_conn *db, const char *root_id, const char *type)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT OR REPLACE INTO org_policy_types(root_id, type, status) VALUES(?, ?, "
                    "'ENABLED')",
@@ -170,6 +176,7 @@ int org_policy_type_enable(db_conn *db, const char *root_id, const char *type)
 
 int org_policy_type_disable(db_conn *db, const char *root_id, const char *type)
 {
+    assert(db_in_transaction(db));
     if (db_exec(db,
                 "DELETE FROM org_policy_attachments WHERE policy_id IN (SELECT id FROM "
                 "org_policies WHERE type = ?)",
@@ -222,18 +229,21 @@ json_t *org_policy_targets_json(db_conn *db, const char *policy_id)
 
 int org_policy_attach(db_conn *db, const char *policy_id, const char *target_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "INSERT INTO org_policy_attachments(policy_id, target_id) VALUES(?, ?)",
                    "ss", policy_id, target_id);
 }
 
 int org_policy_detach(db_conn *db, const char *policy_id, const char *target_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_policy_attachments WHERE policy_id = ? AND target_id = ?",
                    "ss", policy_id, target_id);
 }
 
 int org_policy_attach_full_access(db_conn *db, const char *target_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(
         db, "INSERT OR IGNORE INTO org_policy_attachments(policy_id, target_id) VALUES(?, ?)", "ss",
         ORG_FULL_ACCESS_ID, target_id);
@@ -241,6 +251,7 @@ int org_policy_attach_full_access(db_conn *db, const char *target_id)
 
 int org_policy_attach_full_access_everywhere(db_conn *db, const char *org_id)
 {
+    assert(db_in_transaction(db));
     if (db_exec(db,
                 "INSERT OR IGNORE INTO org_policy_attachments(policy_id, target_id) SELECT ?, id "
                 "FROM org_units",
@@ -255,11 +266,13 @@ int org_policy_attach_full_access_everywhere(db_conn *db, const char *org_id)
 
 int org_policy_detach_all(db_conn *db, const char *target_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_policy_attachments WHERE target_id = ?", "s", target_id);
 }
 
 int org_policy_forget_all(db_conn *db)
 {
+    assert(db_in_transaction(db));
     if (db_exec(db, "DELETE FROM org_policy_attachments", "") ||
         db_exec(db, "DELETE FROM org_policies", "") ||
         db_exec(db, "DELETE FROM org_policy_types", ""))

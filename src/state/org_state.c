@@ -1,5 +1,6 @@
 #include "state/org_state.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,6 +71,7 @@ int org_of_account(db_conn *db, const char *account_id, org_info *o)
 
 int org_create(db_conn *db, const org_info *o)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT INTO organization(id, feature_set, master_account_id, master_email, "
                    "root_id, created_ms) VALUES(?, ?, ?, ?, ?, ?)",
@@ -79,12 +81,14 @@ int org_create(db_conn *db, const org_info *o)
 
 int org_set_feature_set(db_conn *db, const char *org_id, const char *feature_set)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "UPDATE organization SET feature_set = ? WHERE id = ?", "ss", feature_set,
                    org_id);
 }
 
 int org_delete(db_conn *db, const org_info *o)
 {
+    assert(db_in_transaction(db));
     if (db_exec(db, "DELETE FROM org_service_access", "") ||
         db_exec(db, "DELETE FROM org_delegated_admins", "") ||
         db_exec(db, "DELETE FROM org_create_account_status", "") ||
@@ -159,6 +163,7 @@ int account_id_by_email(db_conn *db, const char *email, char id[13])
 int account_create(db_conn *db, const char *account_id, const char *name, const char *email,
                    int64_t now_ms)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT INTO accounts(id, name, email, state, created_ms) VALUES(?, ?, ?, "
                    "'ACTIVE', ?)",
@@ -207,6 +212,7 @@ int64_t org_member_count(db_conn *db, const org_info *o)
 int org_account_join(db_conn *db, const org_info *o, const char *account_id, const char *method,
                      int64_t now_ms)
 {
+    assert(db_in_transaction(db));
     return db_exec(
         db,
         "UPDATE accounts SET org_id = ?, parent_id = ?, joined_method = ?, joined_ms = ? "
@@ -216,6 +222,7 @@ int org_account_join(db_conn *db, const org_info *o, const char *account_id, con
 
 int org_account_leave(db_conn *db, const char *account_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "UPDATE accounts SET org_id = NULL, parent_id = NULL, joined_method = NULL, "
                    "joined_ms = NULL WHERE id = ?",
@@ -224,6 +231,7 @@ int org_account_leave(db_conn *db, const char *account_id)
 
 int org_account_move(db_conn *db, const char *account_id, const char *parent_id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "UPDATE accounts SET parent_id = ? WHERE id = ?", "ss", parent_id,
                    account_id);
 }
@@ -246,6 +254,7 @@ static void create_status_from_row(sqlite3_stmt *st, void *row)
 
 int org_create_status_add(db_conn *db, const org_create_status *s)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT INTO org_create_account_status(" CREATE_STATUS_COLUMNS
                    ") VALUES(?, ?, ?, ?, ?, ?, ?)",
@@ -274,6 +283,7 @@ org_create_status *org_create_status_alloc(db_conn *db, size_t *n)
 
 int org_service_access_enable(db_conn *db, const char *service_principal, int64_t now_ms)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT OR IGNORE INTO org_service_access(service_principal, enabled_ms) "
                    "VALUES(?, ?)",
@@ -282,6 +292,7 @@ int org_service_access_enable(db_conn *db, const char *service_principal, int64_
 
 int org_service_access_disable(db_conn *db, const char *service_principal)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_service_access WHERE service_principal = ?", "s",
                    service_principal);
 }
@@ -344,6 +355,7 @@ bool org_is_any_delegated_admin(db_conn *db, const char *account_id)
 int org_delegated_admin_add(db_conn *db, const char *account_id, const char *service_principal,
                             int64_t now_ms)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "INSERT INTO org_delegated_admins(account_id, service_principal, enabled_ms) "
                    "VALUES(?, ?, ?)",
@@ -352,6 +364,7 @@ int org_delegated_admin_add(db_conn *db, const char *account_id, const char *ser
 
 int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *service_principal)
 {
+    assert(db_in_transaction(db));
     return db_exec(db,
                    "DELETE FROM org_delegated_admins WHERE account_id = ? AND "
                    "service_principal = ?",
@@ -360,6 +373,7 @@ int org_delegated_admin_remove(db_conn *db, const char *account_id, const char *
 
 int org_account_joined(db_conn *db, const char *account_id, int64_t now_ms, aws_error *e)
 {
+    assert(db_in_transaction(db));
     org_info o;
     if (!org_of_account(db, account_id, &o)) return 0;
     if (!strcmp(o.feature_set, "ALL") &&
@@ -373,6 +387,7 @@ int org_account_joined(db_conn *db, const char *account_id, int64_t now_ms, aws_
 
 int org_account_left(db_conn *db, const char *account_id, aws_error *e)
 {
+    assert(db_in_transaction(db));
     /* The role goes with everything hanging off it, as IAM's DeleteServiceLinkedRole. */
     iam_role r;
     if (!iam_role_get(db, account_id, iam_slr_name("cloudtrail.amazonaws.com"), &r)) return 0;

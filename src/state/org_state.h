@@ -149,9 +149,11 @@ org_service_date *org_delegated_services_alloc(db_conn *db, const char *account_
  * AWSServiceRoleForCloudTrail while trusted access for CloudTrail is enabled. Call inside
  * the caller's transaction, after the account row carries the organization. Returns 0, or
  * -1 with e. */
-int org_account_joined(db_conn *db, const char *account_id, int64_t now_ms, aws_error *e);
+__attribute__((warn_unused_result)) int org_account_joined(db_conn *db, const char *account_id,
+                                                           int64_t now_ms, aws_error *e);
 /* What AWS undoes when an account leaves: the CloudTrail service-linked role (the
  * organization trail no longer applies to it). Other roles stay. Returns 0, or -1 with e. */
-int org_account_left(db_conn *db, const char *account_id, aws_error *e);
+__attribute__((warn_unused_result)) int org_account_left(db_conn *db, const char *account_id,
+                                                         aws_error *e);
 
 #endif

@@ -1,5 +1,6 @@
 #include "state/org_unit_state.h"
 
+#include <assert.h>
 #include <stdio.h>
 
 static void unit_from_row(sqlite3_stmt *st, void *row)
@@ -45,21 +46,25 @@ org_unit *org_units_alloc(db_conn *db, const char *parent_id, size_t *n)
 
 int org_unit_create(db_conn *db, const org_unit *u, int64_t now_ms)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "INSERT INTO org_units(id, parent_id, name, created_ms) VALUES(?, ?, ?, ?)",
                    "sssi", u->id, u->parent_id, u->name, now_ms);
 }
 
 int org_unit_rename(db_conn *db, const char *id, const char *name)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "UPDATE org_units SET name = ? WHERE id = ?", "ss", name, id);
 }
 
 int org_unit_delete(db_conn *db, const char *id)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_units WHERE id = ?", "s", id);
 }
 
 int org_unit_forget_all(db_conn *db)
 {
+    assert(db_in_transaction(db));
     return db_exec(db, "DELETE FROM org_units", "");
 }

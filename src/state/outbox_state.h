@@ -55,19 +55,21 @@ typedef struct outbox_item {
 } outbox_item;
 
 /* Queues it->kind's object (due at once). 0, or -1 (a log file planned twice). */
-int outbox_insert(db_conn *db, const outbox_item *it);
+__attribute__((warn_unused_result)) int outbox_insert(db_conn *db, const outbox_item *it);
 /* Up to `max` objects of the kind whose next attempt is due at now_ms, oldest first;
  * *out malloc'd, free with outbox_items_free. */
 size_t outbox_due(db_conn *db, outbox_kind kind, int64_t now_ms, size_t max, outbox_item **out);
 /* Frees n items and the array (the bodies included). */
 void outbox_items_free(outbox_item *v, size_t n);
-int outbox_done(db_conn *db, int64_t id);
+__attribute__((warn_unused_result)) int outbox_done(db_conn *db, int64_t id);
 /* One more failed attempt; the next is due at next_attempt_ms. */
-int outbox_retry(db_conn *db, int64_t id, int64_t next_attempt_ms);
+__attribute__((warn_unused_result)) int outbox_retry(db_conn *db, int64_t id,
+                                                     int64_t next_attempt_ms);
 /* Objects of the kind not yet in the store: of every trail, or (trail_arn not NULL) of one. */
 int64_t outbox_pending(db_conn *db, outbox_kind kind, const char *trail_arn);
 /* Drops the trail's objects of the kind that are not in the store yet. */
-int outbox_forget_trail(db_conn *db, outbox_kind kind, const char *trail_arn);
+__attribute__((warn_unused_result)) int outbox_forget_trail(db_conn *db, outbox_kind kind,
+                                                            const char *trail_arn);
 
 typedef struct outbox_status {
     int64_t latest_ms;         /* the latest object stored; 0 = never */
@@ -78,7 +80,8 @@ typedef struct outbox_status {
 /* The trail's status for the kind: 1 found, 0 none (*s zeroed). */
 int outbox_status_get(db_conn *db, outbox_kind kind, const char *trail_arn, outbox_status *s);
 /* Records an attempt: error NULL for a success. 0, or -1. */
-int outbox_status_attempt(db_conn *db, outbox_kind kind, const char *trail_arn, int64_t now_ms,
-                          const char *error);
+__attribute__((warn_unused_result)) int outbox_status_attempt(db_conn *db, outbox_kind kind,
+                                                              const char *trail_arn, int64_t now_ms,
+                                                              const char *error);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "state/org_state.h"
 #include "state/tags.h"
 
@@ -244,12 +245,9 @@ typedef struct trail_vec {
 
 static void vec_push(trail_vec *tv, const trail *t, bool shadow)
 {
-    if (tv->n == tv->cap) {
-        tv->cap = tv->cap ? tv->cap * 2 : 8;
-        tv->v = realloc(tv->v, tv->cap * sizeof *tv->v);
-        tv->shadow = realloc(tv->shadow, tv->cap * sizeof *tv->shadow);
-        if (!tv->v || !tv->shadow) abort();
-    }
+    size_t shadow_cap = tv->cap; /* both arrays grow in step */
+    tv->shadow = xgrow(tv->shadow, &shadow_cap, tv->n + 1, sizeof *tv->shadow);
+    tv->v = xgrow(tv->v, &tv->cap, tv->n + 1, sizeof *tv->v);
     tv->v[tv->n] = *t;
     tv->shadow[tv->n] = shadow;
     tv->n++;

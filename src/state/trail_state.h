@@ -55,11 +55,11 @@ int trail_get(db_conn *db, const char *arn, trail *t);
 /* A deleted trail's settings, kept for its last digests (digest/digester.h): DeleteTrail
  * keeps them (call before trail_delete), the digester loads them (1 found, 0 not) and
  * forgets them once the trail's last digest is written. */
-int trail_keep_deleted(db_conn *db, const char *arn);
+__attribute__((warn_unused_result)) int trail_keep_deleted(db_conn *db, const char *arn);
 int trail_get_deleted(db_conn *db, const char *arn, trail *t);
 /* The trail, or else a deleted trail's kept settings: 1 live, 2 deleted, 0 neither. */
 int trail_get_or_deleted(db_conn *db, const char *arn, trail *t);
-int trail_forget_deleted(db_conn *db, const char *arn);
+__attribute__((warn_unused_result)) int trail_forget_deleted(db_conn *db, const char *arn);
 /* The trail of `account_id` named `name` that is visible in `region`: its home region is
  * `region`, or (when `multi_region_ok`) it is a multi-region trail. 1 found, 0 not. */
 int trail_find_by_name(db_conn *db, const char *account_id, const char *name, const char *region,
@@ -74,15 +74,17 @@ int trail_count_in_region(db_conn *db, const char *account_id, const char *regio
 
 /* Insert / replace the configuration columns / delete (with its tags, state/tags.h
  * TAGS_TRAIL). 0, or -1 (db error). */
-int trail_insert(db_conn *db, const trail *t);
-int trail_update_config(db_conn *db, const trail *t);
-int trail_delete(db_conn *db, const char *arn);
-int trail_set_logging(db_conn *db, const char *arn, bool logging, int64_t now_ms);
+__attribute__((warn_unused_result)) int trail_insert(db_conn *db, const trail *t);
+__attribute__((warn_unused_result)) int trail_update_config(db_conn *db, const trail *t);
+__attribute__((warn_unused_result)) int trail_delete(db_conn *db, const char *arn);
+__attribute__((warn_unused_result)) int trail_set_logging(db_conn *db, const char *arn,
+                                                          bool logging, int64_t now_ms);
 
 /* Selectors: exactly one of basic / advanced is stored (the other becomes NULL). The JSON
  * texts are copied. */
-int trail_set_selectors(db_conn *db, const char *arn, const char *basic_json,
-                        const char *advanced_json);
+__attribute__((warn_unused_result)) int trail_set_selectors(db_conn *db, const char *arn,
+                                                            const char *basic_json,
+                                                            const char *advanced_json);
 /* Loads the stored selector texts (malloc'd, NULL when unset; caller frees). */
 void trail_get_selectors(db_conn *db, const char *arn, char **basic_json, char **advanced_json);
 

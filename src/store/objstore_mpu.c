@@ -12,6 +12,7 @@
 
 #include "core/hash.h"
 #include "core/ids.h"
+#include "core/xalloc.h"
 #include "store/objstore_internal.h"
 
 static int no_such_upload(aws_error *e, const char *upload_id)
@@ -285,11 +286,7 @@ int objstore_mpu_abort(objstore *os, db_conn *db, const char *bucket, const char
     sqlite3_stmt *st =
         db_query(db, "SELECT blob FROM s3_parts WHERE upload_id = ?", "s", upload_id);
     while (db_row(st)) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            blobs = realloc(blobs, cap * sizeof *blobs);
-            if (!blobs) abort();
-        }
+        blobs = xgrow(blobs, &cap, n + 1, sizeof *blobs);
         snprintf(blobs[n++], 40, "%s", db_text(st, 0));
     }
     db_done(st);

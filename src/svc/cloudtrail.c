@@ -55,5 +55,8 @@ static const op_def OPS[] = {
     {"UpdateTrail", ct_update_trail, NULL, OP_TX | OP_CHANGES_TRAILS},
 };
 
-const service_def SVC_CLOUDTRAIL = {"cloudtrail", VSTYLE_JSON, OPS, sizeof OPS / sizeof *OPS,
-                                    ct_fail_db};
+const service_def SVC_CLOUDTRAIL = {.signing_name = "cloudtrail",
+                                    .style = VSTYLE_JSON,
+                                    .ops = OPS,
+                                    .n_ops = sizeof OPS / sizeof *OPS,
+                                    .fail_db = ct_fail_db};

@@ -17,9 +17,11 @@
 
 #include "capture/journal.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "ingest/audit_event.h"
 #include "ingest/recipients.h"
 #include "svc/cloudtrail_internal.h"
+#include "svc/ingest_bulk.h"
 
 #define CHANNEL_RESOURCE_TYPE "AWS::CloudTrail::Channel"
 
@@ -139,9 +141,12 @@ static int put_audit_events(call_ctx *c)
         }
         char attempt[40];
         ids_uuid(attempt);
-        /* Best effort: the events are stored whatever happens to the status columns. */
-        channel_note_ingestion(c->db, ch.arn, c->now_ms, last_ok ? last_ok : attempt, last_ok,
-                               last_error);
+        /* Best effort: the events are stored whatever happens to the status columns, and
+         * the next call records its own attempt. */
+        if (channel_note_ingestion(c->db, ch.arn, c->now_ms, last_ok ? last_ok : attempt, last_ok,
+                                   last_error))
+            ot_log("channel %s: its ingestion status could not be recorded (%s)", ch.arn,
+                   db_errmsg(c->db));
         c->out = json_pack("{s:o, s:O}", "successful", ok, "failed", failed);
     }
     json_decref(failed);
@@ -163,5 +168,13 @@ static const op_def OPS[] = {
     {"PutAuditEvents", put_audit_events, PUT_OVERRIDES, 0},
 };
 
-const service_def SVC_CLOUDTRAIL_DATA = {"cloudtrail-data", VSTYLE_JSON, OPS,
-                                         sizeof OPS / sizeof *OPS, NULL};
+static const service_route BULK = {
+    .path = INGEST_BULK_PATH,
+    .method = "POST",
+    .op = {.name = INGEST_BULK_EVENT_NAME, .fn = ingest_bulk, .flags = OP_WAITS_FOR_DELIVERY}};
+
+const service_def SVC_CLOUDTRAIL_DATA = {.signing_name = "cloudtrail-data",
+                                         .style = VSTYLE_JSON,
+                                         .ops = OPS,
+                                         .n_ops = sizeof OPS / sizeof *OPS,
+                                         .route = &BULK};

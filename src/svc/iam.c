@@ -583,4 +583,5 @@ static const op_def OPS[] = {
     {"DeleteAccessKey", iam_delete_access_key, NULL, 0},
 };
 
-const service_def SVC_IAM = {"iam", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS, NULL};
+const service_def SVC_IAM = {
+    .signing_name = "iam", .style = VSTYLE_QUERY, .ops = OPS, .n_ops = sizeof OPS / sizeof *OPS};

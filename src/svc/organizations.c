@@ -336,5 +336,8 @@ static const op_def OPS[] = {
     {"UpdatePolicy", org_update_policy, NULL, OP_TX},
 };
 
-const service_def SVC_ORGANIZATIONS = {"organizations", VSTYLE_ORGS, OPS, sizeof OPS / sizeof *OPS,
-                                       org_fail_db};
+const service_def SVC_ORGANIZATIONS = {.signing_name = "organizations",
+                                       .style = VSTYLE_ORGS,
+                                       .ops = OPS,
+                                       .n_ops = sizeof OPS / sizeof *OPS,
+                                       .fail_db = org_fail_db};

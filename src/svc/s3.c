@@ -48,4 +48,8 @@ static const op_def OPS[] = {
     {"DeleteBucketEncryption", s3_delete_bucket_encryption, NULL, 0},
 };
 
-const service_def SVC_S3 = {"s3", VSTYLE_S3, OPS, sizeof OPS / sizeof *OPS, NULL};
+const service_def SVC_S3 = {.signing_name = "s3",
+                            .style = VSTYLE_S3,
+                            .ops = OPS,
+                            .n_ops = sizeof OPS / sizeof *OPS,
+                            .flags = SVC_KEY_MAKES_DATA_EVENT};

@@ -17,13 +17,13 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "auth/principal.h"
+#include "capture/journal.h"
 #include "core/awserr.h"
+#include "digest/signer_client.h"
 #include "http/http.h"
 #include "proto/proto.h"
 #include "proto/validate.h"
-#include "auth/principal.h"
-#include "capture/journal.h"
-#include "digest/signer_client.h"
 #include "store/objstore.h"
 
 #define CALL_MAX_EXTRA_RECIPIENTS 4
@@ -93,6 +93,9 @@ enum op_flags {
     /* Once it has committed, the trails or their selectors may differ: which data events
      * are worth capturing is recomputed (app/data_events.h). */
     OP_CHANGES_TRAILS = 1u << 1,
+    /* Waits, before the request holds a database connection, while delivery is too far
+     * behind (delivery/backlog.h): high-volume ingestion that would otherwise outrun it. */
+    OP_WAITS_FOR_DELIVERY = 1u << 2,
 };
 
 typedef struct op_def {
@@ -102,6 +105,23 @@ typedef struct op_def {
     unsigned flags;                       /* enum op_flags */
 } op_def;
 
+/* What the front end does around every call of a service (service_def.flags). */
+enum service_flags {
+    /* A call whose input names an object (member Key) is a data event, also when it is
+     * refused before its handler runs; the handler classifies the rest (s3_call_object). */
+    SVC_KEY_MAKES_DATA_EVENT = 1u << 0,
+};
+
+/* An endpoint of a service outside its API model (orgtrail's own, such as bulk
+ * ingestion): matched by its exact path, it bypasses the protocol decoder and input
+ * validation; op.fn leaves its answer in c->out, sent as a JSON document with status 200.
+ * op.name is the record's eventName. */
+typedef struct service_route {
+    const char *path;
+    const char *method; /* the one method it accepts; others get 405 */
+    op_def op;
+} service_route;
+
 /* A served service. Its eventSource and whether it is global are not here: they are facts
  * the lower layers need too, in core/aws_services.h under the same signing name. */
 typedef struct service_def {
@@ -109,7 +129,9 @@ typedef struct service_def {
     vstyle style;
     const op_def *ops;
     size_t n_ops;
-    op_fn fail_db; /* the error of a failed begin/commit for OP_TX operations */
+    op_fn fail_db;              /* the error of a failed begin/commit for OP_TX operations */
+    unsigned flags;             /* enum service_flags */
+    const service_route *route; /* NULL when the service has no endpoint of its own */
 } service_def;
 
 /* Helpers for handlers. */

@@ -12,6 +12,7 @@
 #include "core/hash.h"
 #include "core/ids.h"
 #include "core/timeutil.h"
+#include "core/xalloc.h"
 #include "policy/policy.h"
 #include "state/iam_state.h"
 #include "state/org_state.h"
@@ -43,11 +44,7 @@ typedef struct cond_ctx {
 static void ctx_add(cond_ctx *x, const char *key, const char *value)
 {
     if (!value) return;
-    if (x->n + 3 > x->cap) {
-        x->cap = x->cap ? x->cap * 2 : 32;
-        x->kv = realloc(x->kv, x->cap * sizeof *x->kv);
-        if (!x->kv) abort();
-    }
+    x->kv = xgrow(x->kv, &x->cap, x->n + 3, sizeof *x->kv);
     x->kv[x->n] = strdup(key);
     x->kv[x->n + 1] = strdup(value);
     if (!x->kv[x->n] || !x->kv[x->n + 1]) abort();
@@ -279,4 +276,5 @@ static const op_def OPS[] = {
     {"AssumeRole", assume_role, NULL, 0},
 };
 
-const service_def SVC_STS = {"sts", VSTYLE_QUERY, OPS, sizeof OPS / sizeof *OPS, NULL};
+const service_def SVC_STS = {
+    .signing_name = "sts", .style = VSTYLE_QUERY, .ops = OPS, .n_ops = sizeof OPS / sizeof *OPS};

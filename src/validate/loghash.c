@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include "core/hash.h"
+#include "core/xalloc.h"
 
 /* Above this the fast path would need too much scratch memory per worker; such files are
  * far beyond what CloudTrail delivers, and stream through zlib instead. */
@@ -121,9 +122,9 @@ unsigned char *loghash_gunzip_alloc(const void *gz, size_t len, size_t *n)
     int zr;
     for (;;) {
         if (cap - used < 65536) {
-            cap *= 2;
-            out = realloc(out, cap + 1);
-            if (!out) abort();
+            size_t alloc = cap + 1; /* one byte beyond cap for the terminating NUL */
+            out = xgrow(out, &alloc, alloc + 1, 1);
+            cap = alloc - 1;
         }
         z.next_out = out + used;
         z.avail_out = (uInt)(cap - used);

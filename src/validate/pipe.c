@@ -1,10 +1,12 @@
 #include "validate/pipe.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mutex.h"
 #include "validate/loghash.h"
 
 struct vpipe {
@@ -19,7 +21,7 @@ struct vpipe {
      * items instead of once per item: a wakeup costs more than a small log file's fetch. */
     uint64_t done_upto, want;
     bool waiting;
-    pthread_mutex_t mu;
+    mutex mu;
     pthread_cond_t work, done;
     bool stop;
     pthread_t *threads;
@@ -66,6 +68,7 @@ static void check_log(vs_handle *h, loghash_scratch *scratch, const vsource *src
  * the caller if it waits for that much. */
 static void mark_done_locked(vpipe *p)
 {
+    assert(mutex_held(&p->mu));
     while (p->done_upto < p->tail && p->ring[p->done_upto % p->cap].done)
         p->done_upto++;
     if (p->waiting && p->done_upto >= p->want) pthread_cond_signal(&p->done);
@@ -74,30 +77,30 @@ static void mark_done_locked(vpipe *p)
 static void *worker(void *arg)
 {
     vpipe *p = arg;
-    pthread_mutex_lock(&p->mu);
+    mutex_lock(&p->mu);
     int idx = 0;
     while (p->threads && !pthread_equal(p->threads[idx], pthread_self()))
         idx++;
     vs_handle *h = p->handles[idx];
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
     loghash_scratch scratch;
     loghash_scratch_init(&scratch);
     for (;;) {
-        pthread_mutex_lock(&p->mu);
+        mutex_lock(&p->mu);
         while (!p->stop && p->next_job == p->tail)
-            pthread_cond_wait(&p->work, &p->mu);
+            mutex_cond_wait(&p->work, &p->mu);
         if (p->next_job == p->tail) {
-            pthread_mutex_unlock(&p->mu);
+            mutex_unlock(&p->mu);
             break;
         }
         pipe_item *it = &p->ring[p->next_job++ % p->cap];
-        pthread_mutex_unlock(&p->mu);
+        mutex_unlock(&p->mu);
         /* The item is ours until `done`: the caller only reads finished items. */
         if (it->kind == PIPE_LOG) check_log(h, &scratch, p->src, it);
-        pthread_mutex_lock(&p->mu);
+        mutex_lock(&p->mu);
         it->done = true;
         mark_done_locked(p);
-        pthread_mutex_unlock(&p->mu);
+        mutex_unlock(&p->mu);
     }
     loghash_scratch_free(&scratch);
     return NULL;
@@ -118,7 +121,7 @@ vpipe *pipe_start(const vsource *src, int workers, int depth, pipe_emit_fn emit,
     p->handles = calloc((size_t)workers, sizeof p->handles[0]);
     p->threads = calloc((size_t)workers, sizeof p->threads[0]);
     if (!p->ring || !p->handles || !p->threads) abort();
-    pthread_mutex_init(&p->mu, NULL);
+    mutex_init(&p->mu);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->done, NULL);
     for (int i = 0; i < workers; i++) {
@@ -134,12 +137,12 @@ vpipe *pipe_start(const vsource *src, int workers, int depth, pipe_emit_fn emit,
         }
     }
     /* Workers find their handle by thread id, so start them under the lock. */
-    pthread_mutex_lock(&p->mu);
+    mutex_lock(&p->mu);
     for (int i = 0; i < workers; i++) {
         if (pthread_create(&p->threads[i], NULL, worker, p)) abort();
         p->n_threads++;
     }
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
     return p;
 }
 
@@ -157,26 +160,27 @@ static void clear_item(pipe_item *it)
  * held; releases it around emit. */
 static void drain_locked(vpipe *p, uint64_t wait)
 {
+    assert(mutex_held(&p->mu));
     if (wait) {
         p->want = p->head + wait < p->tail ? p->head + wait : p->tail;
         p->waiting = true;
         while (p->done_upto < p->want)
-            pthread_cond_wait(&p->done, &p->mu);
+            mutex_cond_wait(&p->done, &p->mu);
         p->waiting = false;
     }
     while (p->head < p->tail && p->ring[p->head % p->cap].done) {
         pipe_item *it = &p->ring[p->head % p->cap];
-        pthread_mutex_unlock(&p->mu);
+        mutex_unlock(&p->mu);
         p->emit(p->ctx, it);
         clear_item(it);
-        pthread_mutex_lock(&p->mu);
+        mutex_lock(&p->mu);
         p->head++;
     }
 }
 
 static pipe_item *reserve(vpipe *p)
 {
-    pthread_mutex_lock(&p->mu);
+    mutex_lock(&p->mu);
     /* Full: wait until half the ring is finished, so that refills come in batches. */
     while (p->tail - p->head >= p->cap)
         drain_locked(p, p->cap / 2 ? p->cap / 2 : 1);
@@ -198,7 +202,7 @@ void pipe_msg(vpipe *p, const char *text, bool is_error, int tag)
     p->tail++;
     pthread_cond_signal(&p->work);
     drain_locked(p, 0);
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
 }
 
 void pipe_log(vpipe *p, const char *bucket, const char *key, const char *expect)
@@ -211,29 +215,29 @@ void pipe_log(vpipe *p, const char *bucket, const char *key, const char *expect)
     p->tail++;
     pthread_cond_signal(&p->work);
     drain_locked(p, 0);
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
 }
 
 void pipe_poll(vpipe *p)
 {
-    pthread_mutex_lock(&p->mu);
+    mutex_lock(&p->mu);
     drain_locked(p, 0);
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
 }
 
 void pipe_finish(vpipe *p)
 {
-    pthread_mutex_lock(&p->mu);
+    mutex_lock(&p->mu);
     while (p->head < p->tail)
         drain_locked(p, p->tail - p->head);
     p->stop = true;
     pthread_cond_broadcast(&p->work);
-    pthread_mutex_unlock(&p->mu);
+    mutex_unlock(&p->mu);
     for (int i = 0; i < p->n_threads; i++)
         pthread_join(p->threads[i], NULL);
     for (int i = 0; i < p->n_threads; i++)
         p->src->ops->close(p->handles[i]);
-    pthread_mutex_destroy(&p->mu);
+    mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->done);
     free(p->handles);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "validate/awsclient.h"
 #include "validate/source.h"
 #include "validate/source_s3.h"
@@ -108,11 +109,7 @@ static int s3_list(vs_handle *h, const char *bucket, const char *prefix, const c
         s += 5;
         const char *e = strstr(s, "</Key>");
         if (!e) break;
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 256;
-            out->keys = realloc(out->keys, cap * sizeof out->keys[0]);
-            if (!out->keys) abort();
-        }
+        out->keys = xgrow(out->keys, &cap, out->n + 1, sizeof out->keys[0]);
         char *k = strndup(s, (size_t)(e - s));
         if (!k) abort();
         xml_unescape(k);

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
 #include "validate/digest.h"
 #include "validate/loghash.h"
 #include "validate/pipe.h"
@@ -21,11 +22,7 @@ typedef struct keylist {
 
 static void keylist_push(keylist *l, const char *s)
 {
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        l->k = realloc(l->k, l->cap * sizeof l->k[0]);
-        if (!l->k) abort();
-    }
+    l->k = xgrow(l->k, &l->cap, l->n + 1, sizeof l->k[0]);
     l->k[l->n] = strdup(s);
     if (!l->k[l->n]) abort();
     l->n++;
@@ -418,11 +415,7 @@ static void link_clear(link *lk)
 
 static void add_span(V *v, int64_t s, int64_t e)
 {
-    if (v->n_spans == v->cap_spans) {
-        v->cap_spans = v->cap_spans ? v->cap_spans * 2 : 64;
-        v->spans = realloc(v->spans, v->cap_spans * sizeof v->spans[0]);
-        if (!v->spans) abort();
-    }
+    v->spans = xgrow(v->spans, &v->cap_spans, v->n_spans + 1, sizeof v->spans[0]);
     v->spans[v->n_spans++] = (span){s, e};
 }
 

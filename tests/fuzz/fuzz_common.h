@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "http/http.h"
 
 /* The next line of [*p, end) without its LF (and CR); advances *p past it. */

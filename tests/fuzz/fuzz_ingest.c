@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_target.h"
 #include "ingest/audit_event.h"
 #include "ingest/jscan.h"
 #include "ingest/ndjson.h"

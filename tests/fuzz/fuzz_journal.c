@@ -74,6 +74,7 @@
 
 #include "capture/journal.h"
 #include "core/buf.h"
+#include "fuzz_target.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "delivery/select.h"
+#include "fuzz_target.h"
 #include "ingest/jscan.h"
 
 static int same(const char *a, const char *b)

@@ -20,6 +20,7 @@
 
 #include "core/buf.h"
 #include "digest/signer.h"
+#include "fuzz_target.h"
 
 #define CHECK(cond)                                                                                \
     do {                                                                                           \

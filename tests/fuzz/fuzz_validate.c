@@ -47,6 +47,7 @@
 
 #include "core/buf.h"
 #include "core/hash.h"
+#include "fuzz_target.h"
 #include "validate/digest.h"
 #include "validate/layout.h"
 #include "validate/loghash.h"

@@ -175,7 +175,7 @@ static void check_variant(const char *variant)
         char hash[65];
         hash_sha256_hex(json.data, json.len, hash);
         buf ss = {0};
-        digest_signing_string(&doc, hash, &ss);
+        digest_signing_string(doc.end_ms, doc.bucket, doc.key, hash, doc.prev_signature, &ss);
         const char *base = strrchr(key, '/') + 1;
         snprintf(rel, sizeof rel, "%s/signing-strings/%.*s.txt", variant,
                  (int)(strlen(base) - strlen(".json.gz")), base);
@@ -289,9 +289,8 @@ static void test_keys_made_on_first_use_and_rotated(void **state)
     assert_int_equal(st.st_mode & 0777, 0600);
     char sig[SIGNKEY_SIG_HEX_LEN + 1];
     sign_once(f, "us-east-1", a.fingerprint, t0 + 250, hash, sig);
-    digest_doc doc = {.end_ms = t0 + 250, .bucket = "b", .key = "k"};
     buf ss = BUF_INIT;
-    digest_signing_string(&doc, hash, &ss);
+    digest_signing_string(t0 + 250, "b", "k", hash, NULL, &ss);
     assert_true(signkey_verify_hex(a.der, a.der_len, ss.data, ss.len, sig));
     buf_free(&ss);
 

@@ -24,6 +24,7 @@
 #include "digest/digester.h"
 #include "digest/digestfile.h"
 #include "digest/keystore.h"
+#include "digest/signer_client.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
 #include "state/outbox_state.h"
@@ -417,6 +418,57 @@ static void test_refused_digest_retried(void **state)
     stored_free(d, 1);
 }
 
+/* A crash between signing and committing leaves the signer a step ahead of the chain:
+ * with other log files since, the digest of that window can never be signed (the signer
+ * refuses the past). The chain then starts again after that window, with a first digest
+ * (no previous signature) that names the files, instead of retrying the refusal forever. */
+static void test_signer_refusal_restarts_chain(void **state)
+{
+    fixture *f = *state;
+    capture(f, "ListTrails");
+    int64_t t0 = time_now_ms();
+    step(f, t0); /* log file delivered; the chain starts */
+    step(f, t0 + 10 * SEC);
+    stored d[4];
+    assert_int_equal(digests(f, d, 4), 1);
+    int64_t e0, e1;
+    assert_int_equal(time_parse_iso8601(field(&d[0], "digestEndTime"), &e0), 0);
+    e1 = e0 + 10 * SEC;
+
+    /* The signer signed the next window, then the server died before it committed. */
+    signer_request sr = {.trail_arn = ARN,
+                         .account_id = MGMT,
+                         .region = "us-east-1",
+                         .fingerprint = field(&d[0], "digestPublicKeyFingerprint"),
+                         .end_ms = e1,
+                         .bucket = BUCKET,
+                         .key = DIGESTS "lost.json.gz",
+                         .sha256 =
+                             "0000000000000000000000000000000000000000000000000000000000000000",
+                         .previous_signature = d[0].signature};
+    char sig[SIGNKEY_SIG_HEX_LEN + 1];
+    aws_error e;
+    assert_int_equal(signer_sign(f->srv.signer, &sr, sig, &e), 0);
+
+    capture(f, "DescribeTrails");
+    assert_int_equal(delivery_plan(&f->srv.delivery, e0 + SEC), 1);
+    assert_int_equal(delivery_write(&f->srv.delivery, e0 + SEC), 1);
+    assert_int_equal(digest_plan(&f->srv.delivery, f->srv.signer, e1), -1); /* refused */
+    assert_int_equal(digest_write(&f->srv.delivery, e1), 0);
+    stored_free(d, 1);
+    assert_int_equal(digests(f, d, 4), 1);
+    stored_free(d, 1);
+
+    step(f, e1 + 10 * SEC);
+    assert_int_equal(digests(f, d, 4), 2);
+    check(f, &d[1], NULL); /* a first digest again, signed */
+    int64_t start;
+    assert_int_equal(time_parse_iso8601(field(&d[1], "digestStartTime"), &start), 0);
+    assert_int_equal(start, e1);
+    assert_int_equal(log_files(&d[1]), 1); /* the file of the refused window is not lost */
+    stored_free(d, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -424,6 +476,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stop_start_and_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted_trail_last_digest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_digest_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_signer_refusal_restarts_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
