@@ -385,17 +385,23 @@ static bool any_matches(const json_t *v, const char *s, bool ic)
 
 static bool principal_value_matches(const char *type, const char *v, const policy_request *r)
 {
-    if (!strcmp(v, "*")) return true;
+    unsigned forms = r->principal_forms ? r->principal_forms : ~0u;
+    if (!strcmp(v, "*")) return forms & PRINCIPAL_FORM_SELF;
     if (!strcmp(type, "Service"))
         return r->principal_service && !strcasecmp(v, r->principal_service);
     if (strcmp(type, "AWS") || !r->principal_account) return false;
-    size_t n = strlen(v);
-    if (n == 12 && !strcmp(v, r->principal_account)) return true;
-    char root[64];
-    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
-    if (!strcmp(v, root)) return true;
-    if (r->principal_arn && !strcmp(v, r->principal_arn)) return true;
-    if (r->principal_session_arn && !strcmp(v, r->principal_session_arn)) return true;
+    if (forms & PRINCIPAL_FORM_ACCOUNT) {
+        if (strlen(v) == 12 && !strcmp(v, r->principal_account)) return true;
+        char root[64];
+        snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
+        if (!strcmp(v, root)) return true;
+    }
+    /* For a role session principal_arn is the role's ARN; for anyone else their own. */
+    unsigned arn_form = r->principal_session_arn ? PRINCIPAL_FORM_ROLE : PRINCIPAL_FORM_SELF;
+    if ((forms & arn_form) && r->principal_arn && !strcmp(v, r->principal_arn)) return true;
+    if ((forms & PRINCIPAL_FORM_SELF) && r->principal_session_arn &&
+        !strcmp(v, r->principal_session_arn))
+        return true;
     return false;
 }
 
@@ -628,7 +634,12 @@ policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
     {
         json_t *pr = json_object_get(s, "Principal"), *npr = json_object_get(s, "NotPrincipal");
         if (pr && !principal_matches(pr, r)) continue;
-        if (npr && principal_matches(npr, r)) continue;
+        if (npr) {
+            /* Everyone but those listed: whichever form of the principal is listed. */
+            policy_request every_form = *r;
+            every_form.principal_forms = 0;
+            if (principal_matches(npr, &every_form)) continue;
+        }
         json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
         if (ac && !any_matches(ac, r->action, true)) continue;
         if (nac && any_matches(nac, r->action, true)) continue;

@@ -38,7 +38,17 @@ typedef struct policy_request {
     const char *principal_service;     /* "cloudtrail.amazonaws.com" or NULL */
     /* condition context: pairs of (key, value); a key may repeat for multi-valued keys */
     const char *const *context; /* key, value, key, value, ..., NULL */
+    /* Which forms of an AWS Principal may match (enum principal_forms); 0 means all. A
+     * resource policy naming the principal itself grants more than one naming its role
+     * or account (policy/authorize.h), so the two are asked separately. */
+    unsigned principal_forms;
 } policy_request;
+
+enum principal_forms {
+    PRINCIPAL_FORM_SELF = 1u << 0,    /* the user ARN, the role session ARN, or "*" */
+    PRINCIPAL_FORM_ROLE = 1u << 1,    /* the role ARN behind a role session */
+    PRINCIPAL_FORM_ACCOUNT = 1u << 2, /* the account id or its root ARN */
+};
 
 /* Parses and validates a document; returns the parsed policy (caller json_decref), or
  * NULL with e set. The error code is the caller's service's: S3 uses MalformedPolicy,

@@ -5,11 +5,84 @@
  * trust, identity, scp), bucket (a bucket ARN for resource policies), action, resource,
  * account, arn, session, service, and ctx=key=value (repeatable; condition context).
  * Properties: a parsed policy evaluates without crashing, to one of the three decisions;
- * policy_wildcard matches any text against itself and against "*". */
+ * policy_wildcard matches any text against itself and against "*"; and authorize
+ * (policy/authorize.h) agrees with the single policy's decision wherever the document is
+ * placed: as a user's only identity policy, as a boundary, an SCP or a session policy
+ * beside an Allow-everything identity policy (a Deny is an explicit deny, an Allow
+ * allows, no match is an implicit deny by that kind of policy), the root user is never
+ * limited by identity policies, and a resource policy's Deny is always an explicit deny. */
 #include "fuzz_common.h"
+#include "policy/authorize.h"
 #include "policy/policy.h"
 
 #define MAX_CTX 32
+
+/* The decision authorize must reach when pol, deciding d alone, is the one policy of
+ * its kind that matters. */
+static authz_decision expected(policy_decision d)
+{
+    return d == POLICY_DENY    ? AUTHZ_EXPLICIT_DENY
+           : d == POLICY_ALLOW ? AUTHZ_ALLOW
+                               : AUTHZ_IMPLICIT_DENY;
+}
+
+static void check_authorize(const json_t *pol, policy_kind kind, const policy_request *req,
+                            policy_decision d)
+{
+    static json_t *allow_all;
+    if (!allow_all) {
+        aws_error e;
+        allow_all = policy_parse(
+            "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+            "\"Resource\":\"*\"}]}",
+            POLICY_IDENTITY, "MalformedPolicyDocument", NULL, &e);
+        if (!allow_all) abort();
+    }
+    const json_t *one[1] = {pol}, *all[1] = {allow_all};
+    /* A user of the request's own account (principal_session_arn unset). */
+    authz_input in = {.request = *req, .principal_type = AUTHZ_USER};
+    in.request.principal_session_arn = NULL;
+    in.request.principal_service = NULL;
+    if (kind == POLICY_IDENTITY || kind == POLICY_SCP) {
+        in.identity = one;
+        in.n_identity = 1;
+        if (authorize(&in).decision != expected(d)) abort();
+        in.principal_type = AUTHZ_ROOT;
+        if (authorize(&in).decision != AUTHZ_ALLOW) abort(); /* R3 */
+        in.principal_type = AUTHZ_USER;
+
+        in.identity = all;
+        in.boundary = pol;
+        authz_result r = authorize(&in);
+        if (r.decision != expected(d) || (d != POLICY_ALLOW && r.by != AUTHZ_BY_BOUNDARY)) abort();
+        in.boundary = NULL;
+
+        authz_scp_level level = {one, 1};
+        in.scp = &level;
+        in.n_scp_levels = 1;
+        in.scps_apply = true;
+        r = authorize(&in);
+        if (r.decision != expected(d) || (d != POLICY_ALLOW && r.by != AUTHZ_BY_SCP)) abort();
+        in.scps_apply = false;
+        if (authorize(&in).decision != AUTHZ_ALLOW) abort(); /* not a member account */
+        in.scp = NULL;
+        in.n_scp_levels = 0;
+
+        in.session = one;
+        in.n_session = 1;
+        r = authorize(&in);
+        if (r.decision != expected(d) || (d != POLICY_ALLOW && r.by != AUTHZ_BY_SESSION)) abort();
+    } else {
+        in.resource_policy = pol;
+        in.identity = all;
+        in.n_identity = 1;
+        policy_request any_form = *req;
+        any_form.principal_session_arn = NULL;
+        any_form.principal_service = NULL;
+        bool denies = policy_evaluate(pol, &any_form) == POLICY_DENY;
+        if (denies != (authorize(&in).decision == AUTHZ_EXPLICIT_DENY)) abort();
+    }
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -68,6 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pol) {
         policy_decision d = policy_evaluate(pol, &req);
         if (d != POLICY_NO_MATCH && d != POLICY_ALLOW && d != POLICY_DENY) abort();
+        check_authorize(pol, kind, &req, d);
         json_decref(pol);
     } else if (!aws_error_set(&e)) {
         abort();

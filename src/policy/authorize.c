@@ -1,0 +1,150 @@
+#include "policy/authorize.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Whether any of the n policies gives decision d for r. */
+static bool any_gives(const json_t *const *policies, size_t n, const policy_request *r,
+                      policy_decision d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (policies[i] && policy_evaluate(policies[i], r) == d) return true;
+    return false;
+}
+
+static authz_result result(authz_decision d, authz_policy_kind by)
+{
+    return (authz_result){d, by};
+}
+
+/* The resource policy's decision when only the given forms of the principal may match. */
+static policy_decision resource_decision(const authz_input *in, unsigned forms)
+{
+    if (!in->resource_policy) return POLICY_NO_MATCH;
+    policy_request r = in->request;
+    r.principal_forms = forms;
+    return policy_evaluate(in->resource_policy, &r);
+}
+
+/* R1: the first explicit Deny, in the order AWS reports them. */
+static authz_policy_kind explicit_deny(const authz_input *in, const policy_request *r)
+{
+    if (in->scps_apply)
+        for (size_t i = 0; i < in->n_scp_levels; i++)
+            if (any_gives(in->scp[i].policies, in->scp[i].n, r, POLICY_DENY)) return AUTHZ_BY_SCP;
+    if (resource_decision(in, 0) == POLICY_DENY) return AUTHZ_BY_RESOURCE;
+    if (in->principal_type != AUTHZ_ROOT && in->principal_type != AUTHZ_SERVICE &&
+        any_gives(in->identity, in->n_identity, r, POLICY_DENY))
+        return AUTHZ_BY_IDENTITY;
+    if (in->boundary && policy_evaluate(in->boundary, r) == POLICY_DENY) return AUTHZ_BY_BOUNDARY;
+    if (any_gives(in->session, in->n_session, r, POLICY_DENY)) return AUTHZ_BY_SESSION;
+    return AUTHZ_BY_NONE;
+}
+
+/* R2: every level of the tree must allow. */
+static bool scps_allow(const authz_input *in, const policy_request *r)
+{
+    for (size_t i = 0; i < in->n_scp_levels; i++)
+        if (!any_gives(in->scp[i].policies, in->scp[i].n, r, POLICY_ALLOW)) return false;
+    return true;
+}
+
+/* R7 and R8: what limits the principal's own permissions. */
+static authz_result limits(const authz_input *in, const policy_request *r)
+{
+    if (in->boundary && policy_evaluate(in->boundary, r) != POLICY_ALLOW)
+        return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_BOUNDARY);
+    if (in->n_session && !any_gives(in->session, in->n_session, r, POLICY_ALLOW))
+        return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_SESSION);
+    return result(AUTHZ_ALLOW, AUTHZ_BY_IDENTITY);
+}
+
+authz_result authorize(const authz_input *in)
+{
+    policy_request r = in->request;
+    r.principal_forms = 0;
+    bool service = in->principal_type == AUTHZ_SERVICE;
+    bool scps = in->scps_apply && !service;
+    authz_input view = *in;
+    view.scps_apply = scps;
+
+    authz_policy_kind denied = explicit_deny(&view, &r);
+    if (denied != AUTHZ_BY_NONE) return result(AUTHZ_EXPLICIT_DENY, denied);
+    if (scps && !scps_allow(in, &r)) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_SCP);
+
+    if (service) /* R9 */
+        return resource_decision(in, 0) == POLICY_ALLOW
+                   ? result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE)
+                   : result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
+
+    bool root = in->principal_type == AUTHZ_ROOT;
+    bool same_account = !in->resource_account || !in->request.principal_account ||
+                        !strcmp(in->resource_account, in->request.principal_account);
+    bool identity_allows = root || any_gives(in->identity, in->n_identity, &r, POLICY_ALLOW);
+
+    if (same_account) {
+        if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE); /* R3 */
+        if (resource_decision(in, PRINCIPAL_FORM_SELF) == POLICY_ALLOW) /* R4 */
+            return result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE);
+        bool via_role = resource_decision(in, PRINCIPAL_FORM_ROLE) == POLICY_ALLOW;
+        if (!identity_allows && !via_role) /* R5 */
+            return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_IDENTITY);
+        authz_result l = limits(in, &r);
+        if (l.decision == AUTHZ_ALLOW && !identity_allows) l.by = AUTHZ_BY_RESOURCE;
+        return l;
+    }
+    /* R6 */
+    if (resource_decision(in, 0) != POLICY_ALLOW)
+        return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
+    if (!identity_allows) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_IDENTITY);
+    if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE);
+    return limits(in, &r);
+}
+
+static const char *kind_phrase(authz_policy_kind k)
+{
+    switch (k) {
+    case AUTHZ_BY_RESOURCE:
+        return "resource-based policy";
+    case AUTHZ_BY_SCP:
+        return "service control policy";
+    case AUTHZ_BY_BOUNDARY:
+        return "permissions boundary";
+    case AUTHZ_BY_SESSION:
+        return "session policy";
+    default:
+        return "identity-based policy";
+    }
+}
+
+void authz_message(const authz_input *in, authz_result r, const char *caller_arn, char *out,
+                   size_t n)
+{
+    const char *action = in->request.action ? in->request.action : "";
+    char on[1200] = "";
+    if (in->request.resource && strcmp(in->request.resource, "*"))
+        snprintf(on, sizeof on, " on resource: %s", in->request.resource);
+    const char *kind = kind_phrase(r.by);
+    if (r.decision == AUTHZ_EXPLICIT_DENY) {
+        /* "an identity-based policy", "a service control policy", ... */
+        const char *article = kind[0] == 'i' ? "an" : "a";
+        snprintf(out, n, "User: %s is not authorized to perform: %s%s with an explicit deny in %s %s",
+                 caller_arn, action, on, article, kind);
+    } else {
+        snprintf(out, n,
+                 "User: %s is not authorized to perform: %s%s because no %s allows the %s action",
+                 caller_arn, action, on, kind, action);
+    }
+}
+
+const char *authz_decision_name(authz_decision d)
+{
+    return d == AUTHZ_ALLOW ? "allow" : d == AUTHZ_EXPLICIT_DENY ? "explicit-deny" : "implicit-deny";
+}
+
+const char *authz_kind_name(authz_policy_kind k)
+{
+    static const char *const names[] = {"none", "identity", "resource", "scp", "boundary",
+                                        "session"};
+    return (unsigned)k < sizeof names / sizeof *names ? names[k] : "none";
+}

@@ -1,0 +1,235 @@
+/* The policy evaluation conformance suite: every case in the JSON files of tests/data/policy/, run by
+ * this one loop through policy/authorize.h.
+ *
+ * A file is {"about": "...", "defaults": {...}, "cases": [...]}; a case is the defaults
+ * with its own members on top (shallow). Members:
+ *   name, rule           what it pins and why: the rule of policy/authorize.h and the
+ *                        AWS documentation it comes from (required, never empty)
+ *   principal            {"type": "root|user|role|service", "arn", "account",
+ *                         "role_arn" (for a role session), "service"}
+ *   action, resource, resource_account
+ *   context              {"key": "value" or ["v1", "v2"]}: the request's condition keys
+ *   scps_apply           true for a member account's principal
+ *   identity             [policy, ...]; resource_policy; boundary; session [policy, ...]
+ *   scp                  [[policies of the root], [of an OU], ..., [of the account]]
+ *   expect               "allow", "explicit-deny" or "implicit-deny"
+ *   by                   which kind decided ("identity", "resource", "scp", "boundary",
+ *                        "session", "none"); checked when given
+ *   message              the exact AccessDenied message; checked when given
+ * Policies are documents (objects) and go through policy_parse first, as stored ones do:
+ * a case whose policy would be refused fails. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/authorize.h"
+
+#define MAX_POLICIES 64
+#define MAX_LEVELS 8
+#define MAX_CONTEXT 64
+
+typedef struct loaded {
+    json_t *owned[MAX_POLICIES * 2];
+    size_t n_owned;
+    const json_t *identity[MAX_POLICIES], *session[MAX_POLICIES];
+    const json_t *scp[MAX_LEVELS][MAX_POLICIES];
+    authz_scp_level levels[MAX_LEVELS];
+    const char *context[MAX_CONTEXT * 2 + 1];
+} loaded;
+
+static const char *str(const json_t *c, const char *k)
+{
+    return json_string_value(json_object_get(c, k));
+}
+
+/* Parses one policy as orgtrail stores it, or fails the case. */
+static const json_t *parse(loaded *l, const char *where, const json_t *doc, policy_kind kind)
+{
+    char *text = json_dumps(doc, JSON_COMPACT);
+    aws_error e;
+    json_t *p = policy_parse(text, kind, "MalformedPolicyDocument", NULL, &e);
+    if (!p) fail_msg("%s: policy refused: %s\n%s", where, e.message, text);
+    free(text);
+    assert_true(l->n_owned < sizeof l->owned / sizeof *l->owned);
+    l->owned[l->n_owned++] = p;
+    return p;
+}
+
+static size_t parse_list(loaded *l, const char *where, const json_t *list, policy_kind kind,
+                         const json_t **out)
+{
+    size_t i;
+    json_t *doc;
+    assert_true(json_array_size(list) <= MAX_POLICIES);
+    json_array_foreach(list, i, doc) out[i] = parse(l, where, doc, kind);
+    return json_array_size(list);
+}
+
+static void fill_context(loaded *l, const json_t *ctx)
+{
+    size_t n = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)ctx, key, v)
+    {
+        if (json_is_array(v)) {
+            size_t i;
+            json_t *x;
+            json_array_foreach(v, i, x)
+            {
+                assert_true(n < MAX_CONTEXT * 2);
+                l->context[n++] = key;
+                l->context[n++] = json_string_value(x);
+            }
+        } else {
+            assert_true(n < MAX_CONTEXT * 2);
+            l->context[n++] = key;
+            l->context[n++] = json_string_value(v);
+        }
+    }
+    l->context[n] = NULL;
+}
+
+static authz_principal_type principal_type(const char *where, const char *t)
+{
+    if (!t || !strcmp(t, "user")) return AUTHZ_USER;
+    if (!strcmp(t, "root")) return AUTHZ_ROOT;
+    if (!strcmp(t, "role")) return AUTHZ_ROLE_SESSION;
+    if (!strcmp(t, "service")) return AUTHZ_SERVICE;
+    fail_msg("%s: unknown principal type %s", where, t);
+    return AUTHZ_USER;
+}
+
+/* Runs one case; returns 1 when it holds (failing with its name and rule when not). */
+static void run_case(const char *file, const json_t *c)
+{
+    char where[512];
+    snprintf(where, sizeof where, "%s: %s", file, str(c, "name") ? str(c, "name") : "(no name)");
+    assert_non_null(str(c, "name"));
+    if (!str(c, "rule") || !str(c, "rule")[0]) fail_msg("%s: no rule cited", where);
+    loaded l;
+    memset(&l, 0, sizeof l);
+    authz_input in;
+    memset(&in, 0, sizeof in);
+    const json_t *p = json_object_get(c, "principal");
+    in.principal_type = principal_type(where, str(p, "type"));
+    in.request.action = str(c, "action");
+    in.request.resource = str(c, "resource");
+    in.request.principal_account = str(p, "account");
+    if (in.principal_type == AUTHZ_ROLE_SESSION) {
+        in.request.principal_arn = str(p, "role_arn");
+        in.request.principal_session_arn = str(p, "arn");
+    } else {
+        in.request.principal_arn = str(p, "arn");
+    }
+    in.request.principal_service = str(p, "service");
+    fill_context(&l, json_object_get(c, "context"));
+    in.request.context = l.context;
+    in.resource_account = str(c, "resource_account");
+    in.scps_apply = json_is_true(json_object_get(c, "scps_apply"));
+    in.n_identity = parse_list(&l, where, json_object_get(c, "identity"), POLICY_IDENTITY,
+                               l.identity);
+    in.identity = l.identity;
+    in.n_session =
+        parse_list(&l, where, json_object_get(c, "session"), POLICY_IDENTITY, l.session);
+    in.session = l.session;
+    const json_t *rp = json_object_get(c, "resource_policy");
+    if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, POLICY_RESOURCE);
+    const json_t *bd = json_object_get(c, "boundary");
+    if (bd && !json_is_null(bd)) in.boundary = parse(&l, where, bd, POLICY_IDENTITY);
+    const json_t *scp = json_object_get(c, "scp");
+    assert_true(json_array_size(scp) <= MAX_LEVELS);
+    size_t i;
+    json_t *level;
+    json_array_foreach(scp, i, level)
+    {
+        l.levels[i].n = parse_list(&l, where, level, POLICY_SCP, l.scp[i]);
+        l.levels[i].policies = l.scp[i];
+    }
+    in.scp = l.levels;
+    in.n_scp_levels = json_array_size(scp);
+
+    authz_result r = authorize(&in);
+    const char *want = str(c, "expect");
+    if (!want || strcmp(want, authz_decision_name(r.decision)))
+        fail_msg("%s: expected %s, got %s (by %s)\n  rule: %s", where, want ? want : "(none)",
+                 authz_decision_name(r.decision), authz_kind_name(r.by), str(c, "rule"));
+    const char *by = str(c, "by");
+    if (by && strcmp(by, authz_kind_name(r.by)))
+        fail_msg("%s: expected the decision by %s, got %s\n  rule: %s", where, by,
+                 authz_kind_name(r.by), str(c, "rule"));
+    const char *msg = str(c, "message");
+    if (msg) {
+        char got[2048];
+        authz_message(&in, r, str(p, "arn"), got, sizeof got);
+        if (strcmp(msg, got))
+            fail_msg("%s: message\n  want: %s\n  got:  %s", where, msg, got);
+    }
+    for (size_t k = 0; k < l.n_owned; k++)
+        json_decref(l.owned[k]);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void test_conformance(void **state)
+{
+    (void)state;
+    const char *src = getenv("ORGTRAIL_SOURCE");
+    assert_non_null(src);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/data/policy", src);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    char *names[256];
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len > 5 && !strcmp(de->d_name + len - 5, ".json")) {
+            assert_true(n < 256);
+            names[n++] = strdup(de->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    assert_true(n > 0);
+    size_t cases = 0;
+    for (size_t f = 0; f < n; f++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        json_error_t je;
+        json_t *doc = json_load_file(path, 0, &je);
+        if (!doc) fail_msg("%s:%d: %s", names[f], je.line, je.text);
+        const json_t *defaults = json_object_get(doc, "defaults");
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(doc, "cases"), i, c)
+        {
+            json_t *merged = defaults ? json_deep_copy(defaults) : json_object();
+            json_object_update(merged, c);
+            run_case(names[f], merged);
+            json_decref(merged);
+            cases++;
+        }
+        json_decref(doc);
+        free(names[f]);
+    }
+    print_message("policy conformance: %zu cases in %zu files\n", cases, n);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_conformance),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
