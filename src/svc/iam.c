@@ -580,6 +580,7 @@ static const op_def OPS[] = {
     {"CreateAccessKey", iam_create_access_key, NULL, 0},
     {"ListAccessKeys", iam_list_access_keys, NULL, 0},
     {"UpdateAccessKey", iam_update_access_key, NULL, 0},
+    {"SimulateCustomPolicy", iam_simulate_custom_policy, NULL, 0},
     {"DeleteAccessKey", iam_delete_access_key, NULL, 0},
 };
 

@@ -1,0 +1,157 @@
+"""IAM SimulateCustomPolicy against the policy conformance cases (tests/data/policy/).
+
+The same cases the C loop runs through policy/authorize.h (tests/unit/
+test_policy_conformance.c) run here through the API with boto3, wherever the simulator
+can express them: an IAM user principal (CallerArn), identity policies, at most one
+permissions boundary, a resource policy with its owner, and context entries. Cases with
+SCPs, session policies, or a root, role or service principal are the C loop's alone.
+The AWS CLI answers one case too, as a user would ask it.
+"""
+import glob
+import json
+import os
+import unittest
+
+import botocore.exceptions
+
+from tests.integration.harness import ROOT, OrgtrailServer, error_code
+
+DECISIONS = {"allow": "allowed", "explicit-deny": "explicitDeny", "implicit-deny": "implicitDeny"}
+# The simulator wants a type per context key; the engine reads values per operator.
+KEY_TYPES = {"aws:sourceip": "ip", "aws:currenttime": "date", "aws:securetransport": "boolean",
+             "s3:max-keys": "numeric", "aws:multifactorauthage": "numeric"}
+# PolicyInputList is required and may not be empty: a policy that allows nothing the
+# cases ask for stands in for "no identity policy".
+NOTHING = json.dumps({"Version": "2012-10-17",
+                      "Statement": [{"Effect": "Allow", "Action": "none:none", "Resource": "*"}]})
+
+
+def cases():
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "data", "policy", "*.json"))):
+        with open(path) as f:
+            doc = json.load(f)
+        for c in doc["cases"]:
+            merged = dict(doc.get("defaults", {}))
+            merged.update(c)
+            yield os.path.basename(path), merged
+
+
+def expressible(c):
+    p = c.get("principal", {})
+    return (p.get("type", "user") == "user" and not c.get("scp") and not c.get("session")
+            and not c.get("scps_apply"))
+
+
+def request_for(c):
+    p = c["principal"]
+    req = {
+        "PolicyInputList": [json.dumps(x) for x in c.get("identity", [])] or [NOTHING],
+        "ActionNames": [c["action"]],
+        "ResourceArns": [c["resource"]],
+        "CallerArn": p["arn"],
+        "ResourceOwner": "arn:aws:iam::%s:root" % c.get("resource_account", p["account"]),
+    }
+    if c.get("boundary"):
+        req["PermissionsBoundaryPolicyInputList"] = [json.dumps(c["boundary"])]
+    if c.get("resource_policy"):
+        req["ResourcePolicy"] = json.dumps(c["resource_policy"])
+    entries = []
+    for key, value in c.get("context", {}).items():
+        many = isinstance(value, list)
+        kind = KEY_TYPES.get(key.lower(), "string")
+        entries.append({"ContextKeyName": key, "ContextKeyValues": value if many else [value],
+                        "ContextKeyType": kind + ("List" if many else "")})
+    if entries:
+        req["ContextEntries"] = entries
+    return req
+
+
+class SimulateCustomPolicyTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = OrgtrailServer().start()
+        cls.iam = cls.srv.client("iam")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def test_conformance_cases(self):
+        ran = 0
+        for file, c in cases():
+            if not expressible(c):
+                continue
+            with self.subTest(file=file, case=c["name"]):
+                out = self.iam.simulate_custom_policy(**request_for(c))
+                results = out["EvaluationResults"]
+                self.assertEqual(len(results), 1)
+                r = results[0]
+                self.assertEqual(r["EvalActionName"], c["action"])
+                self.assertEqual(r["EvalDecision"], DECISIONS[c["expect"]], c["rule"])
+                specific = r["ResourceSpecificResults"]
+                self.assertEqual([(x["EvalResourceName"], x["EvalResourceDecision"]) for x in specific],
+                                 [(c["resource"], DECISIONS[c["expect"]])])
+                if c.get("boundary"):
+                    self.assertIn("PermissionsBoundaryDecisionDetail", r)
+            ran += 1
+        self.assertGreater(ran, 80)
+
+    def test_most_restrictive_across_resources(self):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::a/*"},
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::c/*"}]})
+        out = self.iam.simulate_custom_policy(
+            PolicyInputList=[policy], ActionNames=["s3:GetObject", "s3:PutObject"],
+            ResourceArns=["arn:aws:s3:::a/x", "arn:aws:s3:::b/x", "arn:aws:s3:::c/x"])
+        get, put = out["EvaluationResults"]
+        self.assertEqual(get["EvalDecision"], "explicitDeny")
+        self.assertEqual([x["EvalResourceDecision"] for x in get["ResourceSpecificResults"]],
+                         ["allowed", "implicitDeny", "explicitDeny"])
+        self.assertEqual(put["EvalDecision"], "implicitDeny")
+        self.assertFalse(out["IsTruncated"])
+
+    def test_paging_by_action(self):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+        names = ["s3:GetObject", "s3:PutObject", "s3:ListBucket"]
+        first = self.iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=names,
+                                                MaxItems=2)
+        self.assertTrue(first["IsTruncated"])
+        rest = self.iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=names,
+                                               MaxItems=2, Marker=first["Marker"])
+        got = [r["EvalActionName"] for r in first["EvaluationResults"] + rest["EvaluationResults"]]
+        self.assertEqual(got, names)
+
+    def test_bad_input(self):
+        bad = [
+            ({"PolicyInputList": ["{not json"], "ActionNames": ["s3:GetObject"]}, "InvalidInput"),
+            ({"PolicyInputList": [NOTHING], "ActionNames": ["s3:GetObject"],
+              "ResourcePolicy": json.dumps({"Version": "2012-10-17", "Statement": [
+                  {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})},
+             "InvalidInput"),  # a resource policy needs a CallerArn
+            ({"PolicyInputList": [NOTHING], "ActionNames": ["s3:GetObject"],
+              "CallerArn": "arn:aws:iam::111111111111:role/r"}, "InvalidInput"),
+            ({"PolicyInputList": [NOTHING], "ActionNames": ["s3:GetObject"],
+              "PermissionsBoundaryPolicyInputList": [NOTHING, NOTHING]}, "InvalidInput"),
+            ({"PolicyInputList": [NOTHING], "ActionNames": ["s3:GetObject"],
+              "ResourceOwner": "111111111111"}, "InvalidInput"),
+        ]
+        for kwargs, code in bad:
+            with self.subTest(kwargs=kwargs):
+                with self.assertRaises(botocore.exceptions.ClientError) as cm:
+                    self.iam.simulate_custom_policy(**kwargs)
+                self.assertEqual(error_code(cm.exception), code)
+
+    def test_the_cli_asks_too(self):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "cloudtrail:Describe*", "Resource": "*"}]})
+        rc, out, err = self.srv.aws("iam", "simulate-custom-policy", "--policy-input-list", policy,
+                                    "--action-names", "cloudtrail:DescribeTrails",
+                                    "cloudtrail:StopLogging")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([r["EvalDecision"] for r in out["EvaluationResults"]],
+                         ["allowed", "implicitDeny"])
+
+
+if __name__ == "__main__":
+    unittest.main()
