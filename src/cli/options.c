@@ -28,8 +28,8 @@ int cli_parse_options(int argc, char **argv, const char *command, const cli_opti
     struct option *lo = calloc(n + 2, sizeof *lo);
     if (!lo) abort();
     for (size_t i = 0; i < n; i++)
-        lo[i] = (struct option){opts[i].name, opts[i].value ? required_argument : no_argument,
-                                NULL, FIRST_CODE + (int)i};
+        lo[i] = (struct option){opts[i].name, opts[i].value ? required_argument : no_argument, NULL,
+                                FIRST_CODE + (int)i};
     lo[n] = (struct option){"help", no_argument, NULL, HELP_CODE};
     int status = -1, o;
     optind = 1;

@@ -16,11 +16,9 @@ void ot_log(const char *fmt, ...)
     va_start(ap, fmt);
     int w = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
     va_end(ap);
-    if (w < 0)
-        return;
+    if (w < 0) return;
     n += (size_t)w < sizeof line - n - 1 ? (size_t)w : sizeof line - n - 2;
-    if (n > 0 && line[n - 1] == '\n')
-        n--; /* callers need not end with a newline; one is added */
+    if (n > 0 && line[n - 1] == '\n') n--; /* callers need not end with a newline; one is added */
     line[n++] = '\n';
     ssize_t ignored = write(STDERR_FILENO, line, n);
     (void)ignored;
