@@ -83,7 +83,7 @@ authz_result authorize(const authz_input *in)
     bool identity_allows = root || any_gives(in->identity, in->n_identity, &r, POLICY_ALLOW);
 
     if (same_account) {
-        if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE); /* R3 */
+        if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE);            /* R3 */
         if (resource_decision(in, PRINCIPAL_FORM_SELF) == POLICY_ALLOW) /* R4 */
             return result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE);
         bool via_role = resource_decision(in, PRINCIPAL_FORM_ROLE) == POLICY_ALLOW;
@@ -128,7 +128,8 @@ void authz_message(const authz_input *in, authz_result r, const char *caller_arn
     if (r.decision == AUTHZ_EXPLICIT_DENY) {
         /* "an identity-based policy", "a service control policy", ... */
         const char *article = kind[0] == 'i' ? "an" : "a";
-        snprintf(out, n, "User: %s is not authorized to perform: %s%s with an explicit deny in %s %s",
+        snprintf(out, n,
+                 "User: %s is not authorized to perform: %s%s with an explicit deny in %s %s",
                  caller_arn, action, on, article, kind);
     } else {
         snprintf(out, n,
@@ -139,12 +140,14 @@ void authz_message(const authz_input *in, authz_result r, const char *caller_arn
 
 const char *authz_decision_name(authz_decision d)
 {
-    return d == AUTHZ_ALLOW ? "allow" : d == AUTHZ_EXPLICIT_DENY ? "explicit-deny" : "implicit-deny";
+    return d == AUTHZ_ALLOW           ? "allow"
+           : d == AUTHZ_EXPLICIT_DENY ? "explicit-deny"
+                                      : "implicit-deny";
 }
 
 const char *authz_kind_name(authz_policy_kind k)
 {
-    static const char *const names[] = {"none", "identity", "resource", "scp", "boundary",
-                                        "session"};
+    static const char *const names[] = {"none", "identity", "resource",
+                                        "scp",  "boundary", "session"};
     return (unsigned)k < sizeof names / sizeof *names ? names[k] : "none";
 }

@@ -9,31 +9,13 @@
 #include <strings.h>
 
 #include "core/timeutil.h"
+#include "policy/policy_vars.h"
 
 #define POLICY_MAX_BYTES (20 * 1024)
 
 bool policy_wildcard(const char *p, const char *s, bool ic)
 {
-    const char *star_p = NULL, *star_s = NULL;
-    while (*s) {
-        char pc = ic ? (char)tolower((unsigned char)*p) : *p;
-        char sc = ic ? (char)tolower((unsigned char)*s) : *s;
-        if (*p == '*') {
-            star_p = ++p;
-            star_s = s;
-        } else if (*p && (*p == '?' || pc == sc)) {
-            p++;
-            s++;
-        } else if (star_p) {
-            p = star_p;
-            s = ++star_s;
-        } else {
-            return false;
-        }
-    }
-    while (*p == '*')
-        p++;
-    return *p == '\0';
+    return policy_wildcard_lit(p, NULL, s, ic);
 }
 
 /* ---- validation ---------------------------------------------------------------------- */
@@ -424,6 +406,51 @@ static bool principal_matches(const json_t *p, const policy_request *r)
     return false;
 }
 
+/* What one statement's evaluation needs beside the request: whether policy variables are
+ * expanded (Version 2012-10-17) and whether one could not be (the statement then does
+ * not match, policy_vars.h). */
+typedef struct eval_ctx {
+    const policy_request *r;
+    bool vars;
+    bool unresolved;
+} eval_ctx;
+
+/* A policy string as matched: expanded when it holds variables. False (and x->unresolved
+ * set) when one cannot be; t->lit is NULL-equivalent (all false) for plain strings. */
+static bool policy_string(eval_ctx *x, const char *src, policy_text *t, const char **text,
+                          const bool **lit)
+{
+    if (!x->vars || !policy_has_variables(src)) {
+        *text = src;
+        *lit = NULL;
+        return true;
+    }
+    if (!policy_expand(src, x->r->context, t)) {
+        x->unresolved = true;
+        return false;
+    }
+    *text = t->s;
+    *lit = t->lit;
+    return true;
+}
+
+/* Whether a Resource or NotResource value matches the request's resource. */
+static bool resource_matches(const json_t *v, eval_ctx *x)
+{
+    size_t n = json_is_array(v) ? json_array_size(v) : 1;
+    for (size_t i = 0; i < n; i++) {
+        const char *src = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
+        if (!src) continue;
+        policy_text t;
+        const char *text;
+        const bool *lit;
+        if (policy_string(x, src, &t, &text, &lit) &&
+            policy_wildcard_lit(text, lit, x->r->resource, false))
+            return true;
+    }
+    return false;
+}
+
 /* Collects the request's values for a condition key (case-insensitive key match). */
 static size_t context_values(const policy_request *r, const char *key, const char **out, size_t max)
 {
@@ -497,11 +524,12 @@ static bool ip_in_cidr(const char *ip, const char *cidr)
 
 /* ArnEquals / ArnLike: the six colon-separated parts are matched one by one, so that a
  * wildcard never spans a colon outside the resource part (which may itself hold colons). */
-static bool arn_matches(const char *pattern, const char *arn)
+static bool arn_matches(const char *pattern, const bool *lit, const char *arn)
 {
     const char *p = pattern, *a = arn;
     for (int part = 0; part < 6; part++) {
-        if (part == 5) return policy_wildcard(p, a, false);
+        const bool *plit = lit ? lit + (p - pattern) : NULL;
+        if (part == 5) return policy_wildcard_lit(p, plit, a, false);
         const char *pe = strchr(p, ':'), *ae = strchr(a, ':');
         if (!pe || !ae) return false;
         char pp[256], ap[256];
@@ -510,7 +538,7 @@ static bool arn_matches(const char *pattern, const char *arn)
         pp[pe - p] = '\0';
         memcpy(ap, a, (size_t)(ae - a));
         ap[ae - a] = '\0';
-        if (!policy_wildcard(pp, ap, false)) return false;
+        if (!policy_wildcard_lit(pp, plit, ap, false)) return false;
         p = pe + 1;
         a = ae + 1;
     }
@@ -519,12 +547,12 @@ static bool arn_matches(const char *pattern, const char *arn)
 
 /* One request value against one policy value under a base operator. "Not" operators are
  * handled by the caller as the negation of their positive form. */
-static bool value_matches(const char *op, const char *req, const char *pol)
+static bool value_matches(const char *op, const char *req, const char *pol, const bool *lit)
 {
     if (!strcmp(op, "StringEquals")) return !strcmp(req, pol);
     if (!strcmp(op, "StringEqualsIgnoreCase")) return !strcasecmp(req, pol);
-    if (!strcmp(op, "StringLike")) return policy_wildcard(pol, req, false);
-    if (!strcmp(op, "ArnEquals") || !strcmp(op, "ArnLike")) return arn_matches(pol, req);
+    if (!strcmp(op, "StringLike")) return policy_wildcard_lit(pol, lit, req, false);
+    if (!strcmp(op, "ArnEquals") || !strcmp(op, "ArnLike")) return arn_matches(pol, lit, req);
     if (!strcmp(op, "IpAddress")) return ip_in_cidr(req, pol);
     if (!strcmp(op, "Bool")) return !strcasecmp(req, pol);
     if (!strcmp(op, "BinaryEquals")) return !strcmp(req, pol);
@@ -567,8 +595,9 @@ static bool positive_form(const char *op, char *out, size_t n)
 }
 
 static bool condition_key_holds(const char *opname, const char *key, const json_t *vals,
-                                const policy_request *r)
+                                eval_ctx *x)
 {
+    const policy_request *r = x->r;
     int set_mode;
     bool if_exists;
     char base[64], pos[64];
@@ -590,6 +619,8 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
         return positive_form(base, pos, sizeof pos);
     }
     bool negated = positive_form(base, pos, sizeof pos);
+    /* Variables stand in string and ARN values only. */
+    bool textual = !strncmp(pos, "String", 6) || !strncmp(pos, "Arn", 3);
     size_t nvals = json_is_array(vals) ? json_array_size(vals) : 1;
     /* For each request value: does it match any policy value? */
     size_t matched = 0;
@@ -598,7 +629,11 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
         for (size_t k = 0; k < nvals && !m; k++) {
             char pv[2048];
             scalar_text(json_is_array(vals) ? json_array_get(vals, k) : vals, pv, sizeof pv);
-            m = value_matches(pos, reqv[i], pv);
+            policy_text t;
+            const char *text = pv;
+            const bool *lit = NULL;
+            if (textual && !policy_string(x, pv, &t, &text, &lit)) continue;
+            m = value_matches(pos, reqv[i], text, lit);
         }
         if (m) matched++;
     }
@@ -610,7 +645,7 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
     return negated ? !any : any;
 }
 
-static bool conditions_hold(const json_t *cond, const policy_request *r)
+static bool conditions_hold(const json_t *cond, eval_ctx *x)
 {
     if (!cond) return true;
     const char *op;
@@ -620,7 +655,7 @@ static bool conditions_hold(const json_t *cond, const policy_request *r)
         const char *key;
         json_t *vals;
         json_object_foreach(block, key,
-                            vals) if (!condition_key_holds(op, key, vals, r)) return false;
+                            vals) if (!condition_key_holds(op, key, vals, x)) return false;
     }
     return true;
 }
@@ -628,6 +663,9 @@ static bool conditions_hold(const json_t *cond, const policy_request *r)
 policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
 {
     policy_decision d = POLICY_NO_MATCH;
+    /* Policy variables exist from the 2012-10-17 language on; older policies are literal. */
+    const char *version = json_string_value(json_object_get(policy, "Version"));
+    bool vars = version && !strcmp(version, "2012-10-17");
     size_t i;
     json_t *s;
     json_array_foreach(json_object_get(policy, "Statement"), i, s)
@@ -643,10 +681,12 @@ policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
         json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
         if (ac && !any_matches(ac, r->action, true)) continue;
         if (nac && any_matches(nac, r->action, true)) continue;
+        eval_ctx x = {.r = r, .vars = vars};
         json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
-        if (rs && r->resource && !any_matches(rs, r->resource, false)) continue;
-        if (nrs && r->resource && any_matches(nrs, r->resource, false)) continue;
-        if (!conditions_hold(json_object_get(s, "Condition"), r)) continue;
+        if (rs && r->resource && !resource_matches(rs, &x)) continue;
+        if (nrs && r->resource && resource_matches(nrs, &x)) continue;
+        if (!conditions_hold(json_object_get(s, "Condition"), &x)) continue;
+        if (x.unresolved) continue; /* a variable without a value voids the statement */
         if (!strcmp(json_string_value(json_object_get(s, "Effect")), "Deny")) return POLICY_DENY;
         d = POLICY_ALLOW;
     }

@@ -9,7 +9,8 @@
  * Service principals), Action/NotAction and Resource/NotResource with * and ? wildcards,
  * Condition with the String*, Arn*, Bool, Null, Numeric* and Date* operators, their
  * ...IfExists forms and the ForAnyValue:/ForAllValues: set prefixes. Policy variables
- * (${aws:username}) are matched literally. */
+ * (${aws:username}, policy_vars.h) are expanded in Resource and in string and ARN
+ * condition values of 2012-10-17 policies. */
 #ifndef ORGTRAIL_POLICY_H
 #define ORGTRAIL_POLICY_H
 

@@ -61,8 +61,8 @@ static int parse_list(call_ctx *c, const char *member, simulation *s, bool bound
     json_t *text;
     json_array_foreach(list, i, text)
     {
-        json_t *p = policy_parse(json_string_value(text), POLICY_IDENTITY, "InvalidInput", NULL,
-                                 &c->err);
+        json_t *p =
+            policy_parse(json_string_value(text), POLICY_IDENTITY, "InvalidInput", NULL, &c->err);
         if (!p) return -1;
         if (boundary)
             s->boundary = p;
@@ -136,7 +136,9 @@ static int prepare(call_ctx *c, simulation *s)
 
 static const char *decision_name(authz_decision d)
 {
-    return d == AUTHZ_ALLOW ? "allowed" : d == AUTHZ_EXPLICIT_DENY ? "explicitDeny" : "implicitDeny";
+    return d == AUTHZ_ALLOW           ? "allowed"
+           : d == AUTHZ_EXPLICIT_DENY ? "explicitDeny"
+                                      : "implicitDeny";
 }
 
 /* explicitDeny over implicitDeny over allowed. */
@@ -171,9 +173,9 @@ static json_t *evaluate_action(const simulation *s, const char *action, const js
         if (restrictiveness(res.decision) > restrictiveness(worst)) worst = res.decision;
         if (s->boundary && policy_evaluate(s->boundary, &in.request) != POLICY_ALLOW)
             boundary_allows = false;
-        json_array_append_new(specific, json_pack("{s:s, s:s}", "EvalResourceName",
-                                                  in.request.resource, "EvalResourceDecision",
-                                                  decision_name(res.decision)));
+        json_array_append_new(specific,
+                              json_pack("{s:s, s:s}", "EvalResourceName", in.request.resource,
+                                        "EvalResourceDecision", decision_name(res.decision)));
     }
     json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "EvalActionName", action, "EvalResourceName",
                             json_string_value(json_array_get(resources, 0)), "EvalDecision",
@@ -197,9 +199,8 @@ int iam_simulate_custom_policy(call_ctx *c)
     json_t *results = json_array();
     size_t i;
     json_t *action;
-    json_array_foreach(json_object_get(c->in, "ActionNames"), i, action)
-        json_array_append_new(results, evaluate_action(&s, json_string_value(action),
-                                                       all ? all : resources));
+    json_array_foreach(json_object_get(c->in, "ActionNames"), i, action) json_array_append_new(
+        results, evaluate_action(&s, json_string_value(action), all ? all : resources));
     json_decref(all);
     simulation_free(&s);
     return iam_page(c, results, "EvaluationResults", "EvalActionName", false);

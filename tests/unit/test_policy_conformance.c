@@ -1,5 +1,5 @@
-/* The policy evaluation conformance suite: every case in the JSON files of tests/data/policy/, run by
- * this one loop through policy/authorize.h.
+/* The policy evaluation conformance suite: every case in the JSON files of tests/data/policy/, run
+ * by this one loop through policy/authorize.h.
  *
  * A file is {"about": "...", "defaults": {...}, "cases": [...]}; a case is the defaults
  * with its own members on top (shallow). Members:
@@ -133,11 +133,10 @@ static void run_case(const char *file, const json_t *c)
     in.request.context = l.context;
     in.resource_account = str(c, "resource_account");
     in.scps_apply = json_is_true(json_object_get(c, "scps_apply"));
-    in.n_identity = parse_list(&l, where, json_object_get(c, "identity"), POLICY_IDENTITY,
-                               l.identity);
+    in.n_identity =
+        parse_list(&l, where, json_object_get(c, "identity"), POLICY_IDENTITY, l.identity);
     in.identity = l.identity;
-    in.n_session =
-        parse_list(&l, where, json_object_get(c, "session"), POLICY_IDENTITY, l.session);
+    in.n_session = parse_list(&l, where, json_object_get(c, "session"), POLICY_IDENTITY, l.session);
     in.session = l.session;
     const json_t *rp = json_object_get(c, "resource_policy");
     if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, POLICY_RESOURCE);
@@ -168,8 +167,7 @@ static void run_case(const char *file, const json_t *c)
     if (msg) {
         char got[2048];
         authz_message(&in, r, str(p, "arn"), got, sizeof got);
-        if (strcmp(msg, got))
-            fail_msg("%s: message\n  want: %s\n  got:  %s", where, msg, got);
+        if (strcmp(msg, got)) fail_msg("%s: message\n  want: %s\n  got:  %s", where, msg, got);
     }
     for (size_t k = 0; k < l.n_owned; k++)
         json_decref(l.owned[k]);
