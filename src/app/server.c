@@ -79,7 +79,9 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     }
     if (model_set_load(&s->models, err, errlen)) goto fail_objects;
     s->validator = validator_new(&s->models);
-    if (journal_open(&s->journal, data_dir, journal_from, err, errlen)) goto fail_models;
+    if (iam_data_load(&s->iam, err, errlen)) goto fail_models;
+    s->services.iam = &s->iam;
+    if (journal_open(&s->journal, data_dir, journal_from, err, errlen)) goto fail_iam;
     if (signer_client_open_local(&s->local_signer, data_dir, err, errlen)) goto fail_journal;
     s->signer = &s->local_signer;
     s->services.signer = s->signer;
@@ -90,6 +92,8 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     /* Each label undoes what was opened before the step that jumps to it. */
 fail_journal:
     journal_close(&s->journal);
+fail_iam:
+    iam_data_free(&s->iam);
 fail_models:
     validator_free(s->validator);
     model_set_free(&s->models);
@@ -115,6 +119,7 @@ void server_close(server *s)
     journal_close(&s->journal);
     sigv4_keys_destroy(&s->signing_keys);
     delivery_backlog_destroy(&s->backlog);
+    iam_data_free(&s->iam);
     validator_free(s->validator);
     model_set_free(&s->models);
     objstore_close(&s->objects);

@@ -14,6 +14,7 @@
 #include "delivery/backlog.h"
 #include "delivery/delivery_env.h"
 #include "digest/signer_client.h"
+#include "policy/iam_data.h"
 #include "proto/model.h"
 #include "proto/validate.h"
 #include "state/db.h"
@@ -24,6 +25,7 @@ typedef struct server {
     char *data_dir;
     model_set models;
     validator *validator;
+    iam_data iam; /* AWS managed policies and the action catalogue (policy/iam_data.h) */
     db_pool db;
     journal journal;
     objstore objects;       /* the embedded object store behind S3 buckets */

@@ -12,7 +12,7 @@ bool policy_has_variables(const char *src)
 bool policy_wildcard_lit(const char *p, const bool *lit, const char *s, bool ic)
 {
     const char *p0 = p, *star_p = NULL, *star_s = NULL;
-#define LIT(q) (lit && lit[(q) - p0])
+#define LIT(q) (lit && lit[(q)-p0])
     while (*s) {
         char pc = ic ? (char)tolower((unsigned char)*p) : *p;
         char sc = ic ? (char)tolower((unsigned char)*s) : *s;
@@ -65,8 +65,8 @@ static const char *skip_spaces(const char *p, const char *end)
 }
 
 /* Expands the variable whose text (between "${" and "}") is [p, end). */
-static bool expand_one(const char *p, const char *end, const char *const *context,
-                       policy_text *out, size_t *len)
+static bool expand_one(const char *p, const char *end, const char *const *context, policy_text *out,
+                       size_t *len)
 {
     p = skip_spaces(p, end);
     const char *e = end;

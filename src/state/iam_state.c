@@ -220,3 +220,15 @@ int iam_role_attach_policy(db_conn *db, const char *account_id, const char *role
         db, "INSERT INTO iam_role_attached(account_id, role_name, policy_arn) VALUES(?, ?, ?)",
         "sss", account_id, role_name, policy_arn);
 }
+
+int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const char *policy_arn)
+{
+    int64_t n = 0;
+    if (db_get_int(db, &n,
+                   "SELECT (SELECT count(*) FROM iam_role_attached WHERE account_id = ?1 AND "
+                   "policy_arn = ?2) + (SELECT count(*) FROM iam_user_attached WHERE "
+                   "account_id = ?1 AND policy_arn = ?2)",
+                   "ss", account_id, policy_arn) != 1)
+        return 0;
+    return n;
+}

@@ -80,4 +80,7 @@ void iam_tag_resource_id(char out[IAM_TAG_RESOURCE_ID_LEN], const char *account_
  * entity that exists; IAM refuses trust policies naming ones that do not. */
 bool iam_principal_arn_exists(db_conn *db, const char *arn);
 
+/* How many users and roles of account_id have the managed policy policy_arn attached. */
+int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const char *policy_arn);
+
 #endif

@@ -394,7 +394,7 @@ static int attach_policy(call_ctx *c, entity_kind k)
     const char *arn = in_str(c, "PolicyArn");
     if (!policy_arn_valid(arn))
         return aws_fail(&c->err, 400, "InvalidInput", "ARN %s is not valid.", arn);
-    switch (iam_managed_lookup(arn)) {
+    switch (iam_managed_lookup(c->env->iam, arn)) {
     case IAM_MANAGED_ATTACHABLE:
         break;
     case IAM_MANAGED_SERVICE_ROLE:
@@ -581,6 +581,8 @@ static const op_def OPS[] = {
     {"ListAccessKeys", iam_list_access_keys, NULL, 0},
     {"UpdateAccessKey", iam_update_access_key, NULL, 0},
     {"SimulateCustomPolicy", iam_simulate_custom_policy, NULL, 0},
+    {"GetPolicy", iam_get_policy, NULL, 0},
+    {"GetPolicyVersion", iam_get_policy_version, NULL, 0},
     {"DeleteAccessKey", iam_delete_access_key, NULL, 0},
 };
 

@@ -70,6 +70,10 @@ int iam_list_access_keys(call_ctx *c);
 int iam_update_access_key(call_ctx *c);
 int iam_delete_access_key(call_ctx *c);
 
+/* iam_managed.c */
+int iam_get_policy(call_ctx *c);
+int iam_get_policy_version(call_ctx *c);
+
 /* iam_simulate.c */
 int iam_simulate_custom_policy(call_ctx *c);
 

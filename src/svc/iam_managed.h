@@ -1,19 +1,22 @@
-/* iam_managed: the AWS managed policies orgtrail knows, by ARN.
+/* iam_managed: the AWS managed policies orgtrail offers, by ARN, and IAM's GetPolicy and
+ * GetPolicyVersion for them.
  *
  * orgtrail stores no customer managed policies (CreatePolicy is not served); roles and
- * users get permissions from inline policies or from AWS's own managed policies. The
- * catalogue holds real AWS policy names and paths, so that ARNs copied from AWS
- * documentation attach and mistyped ones fail as they do on AWS. */
+ * users get permissions from inline policies or from AWS's own managed policies, whose
+ * documents and version ids come from data/iam/ (policy/iam_data.h): ARNs copied from
+ * AWS documentation attach, mistyped or retired ones fail as they do on AWS. */
 #ifndef ORGTRAIL_IAM_MANAGED_H
 #define ORGTRAIL_IAM_MANAGED_H
 
+#include "policy/iam_data.h"
+
 typedef enum iam_managed_kind {
-    IAM_MANAGED_UNKNOWN = 0,  /* not an AWS managed policy orgtrail knows */
+    IAM_MANAGED_UNKNOWN = 0,  /* not an AWS managed policy orgtrail offers */
     IAM_MANAGED_ATTACHABLE,   /* attachable to users and roles */
     IAM_MANAGED_SERVICE_ROLE, /* aws-service-role/...: only AWS attaches it, to its SLRs */
 } iam_managed_kind;
 
 /* Classifies an AWS managed policy ARN (arn:aws:iam::aws:policy<path><name>). */
-iam_managed_kind iam_managed_lookup(const char *arn);
+iam_managed_kind iam_managed_lookup(const iam_data *d, const char *arn);
 
 #endif

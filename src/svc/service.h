@@ -23,6 +23,7 @@
 #include "digest/signer_client.h"
 #include "http/http.h"
 #include "proto/proto.h"
+#include "policy/iam_data.h"
 #include "proto/validate.h"
 #include "store/objstore.h"
 
@@ -36,6 +37,7 @@ typedef struct svc_env {
     objstore *objects;    /* S3 object bytes */
     int signing_key_period_s;
     signer_client *signer; /* makes digest signing keys (ListPublicKeys) */
+    const iam_data *iam;   /* AWS managed policies and the action catalogue */
 } svc_env;
 
 typedef struct call_ctx {
