@@ -224,6 +224,9 @@ static bool action_applies(const json_t *actions, const json_t *resources, const
     return false;
 }
 
+static json_t *check_document(json_t *doc, policy_kind kind, const char *code,
+                              const char *bucket_arn, aws_error *e);
+
 json_t *policy_parse(const char *text, policy_kind kind, const char *code, const char *bucket_arn,
                      aws_error *e)
 {
@@ -235,6 +238,21 @@ json_t *policy_parse(const char *text, policy_kind kind, const char *code, const
         json_decref(doc);
         return fail(e, code, "This policy contains invalid Json");
     }
+    return check_document(doc, kind, code, bucket_arn, e);
+}
+
+json_t *policy_from_document(const json_t *document, policy_kind kind, const char *code,
+                             aws_error *e)
+{
+    if (!json_is_object(document)) return fail(e, code, "This policy contains invalid Json");
+    return check_document(json_deep_copy(document), kind, code, NULL, e);
+}
+
+/* Validates doc (stolen) as policy_parse does after reading it; returns it, normalized
+ * (Statement always an array), or NULL with e set. */
+static json_t *check_document(json_t *doc, policy_kind kind, const char *code,
+                              const char *bucket_arn, aws_error *e)
+{
     json_t *ver = json_object_get(doc, "Version");
     if (ver && (!json_is_string(ver) || (strcmp(json_string_value(ver), "2012-10-17") &&
                                          strcmp(json_string_value(ver), "2008-10-17")))) {

@@ -59,6 +59,12 @@ enum principal_forms {
 json_t *policy_parse(const char *text, policy_kind kind, const char *error_code,
                      const char *bucket_arn, aws_error *e);
 
+/* As policy_parse, for a document already read (a copy is made; caller json_decref):
+ * for AWS managed policies (policy/iam_data.h), which AWS's size limits for customer
+ * policies do not bind. */
+json_t *policy_from_document(const json_t *document, policy_kind kind, const char *error_code,
+                             aws_error *e);
+
 /* Evaluates a parsed policy against a request. */
 policy_decision policy_evaluate(const json_t *policy, const policy_request *r);
 

@@ -42,17 +42,27 @@ def expressible(c):
             and not c.get("scps_apply"))
 
 
+def managed_documents():
+    with open(os.path.join(ROOT, "data", "iam", "managed-policies.json")) as f:
+        return {p["Arn"]: p["Document"] for p in json.load(f)["policies"]}
+
+
+MANAGED = managed_documents()
+
+
 def request_for(c):
     p = c["principal"]
+    identity = c.get("identity", []) + [MANAGED[arn] for arn in c.get("managed", [])]
     req = {
-        "PolicyInputList": [json.dumps(x) for x in c.get("identity", [])] or [NOTHING],
+        "PolicyInputList": [json.dumps(x) for x in identity] or [NOTHING],
         "ActionNames": [c["action"]],
         "ResourceArns": [c["resource"]],
         "CallerArn": p["arn"],
         "ResourceOwner": "arn:aws:iam::%s:root" % c.get("resource_account", p["account"]),
     }
-    if c.get("boundary"):
-        req["PermissionsBoundaryPolicyInputList"] = [json.dumps(c["boundary"])]
+    boundary = c.get("boundary") or MANAGED.get(c.get("boundary_managed"))
+    if boundary:
+        req["PermissionsBoundaryPolicyInputList"] = [json.dumps(boundary)]
     if c.get("resource_policy"):
         req["ResourcePolicy"] = json.dumps(c["resource_policy"])
     entries = []
@@ -91,10 +101,10 @@ class SimulateCustomPolicyTest(unittest.TestCase):
                 specific = r["ResourceSpecificResults"]
                 self.assertEqual([(x["EvalResourceName"], x["EvalResourceDecision"]) for x in specific],
                                  [(c["resource"], DECISIONS[c["expect"]])])
-                if c.get("boundary"):
+                if c.get("boundary") or c.get("boundary_managed"):
                     self.assertIn("PermissionsBoundaryDecisionDetail", r)
             ran += 1
-        self.assertGreater(ran, 80)
+        self.assertGreater(ran, 150)
 
     def test_most_restrictive_across_resources(self):
         policy = json.dumps({"Version": "2012-10-17", "Statement": [

@@ -11,6 +11,9 @@
  *   context              {"key": "value" or ["v1", "v2"]}: the request's condition keys
  *   scps_apply           true for a member account's principal
  *   identity             [policy, ...]; resource_policy; boundary; session [policy, ...]
+ *   managed              [ARN, ...]: AWS managed policies (data/iam/, policy/iam_data.h)
+ *                        attached besides the identity policies; boundary_managed: an
+ *                        AWS managed policy as the permissions boundary
  *   scp                  [[policies of the root], [of an OU], ..., [of the account]]
  *   expect               "allow", "explicit-deny" or "implicit-deny"
  *   by                   which kind decided ("identity", "resource", "scp", "boundary",
@@ -29,13 +32,14 @@
 #include <string.h>
 
 #include "policy/authorize.h"
+#include "policy/iam_data.h"
 
 #define MAX_POLICIES 64
 #define MAX_LEVELS 8
 #define MAX_CONTEXT 64
 
 typedef struct loaded {
-    json_t *owned[MAX_POLICIES * 2];
+    json_t *owned[MAX_POLICIES * 3];
     size_t n_owned;
     const json_t *identity[MAX_POLICIES], *session[MAX_POLICIES];
     const json_t *scp[MAX_LEVELS][MAX_POLICIES];
@@ -106,8 +110,22 @@ static authz_principal_type principal_type(const char *where, const char *t)
     return AUTHZ_USER;
 }
 
-/* Runs one case; returns 1 when it holds (failing with its name and rule when not). */
-static void run_case(const char *file, const json_t *c)
+/* The document of an AWS managed policy the case names, or a failed case. */
+static const json_t *managed(loaded *l, const iam_data *d, const char *where, const json_t *arn)
+{
+    const json_t *p = iam_data_managed_policy(d, json_string_value(arn));
+    if (!p) fail_msg("%s: no AWS managed policy %s in data/iam/", where, json_string_value(arn));
+    aws_error e;
+    json_t *doc = policy_from_document(json_object_get(p, "Document"), POLICY_IDENTITY,
+                                       "MalformedPolicyDocument", &e);
+    if (!doc) fail_msg("%s: %s refused: %s", where, json_string_value(arn), e.message);
+    assert_true(l->n_owned < sizeof l->owned / sizeof *l->owned);
+    l->owned[l->n_owned++] = doc;
+    return doc;
+}
+
+/* Runs one case, failing with its name and rule when it does not hold. */
+static void run_case(const char *file, const json_t *c, const iam_data *d)
 {
     char where[512];
     snprintf(where, sizeof where, "%s: %s", file, str(c, "name") ? str(c, "name") : "(no name)");
@@ -135,6 +153,13 @@ static void run_case(const char *file, const json_t *c)
     in.scps_apply = json_is_true(json_object_get(c, "scps_apply"));
     in.n_identity =
         parse_list(&l, where, json_object_get(c, "identity"), POLICY_IDENTITY, l.identity);
+    size_t k;
+    json_t *arn;
+    json_array_foreach(json_object_get(c, "managed"), k, arn)
+    {
+        assert_true(in.n_identity < MAX_POLICIES);
+        l.identity[in.n_identity++] = managed(&l, d, where, arn);
+    }
     in.identity = l.identity;
     in.n_session = parse_list(&l, where, json_object_get(c, "session"), POLICY_IDENTITY, l.session);
     in.session = l.session;
@@ -142,6 +167,8 @@ static void run_case(const char *file, const json_t *c)
     if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, POLICY_RESOURCE);
     const json_t *bd = json_object_get(c, "boundary");
     if (bd && !json_is_null(bd)) in.boundary = parse(&l, where, bd, POLICY_IDENTITY);
+    const json_t *bm = json_object_get(c, "boundary_managed");
+    if (bm) in.boundary = managed(&l, d, where, bm);
     const json_t *scp = json_object_get(c, "scp");
     assert_true(json_array_size(scp) <= MAX_LEVELS);
     size_t i;
@@ -169,8 +196,8 @@ static void run_case(const char *file, const json_t *c)
         authz_message(&in, r, str(p, "arn"), got, sizeof got);
         if (strcmp(msg, got)) fail_msg("%s: message\n  want: %s\n  got:  %s", where, msg, got);
     }
-    for (size_t k = 0; k < l.n_owned; k++)
-        json_decref(l.owned[k]);
+    for (size_t o = 0; o < l.n_owned; o++)
+        json_decref(l.owned[o]);
 }
 
 static int by_name(const void *a, const void *b)
@@ -200,6 +227,9 @@ static void test_conformance(void **state)
     closedir(d);
     qsort(names, n, sizeof *names, by_name);
     assert_true(n > 0);
+    iam_data data;
+    char err[256];
+    assert_int_equal(iam_data_load(&data, err, sizeof err), 0);
     size_t cases = 0;
     for (size_t f = 0; f < n; f++) {
         char path[1400];
@@ -214,13 +244,14 @@ static void test_conformance(void **state)
         {
             json_t *merged = defaults ? json_deep_copy(defaults) : json_object();
             json_object_update(merged, c);
-            run_case(names[f], merged);
+            run_case(names[f], merged, &data);
             json_decref(merged);
             cases++;
         }
         json_decref(doc);
         free(names[f]);
     }
+    iam_data_free(&data);
     print_message("policy conformance: %zu cases in %zu files\n", cases, n);
 }
 
