@@ -4,7 +4,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest format format-check check-layers clean
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest bench-authorize format format-check check-layers clean
 
 all: build
 
@@ -46,6 +46,9 @@ bench: build
 # Bulk ingestion with delivery, against rsyslog (installs Debian's rsyslog when missing).
 bench-ingest: build
 	@python3 bench/ingest.py
+
+bench-authorize: build
+	@python3 bench/authorize.py
 
 C_SOURCES = git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c'
 
