@@ -4,7 +4,8 @@ The same cases the C loop runs through policy/authorize.h (tests/unit/
 test_policy_conformance.c) run here through the API with boto3, wherever the simulator
 can express them: an IAM user principal (CallerArn), identity policies, at most one
 permissions boundary, a resource policy with its owner, and context entries. Cases with
-SCPs, session policies, or a root, role or service principal are the C loop's alone.
+SCPs, session policies, trust policies, or a root, role or service principal are the C
+loop's alone.
 The AWS CLI answers one case too, as a user would ask it.
 """
 import glob
@@ -39,7 +40,7 @@ def cases():
 def expressible(c):
     p = c.get("principal", {})
     return (p.get("type", "user") == "user" and not c.get("scp") and not c.get("session")
-            and not c.get("scps_apply"))
+            and not c.get("scps_apply") and not c.get("trust"))
 
 
 def managed_documents():

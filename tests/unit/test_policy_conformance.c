@@ -14,6 +14,8 @@
  *   managed              [ARN, ...]: AWS managed policies (data/iam/, policy/iam_data.h)
  *                        attached besides the identity policies; boundary_managed: an
  *                        AWS managed policy as the permissions boundary
+ *   trust                true when resource_policy is a role trust policy (the resource
+ *                        is the role; sts:AssumeRole and the like)
  *   scp                  [[policies of the root], [of an OU], ..., [of the account]]
  *   expect               "allow", "explicit-deny" or "implicit-deny"
  *   by                   which kind decided ("identity", "resource", "scp", "boundary",
@@ -164,7 +166,8 @@ static void run_case(const char *file, const json_t *c, const iam_data *d)
     in.n_session = parse_list(&l, where, json_object_get(c, "session"), POLICY_IDENTITY, l.session);
     in.session = l.session;
     const json_t *rp = json_object_get(c, "resource_policy");
-    if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, POLICY_RESOURCE);
+    policy_kind rk = json_is_true(json_object_get(c, "trust")) ? POLICY_TRUST : POLICY_RESOURCE;
+    if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, rk);
     const json_t *bd = json_object_get(c, "boundary");
     if (bd && !json_is_null(bd)) in.boundary = parse(&l, where, bd, POLICY_IDENTITY);
     const json_t *bm = json_object_get(c, "boundary_managed");
