@@ -57,8 +57,8 @@ int main(int argc, char **argv)
     static const json_t *identity[MAX_POLICIES];
     size_t n_identity = 0, i;
     json_t *p;
-    json_array_foreach(json_object_get(sc, "identityPolicies"), i, p)
-        if (n_identity < MAX_POLICIES) identity[n_identity++] = parse_or_die(p, POLICY_IDENTITY);
+    json_array_foreach(json_object_get(sc, "identityPolicies"), i, p) if (n_identity < MAX_POLICIES)
+        identity[n_identity++] = parse_or_die(p, POLICY_IDENTITY);
     static const json_t *scp[MAX_LEVELS][MAX_POLICIES];
     authz_scp_level levels[MAX_LEVELS];
     size_t n_levels = 0;
@@ -131,8 +131,8 @@ int main(int argc, char **argv)
     }
     double elapsed = t - t0;
     json_t *out = json_pack("{s:I, s:f, s:f, s:o, s:i}", "decisions", (json_int_t)done, "seconds",
-                            elapsed, "per_second", (double)done / elapsed,
-                            "decisions_by_request", decisions, "sink", (int)(sink & 1));
+                            elapsed, "per_second", (double)done / elapsed, "decisions_by_request",
+                            decisions, "sink", (int)(sink & 1));
     char *text = json_dumps(out, JSON_COMPACT);
     puts(text);
     free(text);

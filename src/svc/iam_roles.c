@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/ids.h"
+#include "state/org_state.h"
 #include "svc/iam_internal.h"
 
 #define ROLES_PER_ACCOUNT 1000
@@ -236,6 +237,27 @@ int iam_create_service_linked_role(call_ctx *c)
     return out_role(c, name, ROLE_CREATED);
 }
 
+/* Whether the service of a service-linked role still needs it in the caller's account,
+ * with the reason: AWS Organizations needs AWSServiceRoleForOrganizations for as long as
+ * the account manages an organization. */
+static bool slr_in_use(call_ctx *c, const char *service, char *why, size_t n, char *user,
+                       size_t user_len)
+{
+    org_info o;
+    if (!strcmp(service, "organizations.amazonaws.com") &&
+        org_of_account(c->db, c->caller->account_id, &o) &&
+        !strcmp(o.master_account, c->caller->account_id)) {
+        snprintf(why, n,
+                 "The service-linked role is in use: account %s is the management account of "
+                 "organization %s. Delete the organization first.",
+                 c->caller->account_id, o.id);
+        snprintf(user, user_len, "arn:aws:organizations::%s:organization/%s", o.master_account,
+                 o.id);
+        return true;
+    }
+    return false;
+}
+
 int iam_delete_service_linked_role(call_ctx *c)
 {
     const char *name = in_str(c, "RoleName"), *acct = c->caller->account_id;
@@ -249,6 +271,16 @@ int iam_delete_service_linked_role(call_ctx *c)
     if (!service[0])
         return aws_fail(&c->err, 404, "NoSuchEntity",
                         "The role with name %s is not a service-linked role.", stored);
+    char uuid[37], task[400];
+    ids_uuid(uuid);
+    snprintf(task, sizeof task, "task/aws-service-role/%s/%s/%s", service, stored, uuid);
+    /* A role its service still uses is not deleted: the task fails, and
+     * GetServiceLinkedRoleDeletionStatus says why (as AWS reports it, after the fact). */
+    char in_use[256], user[128];
+    if (slr_in_use(c, service, in_use, sizeof in_use, user, sizeof user)) {
+        c->out = json_pack("{s:s}", "DeletionTaskId", task);
+        return 0;
+    }
     /* Deletion is immediate here; AWS runs it as a task, hence the id. */
     if (db_begin(c->db) ||
         db_exec(c->db, "DELETE FROM iam_role_attached WHERE account_id = ? AND role_name = ?", "ss",
@@ -259,9 +291,6 @@ int iam_delete_service_linked_role(call_ctx *c)
                 stored) ||
         iam_tags_drop(c->db, acct, role_id) || db_commit(c->db))
         return fail_db(c);
-    char uuid[37], task[400];
-    ids_uuid(uuid);
-    snprintf(task, sizeof task, "task/aws-service-role/%s/%s/%s", service, stored, uuid);
     c->out = json_pack("{s:s}", "DeletionTaskId", task);
     return 0;
 }
@@ -280,6 +309,17 @@ int iam_get_service_linked_role_deletion_status(call_ctx *c)
     if (!ok) return aws_fail(&c->err, 400, "InvalidInput", "Invalid deletion task id: %.200s", id);
     if (!want || strcmp(want, role))
         return aws_fail(&c->err, 404, "NoSuchEntity", "Deletion task %.200s not found.", id);
-    c->out = json_pack("{s:s}", "Status", "SUCCEEDED");
+    /* orgtrail deletes at once or not at all: a role still there is a failed task. */
+    iam_role r;
+    bool still_there = iam_role_get(c->db, c->caller->account_id, role, &r);
+    if (still_there) iam_role_clear(&r);
+    char why[256], user[128];
+    if (still_there && slr_in_use(c, service, why, sizeof why, user, sizeof user)) {
+        c->out =
+            json_pack("{s:s, s:{s:s, s:[{s:s, s:[s]}]}}", "Status", "FAILED", "Reason", "Reason",
+                      why, "RoleUsageList", "Region", "us-east-1", "Resources", user);
+        return 0;
+    }
+    c->out = json_pack("{s:s}", "Status", still_there ? "FAILED" : "SUCCEEDED");
     return 0;
 }

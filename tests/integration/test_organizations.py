@@ -80,6 +80,14 @@ class BeforeAnOrganizationTest(OrgTestCase):
         self.assertNotEqual(rc, 0)
         self.assertIn("AWSOrganizationsNotInUseException", err)
 
+    def test_organizations_role_can_go_without_an_organization(self):
+        iam = self.srv.client("iam")
+        iam.create_service_linked_role(AWSServiceName="organizations.amazonaws.com")
+        task = iam.delete_service_linked_role(
+            RoleName="AWSServiceRoleForOrganizations")["DeletionTaskId"]
+        self.assertEqual(iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"],
+                         "SUCCEEDED")
+
 
 class SeedFlowTest(OrgTestCase):
     """The organization the product's seed flow builds, then everything around it."""
@@ -108,6 +116,21 @@ class SeedFlowTest(OrgTestCase):
                                              ServicePrincipal="cloudtrail.amazonaws.com")
 
     # -- the organization --------------------------------------------------------------
+    def test_organizations_role_stays_while_the_account_manages_it(self):
+        """IAM accepts the deletion request; the task fails because Organizations still
+        uses the role, and GetServiceLinkedRoleDeletionStatus says so (IAM API
+        reference, DeleteServiceLinkedRole)."""
+        iam = self.srv.client("iam")
+        task = iam.delete_service_linked_role(
+            RoleName="AWSServiceRoleForOrganizations")["DeletionTaskId"]
+        status = iam.get_service_linked_role_deletion_status(DeletionTaskId=task)
+        self.assertEqual(status["Status"], "FAILED")
+        self.assertIn(self.created["Id"], status["Reason"]["Reason"])
+        usage = status["Reason"]["RoleUsageList"][0]
+        self.assertEqual(usage["Resources"], [self.created["Arn"]])
+        self.assertEqual(iam.get_role(RoleName="AWSServiceRoleForOrganizations")["Role"]["RoleName"],
+                         "AWSServiceRoleForOrganizations")
+
     def test_organization_shape(self):
         o = self.created
         self.assertRegex(o["Id"], r"^o-[a-z0-9]{10}$")
