@@ -710,3 +710,40 @@ policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
     }
     return d;
 }
+
+size_t policy_missing_keys(const json_t *policy, const policy_request *r, const char **out,
+                           size_t n, size_t max)
+{
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(policy, "Statement"), i, s)
+    {
+        json_t *pr = json_object_get(s, "Principal"), *npr = json_object_get(s, "NotPrincipal");
+        if ((pr && !principal_matches(pr, r)) || (npr && principal_matches(npr, r))) continue;
+        json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
+        if ((ac && !any_matches(ac, r->action, true)) || (nac && any_matches(nac, r->action, true)))
+            continue;
+        eval_ctx x = {.r = r, .vars = false};
+        json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
+        if (r->resource &&
+            ((rs && !resource_matches(rs, &x)) || (nrs && resource_matches(nrs, &x))))
+            continue;
+        const char *op;
+        json_t *block;
+        json_object_foreach(json_object_get(s, "Condition"), op, block)
+        {
+            const char *key;
+            json_t *vals;
+            json_object_foreach(block, key, vals)
+            {
+                const char *have[1];
+                if (context_values(r, key, have, 1)) continue;
+                bool seen = false;
+                for (size_t k = 0; k < n && !seen; k++)
+                    seen = !strcasecmp(out[k], key);
+                if (!seen && n < max) out[n++] = key;
+            }
+        }
+    }
+    return n;
+}

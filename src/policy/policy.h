@@ -68,6 +68,13 @@ json_t *policy_from_document(const json_t *document, policy_kind kind, const cha
 /* Evaluates a parsed policy against a request. */
 policy_decision policy_evaluate(const json_t *policy, const policy_request *r);
 
+/* The condition keys the statements of policy that apply to r's action and resource (and
+ * principal) test and r's context lacks: what the IAM simulator reports as
+ * MissingContextValues. Appends to out (borrowed from policy; case-insensitively unique,
+ * at most max in all) and returns the new count; n is how many out already holds. */
+size_t policy_missing_keys(const json_t *policy, const policy_request *r, const char **out,
+                           size_t n, size_t max);
+
 /* Wildcard match: '*' any run, '?' one character. */
 bool policy_wildcard(const char *pattern, const char *s, bool ignore_case);
 

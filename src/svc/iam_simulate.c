@@ -160,6 +160,25 @@ static int restrictiveness(authz_decision d)
     return d == AUTHZ_EXPLICIT_DENY ? 2 : d == AUTHZ_IMPLICIT_DENY ? 1 : 0;
 }
 
+#define SIM_MAX_MISSING 64
+
+/* MissingContextValues of one simulated request: the condition keys the applicable
+ * statements of the simulated policies test and the context entries do not give. */
+static json_t *missing_context(const simulation *s, const policy_request *r)
+{
+    const char *keys[SIM_MAX_MISSING];
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_identity; i++)
+        n = policy_missing_keys(s->identity[i], r, keys, n, SIM_MAX_MISSING);
+    if (s->boundary) n = policy_missing_keys(s->boundary, r, keys, n, SIM_MAX_MISSING);
+    if (s->resource_policy)
+        n = policy_missing_keys(s->resource_policy, r, keys, n, SIM_MAX_MISSING);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(out, json_string(keys[i]));
+    return out;
+}
+
 static json_t *evaluate_action(const simulation *s, const char *action, const json_t *resources)
 {
     authz_input in = {
@@ -187,12 +206,20 @@ static json_t *evaluate_action(const simulation *s, const char *action, const js
         if (s->boundary && policy_evaluate(s->boundary, &in.request) != POLICY_ALLOW)
             boundary_allows = false;
         json_array_append_new(specific,
-                              json_pack("{s:s, s:s}", "EvalResourceName", in.request.resource,
-                                        "EvalResourceDecision", decision_name(res.decision)));
+                              json_pack("{s:s, s:s, s:o}", "EvalResourceName", in.request.resource,
+                                        "EvalResourceDecision", decision_name(res.decision),
+                                        "MissingContextValues", missing_context(s, &in.request)));
     }
     json_t *out = json_pack("{s:s, s:s, s:s, s:o}", "EvalActionName", action, "EvalResourceName",
                             json_string_value(json_array_get(resources, 0)), "EvalDecision",
                             decision_name(worst), "ResourceSpecificResults", specific);
+    /* For the "*" resource (no ResourceArns) the keys are the result's own; with a list
+     * of resources they are each resource's (IAM API reference, EvaluationResult). */
+    if (json_array_size(resources) == 1 &&
+        !strcmp(json_string_value(json_array_get(resources, 0)), "*")) {
+        in.request.resource = "*";
+        json_object_set_new(out, "MissingContextValues", missing_context(s, &in.request));
+    }
     if (s->boundary)
         json_object_set_new(out, "PermissionsBoundaryDecisionDetail",
                             json_pack("{s:b}", "AllowedByPermissionsBoundary", boundary_allows));

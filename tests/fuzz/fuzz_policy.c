@@ -11,6 +11,8 @@
  * beside an Allow-everything identity policy (a Deny is an explicit deny, an Allow
  * allows, no match is an implicit deny by that kind of policy), the root user is never
  * limited by identity policies, and a resource policy's Deny is always an explicit deny. */
+#include <strings.h>
+
 #include "fuzz_common.h"
 #include "policy/authorize.h"
 #include "policy/policy.h"
@@ -142,6 +144,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         policy_decision d = policy_evaluate(pol, &req);
         if (d != POLICY_NO_MATCH && d != POLICY_ALLOW && d != POLICY_DENY) abort();
         check_authorize(pol, kind, &req, d);
+        const char *keys[16];
+        size_t nk = policy_missing_keys(pol, &req, keys, 0, 16);
+        for (size_t k = 0; k < nk; k++) /* absent from the context, and each once */
+            for (size_t m = k + 1; m < nk; m++)
+                if (!strcasecmp(keys[k], keys[m])) abort();
         json_decref(pol);
     } else if (!aws_error_set(&e)) {
         abort();

@@ -121,6 +121,33 @@ class SimulateCustomPolicyTest(unittest.TestCase):
         self.assertEqual(put["EvalDecision"], "implicitDeny")
         self.assertFalse(out["IsTruncated"])
 
+    def test_missing_context_values(self):
+        policy = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+             "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"},
+                           "StringEquals": {"aws:RequestedRegion": "us-east-1"}}},
+            {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
+             "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
+        region = [{"ContextKeyName": "aws:RequestedRegion", "ContextKeyValues": ["us-east-1"],
+                   "ContextKeyType": "string"}]
+        # The "*" resource: the result's own list; only statements for the action count.
+        out = self.iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObject"],
+                                              ContextEntries=region)["EvaluationResults"][0]
+        self.assertEqual(out["MissingContextValues"], ["aws:SourceIp"])
+        self.assertEqual(out["EvalDecision"], "implicitDeny")
+        # With resources: each resource's list.
+        out = self.iam.simulate_custom_policy(
+            PolicyInputList=[policy], ActionNames=["s3:GetObject"],
+            ResourceArns=["arn:aws:s3:::b/k"])["EvaluationResults"][0]
+        self.assertEqual(sorted(out["ResourceSpecificResults"][0]["MissingContextValues"]),
+                         ["aws:RequestedRegion", "aws:SourceIp"])
+        ip = region + [{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.1.2.3"],
+                        "ContextKeyType": "ip"}]
+        out = self.iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=["s3:GetObject"],
+                                              ContextEntries=ip)["EvaluationResults"][0]
+        self.assertEqual(out["MissingContextValues"], [])
+        self.assertEqual(out["EvalDecision"], "allowed")
+
     def test_paging_by_action(self):
         policy = json.dumps({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
