@@ -3,13 +3,19 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether any of the n policies gives decision d for r. */
-static bool any_gives(const json_t *const *policies, size_t n, const policy_request *r,
-                      policy_decision d)
+/* The decision of a set of policies taken together: Deny when any denies, else Allow
+ * when any allows, else no match. Each policy is evaluated once (a Deny stops early). */
+static policy_decision set_decision(const json_t *const *policies, size_t n,
+                                    const policy_request *r)
 {
-    for (size_t i = 0; i < n; i++)
-        if (policies[i] && policy_evaluate(policies[i], r) == d) return true;
-    return false;
+    policy_decision d = POLICY_NO_MATCH;
+    for (size_t i = 0; i < n; i++) {
+        if (!policies[i]) continue;
+        policy_decision p = policy_evaluate(policies[i], r);
+        if (p == POLICY_DENY) return POLICY_DENY;
+        if (p == POLICY_ALLOW) d = POLICY_ALLOW;
+    }
+    return d;
 }
 
 static authz_result result(authz_decision d, authz_policy_kind by)
@@ -26,35 +32,45 @@ static policy_decision resource_decision(const authz_input *in, unsigned forms)
     return policy_evaluate(in->resource_policy, &r);
 }
 
-/* R1: the first explicit Deny, in the order AWS reports them. */
-static authz_policy_kind explicit_deny(const authz_input *in, const policy_request *r)
+/* Every policy kind's decision, each computed once: the rules below only combine them. */
+typedef struct decisions {
+    policy_decision resource, identity, boundary, session;
+    bool scp_denies, scps_allow; /* some level denies; every level allows */
+} decisions;
+
+static void decide_all(const authz_input *in, const policy_request *r, bool scps, decisions *d)
 {
-    if (in->scps_apply)
-        for (size_t i = 0; i < in->n_scp_levels; i++)
-            if (any_gives(in->scp[i].policies, in->scp[i].n, r, POLICY_DENY)) return AUTHZ_BY_SCP;
-    if (resource_decision(in, 0) == POLICY_DENY) return AUTHZ_BY_RESOURCE;
-    if (in->principal_type != AUTHZ_ROOT && in->principal_type != AUTHZ_SERVICE &&
-        any_gives(in->identity, in->n_identity, r, POLICY_DENY))
-        return AUTHZ_BY_IDENTITY;
-    if (in->boundary && policy_evaluate(in->boundary, r) == POLICY_DENY) return AUTHZ_BY_BOUNDARY;
-    if (any_gives(in->session, in->n_session, r, POLICY_DENY)) return AUTHZ_BY_SESSION;
+    d->scp_denies = false;
+    d->scps_allow = true;
+    for (size_t i = 0; scps && i < in->n_scp_levels && !d->scp_denies; i++) {
+        policy_decision l = set_decision(in->scp[i].policies, in->scp[i].n, r);
+        d->scp_denies = l == POLICY_DENY;
+        if (l != POLICY_ALLOW) d->scps_allow = false;
+    }
+    d->resource = resource_decision(in, 0);
+    bool has_identity = in->principal_type != AUTHZ_ROOT && in->principal_type != AUTHZ_SERVICE;
+    d->identity = has_identity ? set_decision(in->identity, in->n_identity, r) : POLICY_NO_MATCH;
+    d->boundary = in->boundary ? policy_evaluate(in->boundary, r) : POLICY_NO_MATCH;
+    d->session = set_decision(in->session, in->n_session, r);
+}
+
+/* R1: the first explicit Deny, in the order AWS reports them. */
+static authz_policy_kind explicit_deny(const decisions *d)
+{
+    if (d->scp_denies) return AUTHZ_BY_SCP;
+    if (d->resource == POLICY_DENY) return AUTHZ_BY_RESOURCE;
+    if (d->identity == POLICY_DENY) return AUTHZ_BY_IDENTITY;
+    if (d->boundary == POLICY_DENY) return AUTHZ_BY_BOUNDARY;
+    if (d->session == POLICY_DENY) return AUTHZ_BY_SESSION;
     return AUTHZ_BY_NONE;
 }
 
-/* R2: every level of the tree must allow. */
-static bool scps_allow(const authz_input *in, const policy_request *r)
-{
-    for (size_t i = 0; i < in->n_scp_levels; i++)
-        if (!any_gives(in->scp[i].policies, in->scp[i].n, r, POLICY_ALLOW)) return false;
-    return true;
-}
-
 /* R7 and R8: what limits the principal's own permissions. */
-static authz_result limits(const authz_input *in, const policy_request *r)
+static authz_result limits(const authz_input *in, const decisions *d)
 {
-    if (in->boundary && policy_evaluate(in->boundary, r) != POLICY_ALLOW)
+    if (in->boundary && d->boundary != POLICY_ALLOW)
         return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_BOUNDARY);
-    if (in->n_session && !any_gives(in->session, in->n_session, r, POLICY_ALLOW))
+    if (in->n_session && d->session != POLICY_ALLOW)
         return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_SESSION);
     return result(AUTHZ_ALLOW, AUTHZ_BY_IDENTITY);
 }
@@ -65,40 +81,40 @@ authz_result authorize(const authz_input *in)
     r.principal_forms = 0;
     bool service = in->principal_type == AUTHZ_SERVICE;
     bool scps = in->scps_apply && !service;
-    authz_input view = *in;
-    view.scps_apply = scps;
+    decisions d;
+    decide_all(in, &r, scps, &d);
 
-    authz_policy_kind denied = explicit_deny(&view, &r);
+    authz_policy_kind denied = explicit_deny(&d);
     if (denied != AUTHZ_BY_NONE) return result(AUTHZ_EXPLICIT_DENY, denied);
-    if (scps && !scps_allow(in, &r)) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_SCP);
+    if (scps && !d.scps_allow) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_SCP);
 
     if (service) /* R9 */
-        return resource_decision(in, 0) == POLICY_ALLOW
-                   ? result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE)
-                   : result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
+        return d.resource == POLICY_ALLOW ? result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE)
+                                          : result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
 
     bool root = in->principal_type == AUTHZ_ROOT;
     bool same_account = !in->resource_account || !in->request.principal_account ||
                         !strcmp(in->resource_account, in->request.principal_account);
-    bool identity_allows = root || any_gives(in->identity, in->n_identity, &r, POLICY_ALLOW);
+    bool identity_allows = root || d.identity == POLICY_ALLOW;
 
     if (same_account) {
-        if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE);            /* R3 */
-        if (resource_decision(in, PRINCIPAL_FORM_SELF) == POLICY_ALLOW) /* R4 */
+        if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE); /* R3 */
+        if (d.resource == POLICY_ALLOW &&
+            resource_decision(in, PRINCIPAL_FORM_SELF) == POLICY_ALLOW) /* R4 */
             return result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE);
-        bool via_role = resource_decision(in, PRINCIPAL_FORM_ROLE) == POLICY_ALLOW;
+        bool via_role = d.resource == POLICY_ALLOW &&
+                        resource_decision(in, PRINCIPAL_FORM_ROLE) == POLICY_ALLOW;
         if (!identity_allows && !via_role) /* R5 */
             return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_IDENTITY);
-        authz_result l = limits(in, &r);
+        authz_result l = limits(in, &d);
         if (l.decision == AUTHZ_ALLOW && !identity_allows) l.by = AUTHZ_BY_RESOURCE;
         return l;
     }
     /* R6 */
-    if (resource_decision(in, 0) != POLICY_ALLOW)
-        return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
+    if (d.resource != POLICY_ALLOW) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
     if (!identity_allows) return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_IDENTITY);
     if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_RESOURCE);
-    return limits(in, &r);
+    return limits(in, &d);
 }
 
 static const char *kind_phrase(authz_policy_kind k)
