@@ -386,5 +386,6 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     json_decref(c.resources);
     json_decref(c.request_parameters);
     json_decref(c.response_elements);
+    call_release(&c);
     proto_call_free(&pc);
 }

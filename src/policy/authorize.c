@@ -97,6 +97,8 @@ authz_result authorize(const authz_input *in)
                         !strcmp(in->resource_account, in->request.principal_account);
     bool identity_allows = root || d.identity == POLICY_ALLOW;
 
+    if (in->resource_must_allow && d.resource != POLICY_ALLOW) /* R10 */
+        return result(AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE);
     if (same_account) {
         if (root) return result(AUTHZ_ALLOW, AUTHZ_BY_NONE); /* R3 */
         if (d.resource == POLICY_ALLOW &&
@@ -133,13 +135,14 @@ static const char *kind_phrase(authz_policy_kind k)
     }
 }
 
-void authz_message(const authz_input *in, authz_result r, const char *caller_arn, char *out,
-                   size_t n)
+static void message(const authz_input *in, authz_result r, const char *caller_arn, bool quoted,
+                    char *out, size_t n)
 {
     const char *action = in->request.action ? in->request.action : "";
     char on[1200] = "";
     if (in->request.resource && strcmp(in->request.resource, "*"))
-        snprintf(on, sizeof on, " on resource: %s", in->request.resource);
+        snprintf(on, sizeof on, quoted ? " on resource: \"%s\"" : " on resource: %s",
+                 in->request.resource);
     const char *kind = kind_phrase(r.by);
     if (r.decision == AUTHZ_EXPLICIT_DENY) {
         /* "an identity-based policy", "a service control policy", ... */
@@ -152,6 +155,18 @@ void authz_message(const authz_input *in, authz_result r, const char *caller_arn
                  "User: %s is not authorized to perform: %s%s because no %s allows the %s action",
                  caller_arn, action, on, kind, action);
     }
+}
+
+void authz_message(const authz_input *in, authz_result r, const char *caller_arn, char *out,
+                   size_t n)
+{
+    message(in, r, caller_arn, false, out, n);
+}
+
+void authz_message_s3(const authz_input *in, authz_result r, const char *caller_arn, char *out,
+                      size_t n)
+{
+    message(in, r, caller_arn, true, out, n);
 }
 
 const char *authz_decision_name(authz_decision d)

@@ -25,6 +25,10 @@
  *       the session's policies together are one set (any of them may allow).
  *   R9  A service principal (cloudtrail.amazonaws.com) has no identity: the resource
  *       policy alone decides.
+ *   R10 A role's trust policy must itself allow AssumeRole, in the same account too: the
+ *       caller's identity policies alone never suffice (IAM User Guide: role trust
+ *       policies, like KMS key policies, are the exception to R5). When it names the
+ *       account rather than the caller, the identity policies must allow as well.
  *
  * Every pointer in authz_input is borrowed for the call. Nothing here allocates. */
 #ifndef ORGTRAIL_AUTHORIZE_H
@@ -62,6 +66,7 @@ typedef struct authz_input {
                                       or the role */
     size_t n_identity;
     const json_t *resource_policy; /* NULL: the resource has none */
+    bool resource_must_allow;      /* R10: the resource policy is a role's trust policy */
     const authz_scp_level *scp;    /* root first, the account's own level last */
     size_t n_scp_levels;
     const json_t *boundary; /* NULL: no permissions boundary */
@@ -98,6 +103,10 @@ authz_result authorize(const authz_input *in);
  * the ARN the message names (the session's for a role session). */
 void authz_message(const authz_input *in, authz_result r, const char *caller_arn, char *out,
                    size_t n);
+
+/* The same in S3's form, which quotes the resource: 'on resource: "arn:aws:s3:::b/k"'. */
+void authz_message_s3(const authz_input *in, authz_result r, const char *caller_arn, char *out,
+                      size_t n);
 
 /* "allow", "explicit-deny", "implicit-deny"; and "identity", "resource", "scp",
  * "boundary", "session", "none": the names the conformance cases use. */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policy/policy.h"
+
 static json_t *load_blob(const char *blob, size_t len, const char *what, char *err, size_t n)
 {
     json_error_t je;
@@ -32,12 +34,20 @@ int iam_data_load(iam_data *d, char *err, size_t errlen)
     }
     /* Keyed by ARN for lookups; the file lists them in a stable order for review. */
     d->managed = json_object();
+    d->parsed = json_object();
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(managed, "policies"), i, p)
     {
         const char *arn = json_string_value(json_object_get(p, "Arn"));
-        if (arn) json_object_set(d->managed, arn, p);
+        if (!arn) continue;
+        json_object_set(d->managed, arn, p);
+        /* Parsed once here: every request of a principal they are attached to reads them. */
+        aws_error e;
+        aws_error_clear(&e);
+        json_t *doc = policy_from_document(json_object_get(p, "Document"), POLICY_IDENTITY,
+                                           "MalformedPolicyDocument", &e);
+        if (doc) json_object_set_new(d->parsed, arn, doc);
     }
     d->actions = json_incref(json_object_get(actions, "services"));
     const char *ms = json_string_value(json_object_get(managed, "source"));
@@ -57,13 +67,19 @@ int iam_data_load(iam_data *d, char *err, size_t errlen)
 void iam_data_free(iam_data *d)
 {
     json_decref(d->managed);
+    json_decref(d->parsed);
     json_decref(d->actions);
-    d->managed = d->actions = NULL;
+    d->managed = d->parsed = d->actions = NULL;
 }
 
 const json_t *iam_data_managed_policy(const iam_data *d, const char *arn)
 {
     return d && d->managed ? json_object_get(d->managed, arn) : NULL;
+}
+
+const json_t *iam_data_managed_parsed(const iam_data *d, const char *arn)
+{
+    return d && d->parsed ? json_object_get(d->parsed, arn) : NULL;
 }
 
 const json_t *iam_data_action(const iam_data *d, const char *action)

@@ -15,6 +15,7 @@
 typedef struct iam_data {
     json_t *managed; /* arn -> {Arn, PolicyName, Path, DefaultVersionId, CreateDate,
                         UpdateDate, Document} */
+    json_t *parsed;  /* arn -> the Document parsed for evaluation (policy.h) */
     json_t *actions; /* service prefix -> {actions: {Name: facts}, resourceTypes, conditionKeys} */
     char managed_source[96], actions_source[96]; /* "package@version" */
 } iam_data;
@@ -25,6 +26,9 @@ void iam_data_free(iam_data *d);
 
 /* The AWS managed policy with this ARN (borrowed), or NULL when orgtrail does not offer it. */
 const json_t *iam_data_managed_policy(const iam_data *d, const char *arn);
+
+/* The AWS managed policy's document parsed for policy_evaluate (borrowed), or NULL. */
+const json_t *iam_data_managed_parsed(const iam_data *d, const char *arn);
 
 /* The catalogue entry of an action ("cloudtrail:StopLogging"; prefix and name ignore
  * case, as IAM does), or NULL when the service does not have it. */

@@ -5,40 +5,35 @@
 
 #include "policy/policy.h"
 
-s3_verdict s3_access_decide(const principal *caller, const char *owner_account,
-                            const json_t *policy, const char *action, const char *resource,
-                            s3_scope scope, const char *const *context)
+s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
+                            const char *owner_account, const json_t *policy, const char *action,
+                            const char *resource, s3_scope scope, const char *const *context,
+                            authz_input *in, authz_result *r)
 {
     bool service = caller->kind == PRINCIPAL_SERVICE;
     bool same_account = !service && !strcmp(caller->account_id, owner_account);
+    memset(r, 0, sizeof *r);
+    memset(in, 0, sizeof *in);
     /* Root of the owner account can always manage the policy, even when it denies root. */
     if (same_account && scope == S3_SCOPE_POLICY_ADMIN && caller->kind == PRINCIPAL_ROOT)
         return S3_ALLOW;
-
-    policy_decision d = POLICY_NO_MATCH;
-    if (policy) {
-        policy_request r = {
-            .action = action,
-            .resource = resource,
-            .principal_account = service ? NULL : caller->account_id,
-            .principal_arn = caller->kind == PRINCIPAL_ASSUMED_ROLE ? caller->role_arn
-                             : service                              ? NULL
-                                                                    : caller->arn,
-            .principal_session_arn = caller->kind == PRINCIPAL_ASSUMED_ROLE ? caller->arn : NULL,
-            .principal_service = service ? caller->service : NULL,
-            .context = context,
-        };
-        d = policy_evaluate(policy, &r);
-    }
-    if (d == POLICY_DENY) return S3_DENY_ACCESS;
+    authz_target t = {
+        .action = action,
+        .resource = resource,
+        .resource_account = owner_account,
+        .resource_policy = policy,
+        .context = context,
+    };
+    *r = authz_subject_decide(s, caller, &t, in);
+    if (r->decision != AUTHZ_ALLOW) return S3_DENY_ACCESS;
     if (same_account) return S3_ALLOW;
     switch (scope) {
     case S3_SCOPE_OWNER:
         return S3_DENY_ACCESS;
     case S3_SCOPE_POLICY_ADMIN:
-        return d == POLICY_ALLOW ? S3_DENY_METHOD : S3_DENY_ACCESS;
+        return S3_DENY_METHOD;
     default:
-        return d == POLICY_ALLOW ? S3_ALLOW : S3_DENY_ACCESS;
+        return S3_ALLOW;
     }
 }
 
@@ -69,9 +64,14 @@ bool s3_cloudtrail_may(const s3_bucket *b, const json_t *policy, const trail *t,
     memset(&ct, 0, sizeof ct);
     ct.kind = PRINCIPAL_SERVICE;
     snprintf(ct.service, sizeof ct.service, "%s", "cloudtrail.amazonaws.com");
+    authz_subject s;
+    memset(&s, 0, sizeof s);
+    s.type = AUTHZ_SERVICE;
     const char *slots[9];
-    return s3_access_decide(&ct, b->account_id, policy, action, resource, S3_SCOPE_POLICY,
-                            context_for(action, t, org_id, slots)) == S3_ALLOW;
+    authz_input in;
+    authz_result r;
+    return s3_access_decide(&s, &ct, b->account_id, policy, action, resource, S3_SCOPE_POLICY,
+                            context_for(action, t, org_id, slots), &in, &r) == S3_ALLOW;
 }
 
 json_t *s3_bucket_policy_alloc(const s3_bucket *b)

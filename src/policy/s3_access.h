@@ -1,13 +1,13 @@
 /* s3_access: who may act on an S3 bucket, decided by the policy engine over its bucket
  * policy; for S3's own requests and for CloudTrail's, which delivery makes.
  *
- * A bucket belongs to the account that created it. Callers from that account are allowed
- * unless the bucket policy explicitly denies them (IAM identity policies are evaluated by
- * a later issue); the owner account's root user can always manage the bucket policy, as
- * AWS guarantees so that nobody locks themselves out. Callers from any other account, and
- * service principals, need an Allow from the bucket policy and no Deny. Some operations
- * never work across accounts: managing the bucket policy (AWS answers 405 when a policy
- * would otherwise allow it, 403 when not) and deleting the bucket. */
+ * A bucket belongs to the account that created it, and its bucket policy is a resource
+ * policy like any other: the decision is authorize()'s (policy/authorize.h) over the
+ * caller's subject and the bucket policy. S3's own rules come on top: the owner
+ * account's root user can always manage the bucket policy, as AWS guarantees so that
+ * nobody locks themselves out; some operations never work across accounts: managing the
+ * bucket policy (AWS answers 405 when the policies would otherwise allow it, 403 when
+ * not) and deleting the bucket. */
 #ifndef ORGTRAIL_S3_ACCESS_H
 #define ORGTRAIL_S3_ACCESS_H
 
@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "auth/principal.h"
+#include "policy/authz_subject.h"
 #include "state/db.h"
 #include "state/s3_bucket_state.h"
 #include "state/trail_state.h"
@@ -33,12 +34,16 @@ typedef enum s3_verdict {
     S3_DENY_METHOD, /* 405 MethodNotAllowed: allowed by policy, but not across accounts */
 } s3_verdict;
 
-/* The decision for `caller` doing `action` (e.g. "s3:GetBucketAcl") on `resource` of a
- * bucket owned by owner_account with parsed policy `policy` (NULL when none). context is
- * the condition context (key, value, ..., NULL) or NULL. Pure: no I/O. */
-s3_verdict s3_access_decide(const principal *caller, const char *owner_account,
-                            const json_t *policy, const char *action, const char *resource,
-                            s3_scope scope, const char *const *context);
+/* The decision for `caller` (whose policies are subject s) doing `action` (e.g.
+ * "s3:GetBucketAcl") on `resource` of a bucket owned by owner_account with parsed policy
+ * `policy` (NULL when none). context is the condition context (key, value, ..., NULL) or
+ * NULL. *r is the policies' decision and *in what it was made over (for authz_message;
+ * borrowed from the arguments); both are zeroed when S3's root rule decided alone. Pure:
+ * no I/O. */
+s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
+                            const char *owner_account, const json_t *policy, const char *action,
+                            const char *resource, s3_scope scope, const char *const *context,
+                            authz_input *in, authz_result *r);
 
 /* CloudTrail writing for a trail. One decision serves both CloudTrail's create/update-time
  * bucket check and every log file delivery: the bucket policy, evaluated for the service

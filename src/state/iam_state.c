@@ -232,3 +232,25 @@ int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const c
         return 0;
     return n;
 }
+
+int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, const char *name,
+                             iam_policy_fn fn, void *arg)
+{
+    sqlite3_stmt *st =
+        db_query(db,
+                 role ? "SELECT document, NULL FROM iam_role_policies WHERE account_id = ?1 AND "
+                        "role_name = ?2 UNION ALL SELECT NULL, policy_arn FROM iam_role_attached "
+                        "WHERE account_id = ?1 AND role_name = ?2"
+                      : "SELECT document, NULL FROM iam_user_policies WHERE account_id = ?1 AND "
+                        "user_name = ?2 UNION ALL SELECT NULL, policy_arn FROM iam_user_attached "
+                        "WHERE account_id = ?1 AND user_name = ?2",
+                 "ss", account_id, name);
+    int n = 0;
+    while (db_row(st)) {
+        fn(db_is_null(st, 0) ? NULL : db_text(st, 0), db_is_null(st, 1) ? NULL : db_text(st, 1),
+           arg);
+        n++;
+    }
+    db_done(st);
+    return n;
+}

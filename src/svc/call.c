@@ -62,8 +62,22 @@ int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db)
     return rc;
 }
 
+/* The authorization of an operation that does not authorize itself: its IAM action on
+ * the resource the service names, in the caller's own account. */
+static int authorize_op(call_ctx *c, const service_def *svc, const op_def *op)
+{
+    if (op->flags & (OP_AUTHORIZES_ITSELF | OP_NO_PERMISSION_NEEDED)) return 0;
+    char action[160];
+    snprintf(action, sizeof action, "%s:%s", svc->signing_name, op->name);
+    char resource[1024] = "";
+    if (svc->authz_resource) svc->authz_resource(c, resource, sizeof resource);
+    return call_authorize(c, action, resource[0] ? resource : "*", NULL, NULL, NULL);
+}
+
 int call_run(call_ctx *c, const service_def *svc, const op_def *op)
 {
+    c->svc = svc;
+    if (authorize_op(c, svc, op)) return -1;
     if (op->flags & OP_TX) return call_in_transaction(c, op->fn, svc->fail_db);
     return op->fn(c);
 }

@@ -4,6 +4,8 @@
  * Every write runs in one transaction (OP_TX), so that a refused request changes nothing
  * (an organization trail's service-linked role appears only with the trail).
  * ListPublicKeys may make the current key: one transaction too, so two callers make one. */
+#include <string.h>
+
 #include "svc/cloudtrail_internal.h"
 
 /* Constraint violations inside these members get the operation's own error code. */
@@ -55,8 +57,26 @@ static const op_def OPS[] = {
     {"UpdateTrail", ct_update_trail, NULL, OP_TX | OP_CHANGES_TRAILS},
 };
 
+/* The trail (or channel, or tagged resource) an operation names, as an ARN: a name is a
+ * trail of the caller's account in the region called. "*" for the others. */
+static void ct_resource(const call_ctx *c, char *out, size_t n)
+{
+    static const char *const members[] = {"Name", "TrailName", "Channel", "ResourceId"};
+    for (size_t i = 0; i < sizeof members / sizeof *members; i++) {
+        const char *v = in_str(c, members[i]);
+        if (!v) continue;
+        if (!strncmp(v, "arn:", 4))
+            snprintf(out, n, "%s", v);
+        else if (i < 2)
+            snprintf(out, n, "arn:aws:cloudtrail:%s:%s:trail/%s", c->region, c->caller->account_id,
+                     v);
+        return;
+    }
+}
+
 const service_def SVC_CLOUDTRAIL = {.signing_name = "cloudtrail",
                                     .style = VSTYLE_JSON,
                                     .ops = OPS,
                                     .n_ops = sizeof OPS / sizeof *OPS,
-                                    .fail_db = ct_fail_db};
+                                    .fail_db = ct_fail_db,
+                                    .authz_resource = ct_resource};

@@ -586,5 +586,49 @@ static const op_def OPS[] = {
     {"DeleteAccessKey", iam_delete_access_key, NULL, 0},
 };
 
-const service_def SVC_IAM = {
-    .signing_name = "iam", .style = VSTYLE_QUERY, .ops = OPS, .n_ops = sizeof OPS / sizeof *OPS};
+/* Operations whose UserName defaults to the calling user's. */
+static bool acts_on_caller(const char *op)
+{
+    static const char *const ops[] = {"GetUser", "CreateAccessKey", "ListAccessKeys",
+                                      "UpdateAccessKey", "DeleteAccessKey"};
+    for (size_t i = 0; op && i < sizeof ops / sizeof *ops; i++)
+        if (!strcmp(op, ops[i])) return true;
+    return false;
+}
+
+/* The IAM entity an operation acts on, as the Service Authorization Reference names its
+ * resource: the user or the role (with its path once it exists; a new one's from the
+ * request), else the managed policy; "*" for account-wide operations. */
+static void iam_resource(const call_ctx *c, char *out, size_t n)
+{
+    const char *user = in_str(c, "UserName"), *role = in_str(c, "RoleName");
+    const char *path = in_str(c, "Path");
+    const char *acct = c->caller->account_id;
+    if (user) {
+        iam_user u;
+        if (iam_user_get(c->db, acct, user, &u))
+            snprintf(out, n, "%s", u.arn);
+        else
+            snprintf(out, n, "arn:aws:iam::%s:user%s%s", acct, path ? path : "/", user);
+    } else if (role) {
+        iam_role r;
+        if (iam_role_get(c->db, acct, role, &r)) {
+            snprintf(out, n, "%s", r.arn);
+            iam_role_clear(&r);
+        } else {
+            snprintf(out, n, "arn:aws:iam::%s:role%s%s", acct, path ? path : "/", role);
+        }
+    } else if (in_str(c, "PolicyArn")) {
+        snprintf(out, n, "%s", in_str(c, "PolicyArn"));
+    } else if (c->caller->kind == PRINCIPAL_IAM_USER && acts_on_caller(c->op)) {
+        snprintf(out, n, "%s", c->caller->arn);
+    }
+}
+
+const service_def SVC_IAM = {.signing_name = "iam",
+                             .style = VSTYLE_QUERY,
+                             .ops = OPS,
+                             .n_ops = sizeof OPS / sizeof *OPS,
+                             .authz_resource = iam_resource,
+                             .denied_status = 403,
+                             .denied_code = "AccessDenied"};

@@ -53,6 +53,9 @@ int s3_create_bucket(call_ctx *c)
         json_object_set_new(params, "x-amz-bucket-object-lock-enabled",
                             json_string(object_lock ? "true" : "false"));
 
+    char arn[128];
+    snprintf(arn, sizeof arn, "arn:aws:s3:::%.63s", name);
+    if (call_authorize(c, "s3:CreateBucket", arn, NULL, NULL, NULL)) return -1;
     if (!s3_bucket_name_valid(name))
         return bucket_error(c, 400, "InvalidBucketName", "The specified bucket is not valid.",
                             name);
@@ -132,6 +135,7 @@ static int decode_token(call_ctx *c, const char *token, char *after, size_t n)
 int s3_list_buckets(call_ctx *c)
 {
     s3_call_params(c, NULL, NULL);
+    if (call_authorize(c, "s3:ListAllMyBuckets", "*", NULL, NULL, NULL)) return -1;
     const char *prefix = in_str(c, "Prefix");
     const char *region = in_str(c, "BucketRegion");
     const char *token = in_str(c, "ContinuationToken");

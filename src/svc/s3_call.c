@@ -2,13 +2,12 @@
  * access, and shape the CloudTrail record as S3 does (requestParameters with bucketName,
  * Host and the subresource; the bucket as the resource; the owner's copy of a
  * cross-account call). */
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
-#include "core/timeutil.h"
+#include "policy/authz_context.h"
 #include "policy/policy.h"
 #include "state/org_state.h"
 #include "svc/s3_internal.h"
@@ -30,58 +29,6 @@ json_t *s3_call_params(call_ctx *c, const char *bucket, const char *subresource)
     return p;
 }
 
-/* The condition context S3 gives a bucket policy for an authenticated caller. Strings
- * live in the struct; aws:SecureTransport is left out on purpose: orgtrail may sit behind
- * a TLS proxy it cannot see, and "deny unless TLS" policies must not lock users out. */
-typedef struct access_context {
-    const char *kv[32];
-    int n;
-    char epoch[24], now[32], org_id[40];
-} access_context;
-
-static void put(access_context *ac, const char *key, const char *value)
-{
-    ac->kv[ac->n++] = key;
-    ac->kv[ac->n++] = value;
-    ac->kv[ac->n] = NULL;
-}
-
-static void build_context(call_ctx *c, access_context *ac)
-{
-    const principal *p = c->caller;
-    ac->n = 0;
-    ac->kv[0] = NULL;
-    put(ac, "aws:PrincipalAccount", p->account_id);
-    put(ac, "aws:PrincipalArn", p->kind == PRINCIPAL_ASSUMED_ROLE ? p->role_arn : p->arn);
-    put(ac, "aws:userid", p->principal_id);
-    switch (p->kind) {
-    case PRINCIPAL_ROOT:
-        put(ac, "aws:PrincipalType", "Account");
-        break;
-    case PRINCIPAL_IAM_USER:
-        put(ac, "aws:PrincipalType", "User");
-        put(ac, "aws:username", p->user_name);
-        break;
-    case PRINCIPAL_ASSUMED_ROLE:
-        put(ac, "aws:PrincipalType", "AssumedRole");
-        break;
-    default:
-        break;
-    }
-    put(ac, "aws:PrincipalIsAWSService", "false");
-    org_info org;
-    if (org_of_account(c->db, p->account_id, &org)) {
-        snprintf(ac->org_id, sizeof ac->org_id, "%s", org.id);
-        put(ac, "aws:PrincipalOrgID", ac->org_id);
-    }
-    if (c->http && c->http->remote_ip[0]) put(ac, "aws:SourceIp", c->http->remote_ip);
-    time_iso8601(c->now_ms, ac->now, sizeof ac->now);
-    snprintf(ac->epoch, sizeof ac->epoch, "%" PRId64, c->now_ms / 1000);
-    put(ac, "aws:CurrentTime", ac->now);
-    put(ac, "aws:EpochTime", ac->epoch);
-    put(ac, "s3:signatureversion", "AWS4-HMAC-SHA256");
-}
-
 static int no_such_bucket(call_ctx *c, const char *name)
 {
     aws_fail(&c->err, 404, "NoSuchBucket", "The specified bucket does not exist");
@@ -90,23 +37,50 @@ static int no_such_bucket(call_ctx *c, const char *name)
     return -1;
 }
 
-s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action, const char *resource,
-                          s3_scope scope, const char *const *extra)
+/* The decision, with AWS's refusal text in msg when msg is not NULL: the detailed form
+ * for a caller of the bucket owner's account or organization, S3's bare "Access Denied"
+ * for anyone else. The bucket policy is a resource policy like any other (policy/
+ * authorize.h); S3's own rules come on top: the owner account's root may always manage
+ * the bucket policy (so that nobody locks the bucket away), deleting a bucket and
+ * managing its policy never work across accounts. */
+static s3_verdict decide(call_ctx *c, const s3_bucket *b, const char *action, const char *resource,
+                         s3_scope scope, const char *const *extra, char *msg, size_t msglen)
 {
+    const principal *p = c->caller;
+    bool same = p->kind != PRINCIPAL_SERVICE && !strcmp(p->account_id, b->account_id);
     json_t *policy = NULL;
     if (b->policy) {
         aws_error ignored;
         aws_error_clear(&ignored);
         policy = policy_parse(b->policy, POLICY_RESOURCE, "MalformedPolicy", NULL, &ignored);
     }
-    access_context ac;
-    build_context(c, &ac);
-    for (int i = 0; extra && extra[i] && extra[i + 1] && ac.n < 30; i += 2)
-        put(&ac, extra[i], extra[i + 1]);
-    s3_verdict v =
-        s3_access_decide(c->caller, b->account_id, policy, action, resource, scope, ac.kv);
+    authz_context x = AUTHZ_CONTEXT_INIT;
+    call_context_globals(c, &x);
+    authz_context_add(&x, "s3:signatureversion", "AWS4-HMAC-SHA256");
+    authz_context_add_list(&x, extra);
+    authz_input in;
+    authz_result r;
+    s3_verdict v = s3_access_decide(call_subject(c), c->caller, b->account_id, policy, action,
+                                    resource, scope, authz_context_kv(&x), &in, &r);
+    if (v == S3_DENY_ACCESS && msg) {
+        org_info org;
+        bool same_org = c->subject && c->subject->org_id[0] &&
+                        org_of_account(c->db, b->account_id, &org) &&
+                        !strcmp(org.id, c->subject->org_id);
+        if (r.decision != AUTHZ_ALLOW && in.request.action && (same || same_org))
+            authz_message_s3(&in, r, call_caller_arn(c), msg, msglen);
+        else
+            snprintf(msg, msglen, "%s", "Access Denied");
+    }
+    authz_context_free(&x);
     json_decref(policy);
     return v;
+}
+
+s3_verdict s3_call_decide(call_ctx *c, const s3_bucket *b, const char *action, const char *resource,
+                          s3_scope scope, const char *const *extra)
+{
+    return decide(c, b, action, resource, scope, extra, NULL, 0);
 }
 
 /* Loads the bucket and decides `action` on `resource`; see s3_call_bucket. */
@@ -122,7 +96,8 @@ static int call_checked(call_ctx *c, const char *action, const char *resource, s
     }
     call_add_resource(c, b->account_id, "AWS::S3::Bucket", arn);
     call_add_recipient(c, b->account_id);
-    s3_verdict v = s3_call_decide(c, b, action, resource ? resource : arn, scope, extra);
+    char msg[2048] = "Access Denied";
+    s3_verdict v = decide(c, b, action, resource ? resource : arn, scope, extra, msg, sizeof msg);
 
     const char *expected = in_str(c, "ExpectedBucketOwner");
     if (v == S3_ALLOW && expected && strcmp(expected, b->account_id)) v = S3_DENY_ACCESS;
@@ -136,7 +111,7 @@ static int call_checked(call_ctx *c, const char *action, const char *resource, s
                  c->http ? c->http->method : "");
         return -1;
     }
-    return aws_fail(&c->err, 403, "AccessDenied", "Access Denied");
+    return aws_fail(&c->err, 403, "AccessDenied", "%s", msg);
 }
 
 int s3_call_bucket(call_ctx *c, const char *action, s3_scope scope, s3_bucket *b)

@@ -23,6 +23,8 @@
 #include "digest/signer_client.h"
 #include "http/http.h"
 #include "proto/proto.h"
+#include "policy/authz_context.h"
+#include "policy/authz_subject.h"
 #include "policy/iam_data.h"
 #include "proto/validate.h"
 #include "store/objstore.h"
@@ -74,6 +76,11 @@ typedef struct call_ctx {
      * the copy carries userIdentity type AWSAccount and a shared event id). */
     char extra_recipients[CALL_MAX_EXTRA_RECIPIENTS][13];
     int n_extra_recipients;
+    /* Set by call_run: the service being called. */
+    const struct service_def *svc;
+    /* The caller's policies, loaded by the first authorization of the call (owned; see
+     * call_release). */
+    authz_subject *subject;
 } call_ctx;
 
 typedef int (*op_fn)(call_ctx *c);
@@ -98,6 +105,14 @@ enum op_flags {
     /* Waits, before the request holds a database connection, while delivery is too far
      * behind (delivery/backlog.h): high-volume ingestion that would otherwise outrun it. */
     OP_WAITS_FOR_DELIVERY = 1u << 2,
+    /* The handler authorizes the call itself (call_authorize), because its resource, the
+     * resource's owner or policy, or its action are known only once it has looked them up
+     * (S3's buckets, STS's roles). Otherwise call_run authorizes "<prefix>:<op name>" on the
+     * resource service_def.authz_resource names, before the handler runs. */
+    OP_AUTHORIZES_ITSELF = 1u << 3,
+    /* Any authenticated principal may call it, whatever its policies say (AWS documents
+     * sts:GetCallerIdentity so: "No permissions are required"). */
+    OP_NO_PERMISSION_NEEDED = 1u << 4,
 };
 
 typedef struct op_def {
@@ -112,6 +127,8 @@ enum service_flags {
     /* A call whose input names an object (member Key) is a data event, also when it is
      * refused before its handler runs; the handler classifies the rest (s3_call_object). */
     SVC_KEY_MAKES_DATA_EVENT = 1u << 0,
+    /* Refusals quote the resource ARN, as S3's do (policy/authorize.h authz_message_s3). */
+    SVC_DENIAL_QUOTES_RESOURCE = 1u << 1,
 };
 
 /* An endpoint of a service outside its API model (orgtrail's own, such as bulk
@@ -134,6 +151,13 @@ typedef struct service_def {
     op_fn fail_db;              /* the error of a failed begin/commit for OP_TX operations */
     unsigned flags;             /* enum service_flags */
     const service_route *route; /* NULL when the service has no endpoint of its own */
+    /* The ARN an operation acts on, for its authorization; NULL, or "" written: "*". */
+    void (*authz_resource)(const call_ctx *c, char *out, size_t n);
+    /* A refusal's error: the service's status and code (AWS's differ: IAM, STS and S3
+     * answer 403 AccessDenied, the JSON services 400 AccessDeniedException). 0/NULL: the
+     * latter. */
+    int denied_status;
+    const char *denied_code;
 } service_def;
 
 /* Helpers for handlers. */
@@ -151,6 +175,25 @@ int call_in_transaction(call_ctx *c, op_fn fn, op_fn fail_db);
 /* Runs op's handler as its flags say (OP_TX: in a transaction). The front end and the
  * unit tests that call handlers directly both go through here. */
 int call_run(call_ctx *c, const service_def *svc, const op_def *op);
+/* Authorization (svc/call_authz.c). Decides whether the caller may do t->action on
+ * t->resource (NULL: "*") owned by t->resource_account (NULL: the caller's account) whose
+ * resource policy is t->resource_policy (NULL: none), with the request's global condition
+ * keys and t->context's (key, value, ..., NULL; may be NULL). call_decide returns the
+ * decision and fills *in for authz_message; call_authorize returns 0 when allowed, or -1
+ * with c->err set to the service's refusal, naming who, what and which kind of policy. */
+authz_result call_decide(call_ctx *c, const authz_target *t, authz_input *in);
+int call_authorize(call_ctx *c, const char *action, const char *resource,
+                   const char *resource_account, const json_t *resource_policy,
+                   const char *const *extra);
+/* The caller's policies (loaded on first use; owned by c). */
+const authz_subject *call_subject(call_ctx *c);
+/* Adds the request's global condition keys (policy/authz_context.h) to x. */
+void call_context_globals(call_ctx *c, authz_context *x);
+/* The caller's ARN as refusals name it (the session's for a role). */
+const char *call_caller_arn(const call_ctx *c);
+/* Releases what the call context owns besides out/resources/params (the subject). */
+void call_release(call_ctx *c);
+
 /* Epoch seconds (with milliseconds) as the JSON number timestamps use. */
 json_t *json_time(int64_t ms);
 

@@ -2,8 +2,8 @@
  *
  * AssumeRole issues ASIA... keys with a secret and a session token, stored in `sessions`;
  * the front end authenticates them there (auth/identity.c), checking token and expiry.
- * Who may assume a role is decided by the role's trust policy alone: orgtrail does not
- * evaluate the caller's identity policies. The call is recorded in the caller's account
+ * Who may assume a role is decided by the policy engine over the caller's policies and
+ * the role's trust policy (check_trust). The call is recorded in the caller's account
  * and, when the role lives in another account, copied to that account. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,51 +35,12 @@ static int get_caller_identity(call_ctx *c)
     return 0;
 }
 
-/* Condition keys of the request, for the trust policy. Owns its strings. */
-typedef struct cond_ctx {
-    char **kv; /* key, value, ..., NULL */
-    size_t n, cap;
-} cond_ctx;
-
-static void ctx_add(cond_ctx *x, const char *key, const char *value)
+/* The condition keys AssumeRole adds to the request's global ones. */
+static void assume_role_context(call_ctx *c, const char *session, authz_context *x)
 {
-    if (!value) return;
-    x->kv = xgrow(x->kv, &x->cap, x->n + 3, sizeof *x->kv);
-    x->kv[x->n] = strdup(key);
-    x->kv[x->n + 1] = strdup(value);
-    if (!x->kv[x->n] || !x->kv[x->n + 1]) abort();
-    x->n += 2;
-    x->kv[x->n] = NULL;
-}
-
-static void ctx_free(cond_ctx *x)
-{
-    for (size_t i = 0; i < x->n; i++)
-        free(x->kv[i]);
-    free(x->kv);
-}
-
-static void build_context(call_ctx *c, const char *session, cond_ctx *x)
-{
-    const principal *p = c->caller;
-    bool role = p->kind == PRINCIPAL_ASSUMED_ROLE;
-    ctx_add(x, "aws:PrincipalAccount", p->account_id);
-    ctx_add(x, "aws:PrincipalArn", role ? p->role_arn : p->arn);
-    ctx_add(x, "aws:PrincipalType", role ? "AssumedRole" : "User");
-    ctx_add(x, "aws:userid", p->principal_id);
-    if (p->kind == PRINCIPAL_IAM_USER) ctx_add(x, "aws:username", p->user_name);
-    ctx_add(x, "aws:PrincipalIsAWSService", "false");
-    org_info org;
-    if (org_of_account(c->db, p->account_id, &org)) ctx_add(x, "aws:PrincipalOrgID", org.id);
-    char now[32], epoch[24];
-    time_iso8601(c->now_ms, now, sizeof now);
-    snprintf(epoch, sizeof epoch, "%lld", (long long)(c->now_ms / 1000));
-    ctx_add(x, "aws:CurrentTime", now);
-    ctx_add(x, "aws:EpochTime", epoch);
-    if (c->http && c->http->remote_ip[0]) ctx_add(x, "aws:SourceIp", c->http->remote_ip);
-    ctx_add(x, "sts:RoleSessionName", session);
-    ctx_add(x, "sts:ExternalId", in_str(c, "ExternalId"));
-    ctx_add(x, "sts:SourceIdentity", in_str(c, "SourceIdentity"));
+    authz_context_add(x, "sts:RoleSessionName", session);
+    authz_context_add(x, "sts:ExternalId", in_str(c, "ExternalId"));
+    authz_context_add(x, "sts:SourceIdentity", in_str(c, "SourceIdentity"));
     size_t i;
     json_t *t;
     json_array_foreach(json_object_get(c->in, "Tags"), i, t)
@@ -87,8 +48,8 @@ static void build_context(call_ctx *c, const char *session, cond_ctx *x)
         const char *k = json_string_value(json_object_get(t, "Key"));
         char key[160];
         snprintf(key, sizeof key, "aws:RequestTag/%s", k);
-        ctx_add(x, key, json_string_value(json_object_get(t, "Value")));
-        ctx_add(x, "aws:TagKeys", k);
+        authz_context_add(x, key, json_string_value(json_object_get(t, "Value")));
+        authz_context_add(x, "aws:TagKeys", k);
     }
 }
 
@@ -113,42 +74,60 @@ static bool parse_role_arn(const char *arn, char account[13], char path[513], ch
     return true;
 }
 
-static int deny(call_ctx *c, const char *action, const char *role_arn)
+/* The trust policy refused: AWS names the role without saying which policy. Otherwise
+ * (the caller's own policies, an SCP) the message says which kind denied. */
+static int deny(call_ctx *c, const authz_input *in, authz_result r, const char *role_arn)
 {
-    return aws_fail(&c->err, 403, "AccessDenied",
-                    "User: %s is not authorized to perform: %s on resource: %.700s", c->caller->arn,
-                    action, role_arn);
+    if (r.by == AUTHZ_BY_RESOURCE || !in)
+        return aws_fail(&c->err, 403, "AccessDenied",
+                        "User: %s is not authorized to perform: %s on resource: %.700s",
+                        c->caller->arn, in ? in->request.action : "sts:AssumeRole", role_arn);
+    char msg[2048];
+    authz_message(in, r, call_caller_arn(c), msg, sizeof msg);
+    return aws_fail(&c->err, 403, "AccessDenied", "%s", msg);
 }
 
-/* The trust policy must allow sts:AssumeRole, plus sts:TagSession when the request tags
- * the session and sts:SetSourceIdentity when it sets a source identity. */
+/* A role that does not exist (or whose trust policy cannot be read) is refused as one
+ * whose trust policy does not allow the caller: AWS does not tell them apart. */
+static int deny_role(call_ctx *c, const char *role_arn)
+{
+    return deny(c, NULL, (authz_result){AUTHZ_IMPLICIT_DENY, AUTHZ_BY_RESOURCE}, role_arn);
+}
+
+/* AssumeRole is authorized as AWS does it: the role's trust policy is the resource
+ * policy, the role's account the resource's owner (policy/authorize.h: within one
+ * account a trust policy naming the caller suffices, one naming the account defers to
+ * the caller's identity policies; across accounts both must allow; the trust policy
+ * must allow in every case, R10). The trust policy
+ * must allow sts:AssumeRole, plus sts:TagSession when the request tags the session and
+ * sts:SetSourceIdentity when it sets a source identity. */
 static int check_trust(call_ctx *c, const iam_role *role, const char *session)
 {
     aws_error ignored;
     json_t *trust =
         policy_parse(role->trust_policy, POLICY_TRUST, "MalformedPolicyDocument", NULL, &ignored);
-    if (!trust) return deny(c, "sts:AssumeRole", role->arn);
-    cond_ctx x = {0};
-    build_context(c, session, &x);
-    const principal *p = c->caller;
-    bool is_role = p->kind == PRINCIPAL_ASSUMED_ROLE;
-    policy_request r = {
-        .resource = role->arn,
-        .principal_account = p->account_id,
-        .principal_arn = is_role ? p->role_arn : p->arn,
-        .principal_session_arn = is_role ? p->arn : NULL,
-        .context = (const char *const *)x.kv,
-    };
+    if (!trust) return deny_role(c, role->arn);
+    authz_context x = AUTHZ_CONTEXT_INIT;
+    assume_role_context(c, session, &x);
     const char *actions[3] = {"sts:AssumeRole", NULL, NULL};
     size_t na = 1;
     if (json_array_size(json_object_get(c->in, "Tags"))) actions[na++] = "sts:TagSession";
     if (in_str(c, "SourceIdentity")) actions[na++] = "sts:SetSourceIdentity";
     int rc = 0;
     for (size_t i = 0; i < na && !rc; i++) {
-        r.action = actions[i];
-        if (policy_evaluate(trust, &r) != POLICY_ALLOW) rc = deny(c, actions[i], role->arn);
+        authz_target t = {
+            .action = actions[i],
+            .resource = role->arn,
+            .resource_account = role->account_id,
+            .resource_policy = trust,
+            .resource_must_allow = true,
+            .context = authz_context_kv(&x),
+        };
+        authz_input in;
+        authz_result r = call_decide(c, &t, &in);
+        if (r.decision != AUTHZ_ALLOW) rc = deny(c, &in, r, role->arn);
     }
-    ctx_free(&x);
+    authz_context_free(&x);
     json_decref(trust);
     return rc;
 }
@@ -241,14 +220,14 @@ static int assume_role(call_ctx *c)
     char account[13], path[513], name[65];
     if (strncmp(role_arn, "arn:", 4))
         return aws_fail(&c->err, 400, "ValidationError", "%.700s is not a valid ARN.", role_arn);
-    if (!parse_role_arn(role_arn, account, path, name)) return deny(c, "sts:AssumeRole", role_arn);
+    if (!parse_role_arn(role_arn, account, path, name)) return deny_role(c, role_arn);
     call_add_resource(c, account, "AWS::IAM::Role", role_arn);
     iam_role role;
-    if (!iam_role_get(c->db, account, name, &role)) return deny(c, "sts:AssumeRole", role_arn);
+    if (!iam_role_get(c->db, account, name, &role)) return deny_role(c, role_arn);
     int rc = -1;
     call_add_recipient(c, account);
     if (strcmp(role.path, path)) {
-        deny(c, "sts:AssumeRole", role_arn);
+        deny_role(c, role_arn);
     } else if (in_str(c, "SerialNumber") || in_str(c, "TokenCode")) {
         /* orgtrail has no MFA devices, so no code can be valid. */
         aws_fail(&c->err, 403, "AccessDenied",
@@ -272,9 +251,13 @@ static int assume_role(call_ctx *c)
 }
 
 static const op_def OPS[] = {
-    {"GetCallerIdentity", get_caller_identity, NULL, 0},
-    {"AssumeRole", assume_role, NULL, 0},
+    {"GetCallerIdentity", get_caller_identity, NULL, OP_NO_PERMISSION_NEEDED},
+    {"AssumeRole", assume_role, NULL, OP_AUTHORIZES_ITSELF},
 };
 
-const service_def SVC_STS = {
-    .signing_name = "sts", .style = VSTYLE_QUERY, .ops = OPS, .n_ops = sizeof OPS / sizeof *OPS};
+const service_def SVC_STS = {.signing_name = "sts",
+                             .style = VSTYLE_QUERY,
+                             .ops = OPS,
+                             .n_ops = sizeof OPS / sizeof *OPS,
+                             .denied_status = 403,
+                             .denied_code = "AccessDenied"};

@@ -529,6 +529,17 @@ class UserAndKeyTest(IamStsCase):
     def test_user_manages_own_keys_without_a_name(self):
         creds = self.user_with_key("self-service")
         mine = self.srv.client("iam", creds)
+        # Without a policy even its own user is out of reach; the IAM User Guide's
+        # "manage your own access keys" policy, with ${aws:username}, lets it in.
+        self.assertFails(mine.get_user, "AccessDenied", 403,
+                         "User: arn:aws:iam::%s:user/self-service is not authorized to perform: "
+                         "iam:GetUser on resource: arn:aws:iam::%s:user/self-service because no "
+                         "identity-based policy allows the iam:GetUser action" % (ACCOUNT, ACCOUNT))
+        self.iam.put_user_policy(UserName="self-service", PolicyName="own-keys",
+                                 PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                                     "Effect": "Allow",
+                                     "Action": ["iam:GetUser", "iam:*AccessKey*"],
+                                     "Resource": "arn:aws:iam::*:user/${aws:username}"}]}))
         self.assertEqual(mine.get_user()["User"]["UserName"], "self-service")
         k = mine.create_access_key()["AccessKey"]
         self.assertEqual(k["UserName"], "self-service")
@@ -560,6 +571,7 @@ class UserAndKeyTest(IamStsCase):
 
     def test_role_sessions_must_name_the_user(self):
         self.iam.create_role(RoleName="KeyRole", AssumeRolePolicyDocument=trust())
+        self.iam.put_role_policy(RoleName="KeyRole", PolicyName="all", PolicyDocument=allow_all())
         admin = self.srv.admin()
         session = self.srv.assume("arn:aws:iam::%s:role/KeyRole" % ACCOUNT, creds=admin)
         msg = "Must specify userName when calling with non-User credentials"
@@ -589,6 +601,7 @@ class AssumeRoleTest(IamStsCase):
         cls.admin = cls.srv.admin()
         cls.iam.create_role(RoleName="Ops", AssumeRolePolicyDocument=trust(),
                             MaxSessionDuration=7200)
+        cls.iam.put_role_policy(RoleName="Ops", PolicyName="all", PolicyDocument=allow_all())
         cls.role = cls.iam.get_role(RoleName="Ops")["Role"]
 
     def assume(self, creds=None, **kw):

@@ -54,6 +54,14 @@ def add_account(srv, account_id, name):
                    "VALUES (?, ?, ?, ?, 'Reader', ?, '/', 'reader-session', ?, ?)",
                    (creds["role"].access_key, creds["role"].secret, creds["role"].token,
                     account_id, "AROA" + suffix * 4, stamp, stamp + 3600 * 1000))
+        # Their own account lets them use S3; what another account's bucket allows them
+        # is its bucket policy's to say (cross-account access needs both).
+        s3_all = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+        db.execute("INSERT INTO iam_user_policies(account_id, user_name, policy_name, document) "
+                   "VALUES (?, 'auditor', 's3', ?)", (account_id, s3_all))
+        db.execute("INSERT INTO iam_role_policies(account_id, role_name, policy_name, document) "
+                   "VALUES (?, 'Reader', 's3', ?)", (account_id, s3_all))
     db.close()
     return creds
 

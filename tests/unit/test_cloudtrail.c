@@ -86,6 +86,7 @@ static const char *call_in(fixture *f, const char *service, const char *region, 
         json_decref(c.out);
     json_decref((json_t *)c.in);
     json_decref(c.resources);
+    call_release(&c);
     return f->code;
 }
 

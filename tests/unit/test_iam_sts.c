@@ -98,6 +98,14 @@ static int setup(void **state)
     assert_int_equal(iam_role_create(db, OUTSIDER, "Downstream", "/", trust_chain, NULL, 43200,
                                      NULL, now, role_id, &e),
                      0);
+    /* AssumeRole across accounts needs the caller's own permission too: alice and the
+     * member role (as Organizations makes it) hold AdministratorAccess. */
+    static const char admin[] = "arn:aws:iam::aws:policy/AdministratorAccess";
+    exec_ok(db, db_exec(db,
+                        "INSERT INTO iam_user_attached(account_id, user_name, policy_arn) "
+                        "VALUES(?, 'alice', ?)",
+                        "ss", MGMT, admin));
+    assert_int_equal(iam_role_attach_policy(db, MEMBER, "OrganizationAccountAccessRole", admin), 0);
     free(trust_mgmt);
     free(trust_outsider);
     db_release(&f->srv.db, db);

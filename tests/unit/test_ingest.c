@@ -517,6 +517,7 @@ static const char *ct(fixture *f, const char *account, const char *region, const
         json_decref(c.out);
     json_decref((json_t *)c.in);
     json_decref(c.resources);
+    call_release(&c);
     return f->code;
 }
 

@@ -85,6 +85,7 @@ static const char *call(fixture *f, const char *account, const char *op, json_t 
         json_decref(c.out);
     json_decref((json_t *)c.in);
     json_decref(c.resources);
+    call_release(&c);
     return f->code;
 }
 

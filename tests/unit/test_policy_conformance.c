@@ -168,6 +168,7 @@ static void run_case(const char *file, const json_t *c, const iam_data *d)
     const json_t *rp = json_object_get(c, "resource_policy");
     policy_kind rk = json_is_true(json_object_get(c, "trust")) ? POLICY_TRUST : POLICY_RESOURCE;
     if (rp && !json_is_null(rp)) in.resource_policy = parse(&l, where, rp, rk);
+    in.resource_must_allow = rk == POLICY_TRUST;
     const json_t *bd = json_object_get(c, "boundary");
     if (bd && !json_is_null(bd)) in.boundary = parse(&l, where, bd, POLICY_IDENTITY);
     const json_t *bm = json_object_get(c, "boundary_managed");

@@ -64,10 +64,47 @@ static json_t *policy(const char *text)
     return p;
 }
 
+/* The callers' own permissions: users and roles here hold an identity policy allowing
+ * s3:* unless a test says otherwise (bare: none at all). */
+static const char S3_ALL[] =
+    "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"s3:*\","
+    "\"Resource\":\"*\"}]}";
+
+static s3_verdict decide_as(const principal *who, bool bare, const json_t *pol, const char *action,
+                            s3_scope scope, const char *const *context)
+{
+    authz_subject s;
+    memset(&s, 0, sizeof s);
+    json_t *identity[1] = {NULL};
+    switch (who->kind) {
+    case PRINCIPAL_ROOT:
+        s.type = AUTHZ_ROOT;
+        break;
+    case PRINCIPAL_SERVICE:
+        s.type = AUTHZ_SERVICE;
+        break;
+    default:
+        s.type = who->kind == PRINCIPAL_IAM_USER ? AUTHZ_USER : AUTHZ_ROLE_SESSION;
+        if (!bare) {
+            aws_error e;
+            aws_error_clear(&e);
+            identity[0] =
+                policy_parse(S3_ALL, POLICY_IDENTITY, "MalformedPolicyDocument", NULL, &e);
+            s.identity = identity;
+            s.n_identity = 1;
+        }
+    }
+    authz_input in;
+    authz_result r;
+    s3_verdict v = s3_access_decide(&s, who, OWNER, pol, action, BUCKET, scope, context, &in, &r);
+    json_decref(identity[0]);
+    return v;
+}
+
 static s3_verdict decide(const principal *who, const json_t *pol, const char *action,
                          s3_scope scope)
 {
-    return s3_access_decide(who, OWNER, pol, action, BUCKET, scope, NULL);
+    return decide_as(who, false, pol, action, scope, NULL);
 }
 
 static void test_owner_account(void **state)
@@ -75,10 +112,15 @@ static void test_owner_account(void **state)
     (void)state;
     principal root = root_of(OWNER), user = user_of(OWNER, "ops");
     principal role = session_of(OWNER, "Admin", "s");
-    /* no policy: the owner account may do everything */
+    /* no bucket policy: the owner account's root, and its users and roles as far as their
+     * identity policies allow (R3, R5) */
     assert_int_equal(decide(&root, NULL, "s3:GetBucketAcl", S3_SCOPE_POLICY), S3_ALLOW);
     assert_int_equal(decide(&user, NULL, "s3:DeleteBucket", S3_SCOPE_OWNER), S3_ALLOW);
     assert_int_equal(decide(&role, NULL, "s3:PutBucketPolicy", S3_SCOPE_POLICY_ADMIN), S3_ALLOW);
+    assert_int_equal(decide_as(&user, true, NULL, "s3:GetBucketAcl", S3_SCOPE_POLICY, NULL),
+                     S3_DENY_ACCESS);
+    assert_int_equal(decide_as(&role, true, NULL, "s3:DeleteBucket", S3_SCOPE_OWNER, NULL),
+                     S3_DENY_ACCESS);
     /* an explicit Deny in the bucket policy binds the owner account too ... */
     json_t *deny_all =
         policy("{\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\","
@@ -97,6 +139,14 @@ static void test_owner_account(void **state)
                               "\"arn:aws:iam::" OWNER
                               ":user/bob\"},\"Action\":\"s3:*\",\"Resource\":\"" BUCKET "\"}]}");
     assert_int_equal(decide(&user, deny_bob, "s3:GetBucketAcl", S3_SCOPE_POLICY), S3_ALLOW);
+    /* a bucket policy naming the user grants it without any identity policy (R4) */
+    json_t *grant_ops =
+        policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
+               "\"arn:aws:iam::" OWNER ":user/ops\"},\"Action\":\"s3:GetBucketAcl\","
+               "\"Resource\":\"" BUCKET "\"}]}");
+    assert_int_equal(decide_as(&user, true, grant_ops, "s3:GetBucketAcl", S3_SCOPE_POLICY, NULL),
+                     S3_ALLOW);
+    json_decref(grant_ops);
     json_decref(deny_all);
     json_decref(deny_bob);
 }
@@ -117,6 +167,9 @@ static void test_other_accounts(void **state)
                "\"Resource\":\"" BUCKET "\"}]}");
     assert_int_equal(decide(&root, grant, "s3:GetBucketAcl", S3_SCOPE_POLICY), S3_ALLOW);
     assert_int_equal(decide(&user, grant, "s3:GetBucketLocation", S3_SCOPE_POLICY), S3_ALLOW);
+    /* across accounts the caller's own policies must allow too (R6) */
+    assert_int_equal(decide_as(&user, true, grant, "s3:GetBucketLocation", S3_SCOPE_POLICY, NULL),
+                     S3_DENY_ACCESS);
     assert_int_equal(decide(&role, grant, "s3:ListBucket", S3_SCOPE_POLICY), S3_ALLOW);
     /* not granted */
     assert_int_equal(decide(&root, grant, "s3:GetBucketVersioning", S3_SCOPE_POLICY),
@@ -166,12 +219,11 @@ static void test_conditions_and_services(void **state)
     principal member = root_of(OTHER);
     const char *const in_org[] = {"aws:PrincipalOrgID", "o-exampleorgid", NULL};
     const char *const outside[] = {"aws:PrincipalAccount", OTHER, NULL};
-    assert_int_equal(s3_access_decide(&member, OWNER, org_only, "s3:GetBucketAcl", BUCKET,
-                                      S3_SCOPE_POLICY, in_org),
-                     S3_ALLOW);
-    assert_int_equal(s3_access_decide(&member, OWNER, org_only, "s3:GetBucketAcl", BUCKET,
-                                      S3_SCOPE_POLICY, outside),
-                     S3_DENY_ACCESS);
+    assert_int_equal(
+        decide_as(&member, false, org_only, "s3:GetBucketAcl", S3_SCOPE_POLICY, in_org), S3_ALLOW);
+    assert_int_equal(
+        decide_as(&member, false, org_only, "s3:GetBucketAcl", S3_SCOPE_POLICY, outside),
+        S3_DENY_ACCESS);
     json_decref(org_only);
 
     json_t *ct =
