@@ -27,7 +27,10 @@ typedef struct authz_context {
     size_t n, cap;
 } authz_context;
 
-#define AUTHZ_CONTEXT_INIT {0}
+#define AUTHZ_CONTEXT_INIT                                                                         \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /* Adds key = value (copied); a NULL value adds nothing. */
 void authz_context_add(authz_context *x, const char *key, const char *value);

@@ -74,10 +74,10 @@ static void load_scps(db_conn *db, const char *account_id, authz_subject *s)
             if (!org_policy_get(db, ps[i].id, &full)) continue;
             aws_error ignored;
             aws_error_clear(&ignored);
-            json_t *doc = full.content ? policy_parse(full.content, POLICY_SCP,
-                                                      "MalformedPolicyDocumentException", NULL,
-                                                      &ignored)
-                                       : NULL;
+            json_t *doc = full.content
+                              ? policy_parse(full.content, POLICY_SCP,
+                                             "MalformedPolicyDocumentException", NULL, &ignored)
+                              : NULL;
             org_policy_clear(&full);
             if (doc) push(&s->scp_docs, &s->n_scp_docs, &s->cap_scp_docs, doc);
         }
@@ -149,8 +149,8 @@ void authz_subject_clear(authz_subject *s)
     memset(s, 0, sizeof *s);
 }
 
-authz_result authz_subject_decide(const authz_subject *s, const principal *p,
-                                  const authz_target *t, authz_input *in)
+authz_result authz_subject_decide(const authz_subject *s, const principal *p, const authz_target *t,
+                                  authz_input *in)
 {
     bool service = s->type == AUTHZ_SERVICE;
     bool role = s->type == AUTHZ_ROLE_SESSION;
@@ -159,7 +159,9 @@ authz_result authz_subject_decide(const authz_subject *s, const principal *p,
         .action = t->action,
         .resource = t->resource,
         .principal_account = service ? NULL : p->account_id,
-        .principal_arn = service ? NULL : role ? p->role_arn : p->arn,
+        .principal_arn = service ? NULL
+                         : role  ? p->role_arn
+                                 : p->arn,
         .principal_session_arn = role ? p->arn : NULL,
         .principal_service = service ? p->service : NULL,
         .context = t->context,

@@ -33,8 +33,8 @@ typedef struct authz_subject {
     size_t n_scp_docs, cap_scp_docs;
     authz_scp_level levels[AUTHZ_MAX_SCP_LEVELS];
     size_t n_levels;
-    char org_id[40];       /* "" outside an organization */
-    json_t *tags; /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
+    char org_id[40]; /* "" outside an organization */
+    json_t *tags;    /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
 } authz_subject;
 
 /* Loads the subject of principal p. Returns 0, or -1 when the database could not be read
@@ -55,7 +55,7 @@ typedef struct authz_target {
 
 /* The decision for p (whose subject is s) doing t. *in is filled with what was decided
  * (for authz_message); it borrows from s, p and t. */
-authz_result authz_subject_decide(const authz_subject *s, const principal *p,
-                                  const authz_target *t, authz_input *in);
+authz_result authz_subject_decide(const authz_subject *s, const principal *p, const authz_target *t,
+                                  authz_input *in);
 
 #endif

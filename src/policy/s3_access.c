@@ -14,14 +14,15 @@ s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
     bool same_account = !service && !strcmp(caller->account_id, owner_account);
     memset(r, 0, sizeof *r);
     memset(in, 0, sizeof *in);
-    /* Root of the owner account can always manage the policy, even when it denies root. */
-    if (same_account && scope == S3_SCOPE_POLICY_ADMIN && caller->kind == PRINCIPAL_ROOT)
-        return S3_ALLOW;
+    /* Root of the owner account can always manage the policy, even when it denies root:
+     * the bucket policy does not take part then, the SCPs of a member account still do. */
+    bool root_admin =
+        same_account && scope == S3_SCOPE_POLICY_ADMIN && caller->kind == PRINCIPAL_ROOT;
     authz_target t = {
         .action = action,
         .resource = resource,
         .resource_account = owner_account,
-        .resource_policy = policy,
+        .resource_policy = root_admin ? NULL : policy,
         .context = context,
     };
     *r = authz_subject_decide(s, caller, &t, in);

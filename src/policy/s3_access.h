@@ -4,10 +4,10 @@
  * A bucket belongs to the account that created it, and its bucket policy is a resource
  * policy like any other: the decision is authorize()'s (policy/authorize.h) over the
  * caller's subject and the bucket policy. S3's own rules come on top: the owner
- * account's root user can always manage the bucket policy, as AWS guarantees so that
- * nobody locks themselves out; some operations never work across accounts: managing the
- * bucket policy (AWS answers 405 when the policies would otherwise allow it, 403 when
- * not) and deleting the bucket. */
+ * account's root user can always manage the bucket policy whatever the bucket policy
+ * says, as AWS guarantees so that nobody locks themselves out (its SCPs still apply); some
+ * operations never work across accounts: managing the bucket policy (AWS answers 405 when the
+ * policies would otherwise allow it, 403 when not) and deleting the bucket. */
 #ifndef ORGTRAIL_S3_ACCESS_H
 #define ORGTRAIL_S3_ACCESS_H
 
@@ -38,8 +38,7 @@ typedef enum s3_verdict {
  * "s3:GetBucketAcl") on `resource` of a bucket owned by owner_account with parsed policy
  * `policy` (NULL when none). context is the condition context (key, value, ..., NULL) or
  * NULL. *r is the policies' decision and *in what it was made over (for authz_message;
- * borrowed from the arguments); both are zeroed when S3's root rule decided alone. Pure:
- * no I/O. */
+ * borrowed from the arguments). Pure: no I/O. */
 s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
                             const char *owner_account, const json_t *policy, const char *action,
                             const char *resource, s3_scope scope, const char *const *context,

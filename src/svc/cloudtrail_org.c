@@ -47,6 +47,45 @@ void ct_caller_org_id(call_ctx *c, char *out, size_t n)
     snprintf(out, n, "%s", org_of_account(c->db, c->caller->account_id, &o) ? o.id : "");
 }
 
+/* What the creator of an organization trail needs besides cloudtrail:CreateTrail: the
+ * CloudTrail User Guide's permission list for organization trails (the seed's example
+ * policy), since CloudTrail reads the organization and sets up its service-linked role
+ * with the caller's own permissions. */
+static int org_trail_permissions(call_ctx *c)
+{
+    static const char *const actions[] = {
+        "iam:GetRole",
+        "organizations:EnableAWSServiceAccess",
+        "organizations:ListAccounts",
+        "iam:CreateServiceLinkedRole",
+        "organizations:DisableAWSServiceAccess",
+        "organizations:DescribeOrganization",
+        "organizations:ListAWSServiceAccessForOrganization",
+    };
+    char slr[256];
+    snprintf(slr, sizeof slr,
+             "arn:aws:iam::%s:role/aws-service-role/%s/AWSServiceRoleForCloudTrail",
+             c->caller->account_id, CT_PRINCIPAL);
+    for (size_t i = 0; i < sizeof actions / sizeof *actions; i++) {
+        authz_target t = {
+            .action = actions[i],
+            .resource = !strncmp(actions[i], "iam:", 4) ? slr : "*",
+        };
+        authz_input in;
+        authz_result r = call_decide(c, &t, &in);
+        if (r.decision == AUTHZ_ALLOW) continue;
+        char why[2048];
+        authz_message(&in, r, call_caller_arn(c), why, sizeof why);
+        return aws_fail(&c->err, 400, "InsufficientDependencyServiceAccessPermissionException",
+                        "AWS CloudTrail cannot create resources for your organization because "
+                        "access to one or more required APIs has been denied: %s. Add %s to the "
+                        "caller's permissions (see the organization trail permissions in the "
+                        "CloudTrail User Guide).",
+                        why, actions[i]);
+    }
+    return 0;
+}
+
 int ct_org_preconditions(call_ctx *c, org_info *o, bool management_only)
 {
     const char *me = c->caller->account_id;
@@ -62,6 +101,7 @@ int ct_org_preconditions(call_ctx *c, org_info *o, bool management_only)
                         "The account %s is not the management account or a delegated "
                         "administrator of its organization.",
                         me);
+    if (org_trail_permissions(c)) return -1;
     if (!org_service_access_enabled(c->db, CT_PRINCIPAL)) return access_not_enabled(c);
     if (!iam_slr_exists(c->db, o->master_account, "organizations.amazonaws.com"))
         return aws_fail(&c->err, 400, "NoManagementAccountSLRExistsException",
