@@ -2,6 +2,12 @@
 """Benchmark: authenticated CloudTrail DescribeTrails calls/s and p99 latency,
 orgtrail against moto's server, side by side in the same run.
 
+Since access control (issue 10) every call is authorized by the policy engine, so the run
+also measures, in the same rounds: orgtrail called by an IAM user with AdministratorAccess
+(its policies are evaluated, where the management account's root takes a shortcut), and
+the orgtrail of --baseline-rev (default a74ceba, the last commit before enforcement; built
+once into ~/.cache/orgtrail-bench/), whose figure the authorized one must stay within 10 % of.
+
 Both servers get the same setup through boto3 (a bucket with a CloudTrail bucket policy and
 a trail), then the same closed-loop load from build/orgtrail-loadgen: 16 keep-alive
 connections sending SigV4-signed DescribeTrails requests. Rounds alternate between the two
@@ -12,6 +18,7 @@ against the AWS model, answers from SQLite, and makes the call's CloudTrail reco
 (fdatasync, group commit) before answering; moto checks no signature and records nothing.
 
 Usage: python3 bench/describe_trails.py [--rounds 3] [--duration 10] [--connections 16]
+                                        [--baseline-rev REV | --no-baseline]
 """
 import argparse
 import json
@@ -33,6 +40,31 @@ BIN = os.path.join(ROOT, "build", "orgtrail")
 LOADGEN = os.path.join(ROOT, "build", "orgtrail-loadgen")
 TARGET = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails"
 REGION = "us-east-1"
+CACHE = os.path.join(os.path.expanduser("~"), ".cache", "orgtrail-bench")
+
+
+def baseline_binary(rev):
+    """The orgtrail binary of an earlier commit, built once (RelWithDebInfo, as make build)."""
+    sha = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", rev], check=True,
+                         capture_output=True, text=True).stdout.strip()
+    out = os.path.join(CACHE, "orgtrail-" + sha)
+    if os.access(out, os.X_OK):
+        return out, sha
+    os.makedirs(CACHE, exist_ok=True)
+    src = tempfile.mkdtemp(prefix="orgtrail-baseline-")
+    print("building the baseline orgtrail of %s (once, into %s)" % (sha, out), file=sys.stderr)
+    try:
+        subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", src, sha], check=True,
+                       capture_output=True)
+        build = os.path.join(src, "build")
+        subprocess.run(["cmake", "-S", src, "-B", build, "-DCMAKE_BUILD_TYPE=RelWithDebInfo"],
+                       check=True, capture_output=True)
+        subprocess.run(["cmake", "--build", build, "-j", "2", "--target", "orgtrail"], check=True,
+                       capture_output=True)
+        os.replace(os.path.join(build, "orgtrail"), out)
+    finally:
+        subprocess.run(["git", "-C", ROOT, "worktree", "remove", "--force", src], capture_output=True)
+    return out, sha
 
 
 def free_port():
@@ -55,13 +87,13 @@ def wait_up(url, proc, what):
     sys.exit("%s did not start" % what)
 
 
-def start_orgtrail(tmp):
-    data = os.path.join(tmp, "orgtrail")
-    out = subprocess.run([BIN, "init", "--data", data, "--account-id", "111111111111"],
+def start_orgtrail(tmp, binary=BIN, name="orgtrail"):
+    data = os.path.join(tmp, name)
+    out = subprocess.run([binary, "init", "--data", data, "--account-id", "111111111111"],
                          check=True, capture_output=True, text=True)
     creds = json.loads(out.stdout)
     port = free_port()
-    proc = subprocess.Popen([BIN, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port],
+    proc = subprocess.Popen([binary, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_up("http://127.0.0.1:%d/_orgtrail/health" % port, proc, "orgtrail")
     return proc, port, creds["AccessKeyId"], creds["SecretAccessKey"]
@@ -102,6 +134,17 @@ def setup(port, key, secret, account):
     assert [t["Name"] for t in trails] == ["bench-trail"], trails
 
 
+def iam_admin_user(port, key, secret):
+    """An IAM user of the management account with AdministratorAccess, and its keys."""
+    iam = boto3.client("iam", endpoint_url="http://127.0.0.1:%d" % port, region_name=REGION,
+                       aws_access_key_id=key, aws_secret_access_key=secret)
+    iam.create_user(UserName="bench-admin")
+    iam.attach_user_policy(UserName="bench-admin",
+                           PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    k = iam.create_access_key(UserName="bench-admin")["AccessKey"]
+    return k["AccessKeyId"], k["SecretAccessKey"]
+
+
 def load(port, key, secret, args):
     cmd = [LOADGEN, "--endpoint", "127.0.0.1:%d" % port, "--access-key", key, "--secret", secret,
            "--service", "cloudtrail", "--region", REGION, "--target", TARGET, "--body", "{}",
@@ -120,6 +163,10 @@ def main():
     ap.add_argument("--duration", type=float, default=10.0)
     ap.add_argument("--warmup", type=float, default=2.0)
     ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--baseline-rev", default="a74ceba",
+                    help="the commit whose orgtrail is measured beside this one (default: "
+                    "a74ceba, the last before access control)")
+    ap.add_argument("--no-baseline", action="store_true", help="measure no earlier orgtrail")
     args = ap.parse_args()
     for f in (BIN, LOADGEN):
         if not os.access(f, os.X_OK):
@@ -133,12 +180,20 @@ def main():
         procs.append(m[0])
         setup(o[1], o[2], o[3], "111111111111")
         setup(m[1], m[2], m[3], "123456789012")
-        results = {"orgtrail": [], "moto": []}
+        servers = [("orgtrail", o), ("orgtrail-iam-user", (o[0], o[1]) + iam_admin_user(*o[1:4]))]
+        if not args.no_baseline:
+            binary, sha = baseline_binary(args.baseline_rev)
+            b = start_orgtrail(tmp.name, binary, "baseline")
+            procs.append(b[0])
+            setup(b[1], b[2], b[3], "111111111111")
+            servers.append(("orgtrail-" + sha, b))
+        servers.append(("moto", m))
+        results = {n: [] for n, _ in servers}
         for rnd in range(args.rounds):
-            for name, (_, port, key, secret) in (("orgtrail", o), ("moto", m)):
+            for name, (_, port, key, secret) in servers:
                 r = load(port, key, secret, args)
                 results[name].append(r)
-                print("round %d %-8s %8.0f calls/s  p99 %7.2f ms" % (rnd + 1, name, r["rps"], r["p99_ms"]),
+                print("round %d %-18s %8.0f calls/s  p99 %7.2f ms" % (rnd + 1, name, r["rps"], r["p99_ms"]),
                       file=sys.stderr)
         med = {n: {k: statistics.median(x[k] for x in rs) for k in ("rps", "p50_ms", "p99_ms")}
                for n, rs in results.items()}
@@ -146,10 +201,17 @@ def main():
               (args.connections, args.rounds, args.duration))
         print("| server | calls/s | p50 ms | p99 ms |")
         print("|---|---:|---:|---:|")
-        for n in ("orgtrail", "moto"):
+        for n, _ in servers:
             print("| %s | %.0f | %.2f | %.2f |" % (n, med[n]["rps"], med[n]["p50_ms"], med[n]["p99_ms"]))
         print("\norgtrail / moto: %.1fx the calls/s, %.1fx lower p99" %
               (med["orgtrail"]["rps"] / med["moto"]["rps"], med["moto"]["p99_ms"] / med["orgtrail"]["p99_ms"]))
+        if not args.no_baseline:
+            base = servers[2][0]
+            # Each round's servers ran back to back: the median of the per-round ratios
+            # cancels the noise that moves a whole round.
+            for n in ("orgtrail", "orgtrail-iam-user"):
+                ratio = statistics.median(a["rps"] / b["rps"] for a, b in zip(results[n], results[base]))
+                print("%s / %s: %.3f the calls/s (median of per-round ratios)" % (n, base, ratio))
         os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
         with open(os.path.join(ROOT, "bench", "results", "describe_trails.json"), "w") as f:
             json.dump({"args": vars(args), "rounds": results, "medians": med}, f, indent=1)
