@@ -119,15 +119,17 @@ def main():
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(scenario(), f)
         path = f.name
-    ours, peers = [], []
+    ours, interp, compile_us, peers = [], [], [], []
     try:
         for i in range(args.rounds):
             o = run(["taskset", "-c", "0", BENCH, path, str(args.duration)])
             p = run(["taskset", "-c", "0", "node", peer_script, path, str(args.duration)], cwd=PEER_DIR)
             ours.append(o["per_second"])
+            interp.append(o["interpreted_per_second"])
+            compile_us.append(o["compile_us"])
             peers.append(p["per_second"])
-            print("round %d orgtrail %12.0f decisions/s   iam-simulate %10.0f decisions/s" % (
-                i + 1, o["per_second"], p["per_second"]))
+            print("round %d orgtrail %12.0f decisions/s (interpreted %9.0f)   iam-simulate %10.0f "
+                  "decisions/s" % (i + 1, o["per_second"], o["interpreted_per_second"], p["per_second"]))
     finally:
         os.unlink(path)
     print("\nAuthorization decisions on one core, %d rounds x %g s (medians); 50 identity "
@@ -135,9 +137,12 @@ def main():
     print("| engine | decisions/s | us/decision |")
     print("|---|---:|---:|")
     mo, mp = statistics.median(ours), statistics.median(peers)
-    print("| orgtrail | %.0f | %.2f |" % (mo, 1e6 / mo))
+    mi = statistics.median(interp)
+    print("| orgtrail, policies compiled once (policy_set.h) | %.0f | %.2f |" % (mo, 1e6 / mo))
+    print("| orgtrail, policies read from their documents per decision | %.0f | %.2f |" % (mi, 1e6 / mi))
     print("| @cloud-copilot/iam-simulate %s | %.0f | %.2f |" % (PEER[1], mp, 1e6 / mp))
-    print("orgtrail / iam-simulate: %.1fx the decisions/s" % (mo / mp))
+    print("orgtrail / iam-simulate: %.1fx the decisions/s; compiling the scenario's policies "
+          "takes %.0f us" % (mo / mp, statistics.median(compile_us)))
     print("decisions, orgtrail:     %s" % o["decisions_by_request"])
     print("decisions, iam-simulate: %s" % p["decisions_by_request"])
     if o["decisions_by_request"] != p["decisions_by_request"]:

@@ -17,3 +17,17 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size)
     *cap = n;
     return q;
 }
+
+void *xmalloc(size_t size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) abort();
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) abort();
+    return p;
+}

@@ -23,13 +23,21 @@ static authz_result result(authz_decision d, authz_policy_kind by)
     return (authz_result){d, by};
 }
 
+/* A kind's decision from its compiled set when there is one, else from its documents. */
+static policy_decision kind_decision(const policy_set *compiled, const json_t *const *policies,
+                                     size_t n, const policy_request *r)
+{
+    return compiled ? policy_set_evaluate(compiled, r) : set_decision(policies, n, r);
+}
+
 /* The resource policy's decision when only the given forms of the principal may match. */
 static policy_decision resource_decision(const authz_input *in, unsigned forms)
 {
     if (!in->resource_policy) return POLICY_NO_MATCH;
     policy_request r = in->request;
     r.principal_forms = forms;
-    return policy_evaluate(in->resource_policy, &r);
+    const policy_set *c = in->compiled ? in->compiled->resource : NULL;
+    return kind_decision(c, &in->resource_policy, 1, &r);
 }
 
 /* Every policy kind's decision, each computed once: the rules below only combine them. */
@@ -42,16 +50,43 @@ static void decide_all(const authz_input *in, const policy_request *r, bool scps
 {
     d->scp_denies = false;
     d->scps_allow = true;
+    const authz_compiled *c = in->compiled;
     for (size_t i = 0; scps && i < in->n_scp_levels && !d->scp_denies; i++) {
-        policy_decision l = set_decision(in->scp[i].policies, in->scp[i].n, r);
+        const policy_set *level = c && i < c->n_scp ? c->scp[i] : NULL;
+        policy_decision l = kind_decision(level, in->scp[i].policies, in->scp[i].n, r);
         d->scp_denies = l == POLICY_DENY;
         if (l != POLICY_ALLOW) d->scps_allow = false;
     }
     d->resource = resource_decision(in, 0);
     bool has_identity = in->principal_type != AUTHZ_ROOT && in->principal_type != AUTHZ_SERVICE;
-    d->identity = has_identity ? set_decision(in->identity, in->n_identity, r) : POLICY_NO_MATCH;
-    d->boundary = in->boundary ? policy_evaluate(in->boundary, r) : POLICY_NO_MATCH;
-    d->session = set_decision(in->session, in->n_session, r);
+    d->identity = has_identity
+                      ? kind_decision(c ? c->identity : NULL, in->identity, in->n_identity, r)
+                      : POLICY_NO_MATCH;
+    d->boundary =
+        in->boundary ? kind_decision(c ? c->boundary : NULL, &in->boundary, 1, r) : POLICY_NO_MATCH;
+    d->session = kind_decision(c ? c->session : NULL, in->session, in->n_session, r);
+}
+
+void authz_compile(const authz_input *in, authz_compiled *c)
+{
+    memset(c, 0, sizeof *c);
+    c->identity = policy_set_build_alloc(in->identity, in->n_identity);
+    if (in->resource_policy) c->resource = policy_set_build_alloc(&in->resource_policy, 1);
+    if (in->boundary) c->boundary = policy_set_build_alloc(&in->boundary, 1);
+    c->session = policy_set_build_alloc(in->session, in->n_session);
+    for (size_t i = 0; i < in->n_scp_levels && i < AUTHZ_MAX_SCP_LEVELS; i++)
+        c->scp[c->n_scp++] = policy_set_build_alloc(in->scp[i].policies, in->scp[i].n);
+}
+
+void authz_compiled_clear(authz_compiled *c)
+{
+    policy_set_free(c->identity);
+    policy_set_free(c->resource);
+    policy_set_free(c->boundary);
+    policy_set_free(c->session);
+    for (size_t i = 0; i < c->n_scp; i++)
+        policy_set_free(c->scp[i]);
+    memset(c, 0, sizeof *c);
 }
 
 /* R1: the first explicit Deny, in the order AWS reports them. */

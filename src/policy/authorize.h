@@ -39,6 +39,10 @@
 #include <stddef.h>
 
 #include "policy/policy.h"
+#include "policy/policy_set.h"
+
+/* Root, OUs (at most five deep in AWS Organizations) and the account. */
+#define AUTHZ_MAX_SCP_LEVELS 8
 
 typedef enum authz_principal_type {
     AUTHZ_ROOT,
@@ -52,6 +56,15 @@ typedef struct authz_scp_level {
     const json_t *const *policies;
     size_t n;
 } authz_scp_level;
+
+/* The policies of an authz_input compiled (policy_set.h), for a caller that keeps them
+ * across requests: authorize evaluates a kind's set instead of its documents when the
+ * set is there (NULL: that kind is read from the documents). authz_compile makes them. */
+typedef struct authz_compiled {
+    policy_set *identity, *resource, *boundary, *session;
+    policy_set *scp[AUTHZ_MAX_SCP_LEVELS]; /* one per level of authz_input.scp */
+    size_t n_scp;
+} authz_compiled;
 
 typedef struct authz_input {
     /* The action, resource, principal and condition context, as policy.h takes them;
@@ -71,7 +84,8 @@ typedef struct authz_input {
     size_t n_scp_levels;
     const json_t *boundary; /* NULL: no permissions boundary */
     const json_t *const *session;
-    size_t n_session; /* 0: a session without session policies */
+    size_t n_session;               /* 0: a session without session policies */
+    const authz_compiled *compiled; /* NULL: every policy is read from its document */
 } authz_input;
 
 typedef enum authz_decision {
@@ -96,6 +110,11 @@ typedef struct authz_result {
 } authz_result;
 
 authz_result authorize(const authz_input *in);
+
+/* Compiles every policy of in into c (c owns the sets; authz_compiled_clear frees them).
+ * The documents must stay as they are while c is used with them. */
+void authz_compile(const authz_input *in, authz_compiled *c);
+void authz_compiled_clear(authz_compiled *c);
 
 /* AWS's AccessDenied message for a refusal: "User: ARN is not authorized to perform:
  * ACTION on resource: RESOURCE because no identity-based policy allows the ACTION

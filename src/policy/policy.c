@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "core/timeutil.h"
+#include "policy/policy_eval.h"
 #include "policy/policy_vars.h"
 
 #define POLICY_MAX_BYTES (20 * 1024)
@@ -424,18 +425,22 @@ static bool principal_matches(const json_t *p, const policy_request *r)
     return false;
 }
 
-/* What one statement's evaluation needs beside the request: whether policy variables are
- * expanded (Version 2012-10-17) and whether one could not be (the statement then does
- * not match, policy_vars.h). */
-typedef struct eval_ctx {
-    const policy_request *r;
-    bool vars;
-    bool unresolved;
-} eval_ctx;
+bool policy_eval_principal(const json_t *principal, const json_t *not_principal,
+                           const policy_request *r)
+{
+    if (principal && !principal_matches(principal, r)) return false;
+    if (not_principal) {
+        /* Everyone but those listed: whichever form of the principal is listed. */
+        policy_request every_form = *r;
+        every_form.principal_forms = 0;
+        if (principal_matches(not_principal, &every_form)) return false;
+    }
+    return true;
+}
 
 /* A policy string as matched: expanded when it holds variables. False (and x->unresolved
  * set) when one cannot be; t->lit is NULL-equivalent (all false) for plain strings. */
-static bool policy_string(eval_ctx *x, const char *src, policy_text *t, const char **text,
+static bool policy_string(policy_eval *x, const char *src, policy_text *t, const char **text,
                           const bool **lit)
 {
     if (!x->vars || !policy_has_variables(src)) {
@@ -452,19 +457,22 @@ static bool policy_string(eval_ctx *x, const char *src, policy_text *t, const ch
     return true;
 }
 
+bool policy_eval_resource(policy_eval *x, const char *pattern)
+{
+    policy_text t;
+    const char *text;
+    const bool *lit;
+    return policy_string(x, pattern, &t, &text, &lit) &&
+           policy_wildcard_lit(text, lit, x->r->resource, false);
+}
+
 /* Whether a Resource or NotResource value matches the request's resource. */
-static bool resource_matches(const json_t *v, eval_ctx *x)
+static bool resource_matches(const json_t *v, policy_eval *x)
 {
     size_t n = json_is_array(v) ? json_array_size(v) : 1;
     for (size_t i = 0; i < n; i++) {
         const char *src = json_string_value(json_is_array(v) ? json_array_get(v, i) : v);
-        if (!src) continue;
-        policy_text t;
-        const char *text;
-        const bool *lit;
-        if (policy_string(x, src, &t, &text, &lit) &&
-            policy_wildcard_lit(text, lit, x->r->resource, false))
-            return true;
+        if (src && policy_eval_resource(x, src)) return true;
     }
     return false;
 }
@@ -613,7 +621,7 @@ static bool positive_form(const char *op, char *out, size_t n)
 }
 
 static bool condition_key_holds(const char *opname, const char *key, const json_t *vals,
-                                eval_ctx *x)
+                                policy_eval *x)
 {
     const policy_request *r = x->r;
     int set_mode;
@@ -645,12 +653,17 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
     for (size_t i = 0; i < nreq; i++) {
         bool m = false;
         for (size_t k = 0; k < nvals && !m; k++) {
-            char pv[2048];
-            scalar_text(json_is_array(vals) ? json_array_get(vals, k) : vals, pv, sizeof pv);
+            const json_t *v = json_is_array(vals) ? json_array_get(vals, k) : vals;
+            char pv[64];
+            const char *src = json_string_value(v);
+            if (!src) { /* a number or boolean in the policy: compared as its text */
+                scalar_text(v, pv, sizeof pv);
+                src = pv;
+            }
             policy_text t;
-            const char *text = pv;
+            const char *text = src;
             const bool *lit = NULL;
-            if (textual && !policy_string(x, pv, &t, &text, &lit)) continue;
+            if (textual && !policy_string(x, src, &t, &text, &lit)) continue;
             m = value_matches(pos, reqv[i], text, lit);
         }
         if (m) matched++;
@@ -663,7 +676,7 @@ static bool condition_key_holds(const char *opname, const char *key, const json_
     return negated ? !any : any;
 }
 
-static bool conditions_hold(const json_t *cond, eval_ctx *x)
+bool policy_eval_conditions(const json_t *cond, policy_eval *x)
 {
     if (!cond) return true;
     const char *op;
@@ -688,22 +701,17 @@ policy_decision policy_evaluate(const json_t *policy, const policy_request *r)
     json_t *s;
     json_array_foreach(json_object_get(policy, "Statement"), i, s)
     {
-        json_t *pr = json_object_get(s, "Principal"), *npr = json_object_get(s, "NotPrincipal");
-        if (pr && !principal_matches(pr, r)) continue;
-        if (npr) {
-            /* Everyone but those listed: whichever form of the principal is listed. */
-            policy_request every_form = *r;
-            every_form.principal_forms = 0;
-            if (principal_matches(npr, &every_form)) continue;
-        }
+        if (!policy_eval_principal(json_object_get(s, "Principal"),
+                                   json_object_get(s, "NotPrincipal"), r))
+            continue;
         json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
         if (ac && !any_matches(ac, r->action, true)) continue;
         if (nac && any_matches(nac, r->action, true)) continue;
-        eval_ctx x = {.r = r, .vars = vars};
+        policy_eval x = {.r = r, .vars = vars};
         json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
         if (rs && r->resource && !resource_matches(rs, &x)) continue;
         if (nrs && r->resource && resource_matches(nrs, &x)) continue;
-        if (!conditions_hold(json_object_get(s, "Condition"), &x)) continue;
+        if (!policy_eval_conditions(json_object_get(s, "Condition"), &x)) continue;
         if (x.unresolved) continue; /* a variable without a value voids the statement */
         if (!strcmp(json_string_value(json_object_get(s, "Effect")), "Deny")) return POLICY_DENY;
         d = POLICY_ALLOW;
@@ -723,7 +731,7 @@ size_t policy_missing_keys(const json_t *policy, const policy_request *r, const 
         json_t *ac = json_object_get(s, "Action"), *nac = json_object_get(s, "NotAction");
         if ((ac && !any_matches(ac, r->action, true)) || (nac && any_matches(nac, r->action, true)))
             continue;
-        eval_ctx x = {.r = r, .vars = false};
+        policy_eval x = {.r = r, .vars = false};
         json_t *rs = json_object_get(s, "Resource"), *nrs = json_object_get(s, "NotResource");
         if (r->resource &&
             ((rs && !resource_matches(rs, &x)) || (nrs && resource_matches(nrs, &x))))

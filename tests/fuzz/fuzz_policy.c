@@ -10,12 +10,14 @@
  * placed: as a user's only identity policy, as a boundary, an SCP or a session policy
  * beside an Allow-everything identity policy (a Deny is an explicit deny, an Allow
  * allows, no match is an implicit deny by that kind of policy), the root user is never
- * limited by identity policies, and a resource policy's Deny is always an explicit deny. */
+ * limited by identity policies, and a resource policy's Deny is always an explicit deny;
+ * the policy compiled into a policy_set (policy/policy_set.h) decides as the interpreter. */
 #include <strings.h>
 
 #include "fuzz_common.h"
 #include "policy/authorize.h"
 #include "policy/policy.h"
+#include "policy/policy_set.h"
 
 #define MAX_CTX 32
 
@@ -26,6 +28,20 @@ static authz_decision expected(policy_decision d)
     return d == POLICY_DENY    ? AUTHZ_EXPLICIT_DENY
            : d == POLICY_ALLOW ? AUTHZ_ALLOW
                                : AUTHZ_IMPLICIT_DENY;
+}
+
+/* The compiled set (policy_set.h) decides as the interpreter: for the policy alone, and
+ * for the policy beside a second copy of itself (a set is the policies' union). */
+static void check_compiled(const json_t *pol, const policy_request *req, policy_decision d)
+{
+    const json_t *two[2] = {pol, pol};
+    for (size_t n = 1; n <= 2; n++) {
+        policy_set *s = policy_set_build_alloc(two, n);
+        policy_decision c = policy_set_evaluate(s, req);
+        if (policy_set_candidates(s, req->action) > policy_set_statements(s) * 3) abort();
+        policy_set_free(s);
+        if (c != d) abort();
+    }
 }
 
 static void check_authorize(const json_t *pol, policy_kind kind, const policy_request *req,
@@ -143,6 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (pol) {
         policy_decision d = policy_evaluate(pol, &req);
         if (d != POLICY_NO_MATCH && d != POLICY_ALLOW && d != POLICY_DENY) abort();
+        check_compiled(pol, &req, d);
         check_authorize(pol, kind, &req, d);
         const char *keys[16];
         size_t nk = policy_missing_keys(pol, &req, keys, 0, 16);

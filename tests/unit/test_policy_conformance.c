@@ -22,7 +22,8 @@
  *                        "session", "none"); checked when given
  *   message              the exact AccessDenied message; checked when given
  * Policies are documents (objects) and go through policy_parse first, as stored ones do:
- * a case whose policy would be refused fails. */
+ * a case whose policy would be refused fails. Each case is decided twice, from the
+ * documents and from the policies compiled (policy_set.h): the two must agree. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +187,17 @@ static void run_case(const char *file, const json_t *c, const iam_data *d)
     in.n_scp_levels = json_array_size(scp);
 
     authz_result r = authorize(&in);
+    /* The same policies compiled (policy_set.h) must decide the same, by the same kind. */
+    authz_compiled compiled;
+    authz_compile(&in, &compiled);
+    in.compiled = &compiled;
+    authz_result rc = authorize(&in);
+    in.compiled = NULL;
+    authz_compiled_clear(&compiled);
+    if (rc.decision != r.decision || rc.by != r.by)
+        fail_msg("%s: compiled %s (by %s), interpreted %s (by %s)", where,
+                 authz_decision_name(rc.decision), authz_kind_name(rc.by),
+                 authz_decision_name(r.decision), authz_kind_name(r.by));
     const char *want = str(c, "expect");
     if (!want || strcmp(want, authz_decision_name(r.decision)))
         fail_msg("%s: expected %s, got %s (by %s)\n  rule: %s", where, want ? want : "(none)",
