@@ -87,6 +87,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
     s->services.signer = s->signer;
     sigv4_keys_init(&s->signing_keys);
     delivery_backlog_init(&s->backlog, DELIVERY_BACKLOG_DEFAULT_LIMIT);
+    s->services.subjects = authz_cache_new_alloc();
     return 0;
 
     /* Each label undoes what was opened before the step that jumps to it. */
@@ -119,6 +120,7 @@ void server_close(server *s)
     journal_close(&s->journal);
     sigv4_keys_destroy(&s->signing_keys);
     delivery_backlog_destroy(&s->backlog);
+    authz_cache_free(s->services.subjects);
     iam_data_free(&s->iam);
     validator_free(s->validator);
     model_set_free(&s->models);

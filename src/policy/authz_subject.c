@@ -97,7 +97,25 @@ static bool service_linked_role(const principal *p)
     return p->kind == PRINCIPAL_ASSUMED_ROLE && strstr(p->role_arn, ":role/aws-service-role/");
 }
 
+static void compile(authz_subject *s)
+{
+    s->compiled.identity =
+        policy_set_build_alloc((const json_t *const *)s->identity, s->n_identity);
+    for (size_t i = 0; i < s->n_levels; i++)
+        s->compiled.scp[i] = policy_set_build_alloc(s->levels[i].policies, s->levels[i].n);
+    s->compiled.n_scp = s->n_levels;
+}
+
+static void load(db_conn *db, const iam_data *iam, const principal *p, authz_subject *s);
+
 int authz_subject_load(db_conn *db, const iam_data *iam, const principal *p, authz_subject *s)
+{
+    load(db, iam, p, s);
+    compile(s);
+    return 0;
+}
+
+static void load(db_conn *db, const iam_data *iam, const principal *p, authz_subject *s)
 {
     memset(s, 0, sizeof *s);
     switch (p->kind) {
@@ -109,7 +127,7 @@ int authz_subject_load(db_conn *db, const iam_data *iam, const principal *p, aut
         break;
     case PRINCIPAL_SERVICE:
         s->type = AUTHZ_SERVICE;
-        return 0;
+        return;
     default:
         s->type = AUTHZ_ROOT;
         break;
@@ -122,7 +140,7 @@ int authz_subject_load(db_conn *db, const iam_data *iam, const principal *p, aut
                         org_policy_type_enabled(db, org.root_id, SCP_TYPE);
         if (s->scps_apply) load_scps(db, p->account_id, s);
     }
-    if (s->type == AUTHZ_ROOT) return 0;
+    if (s->type == AUTHZ_ROOT) return;
     identity_loader l = {s, iam};
     bool role = s->type == AUTHZ_ROLE_SESSION;
     iam_entity_policies_each(db, p->account_id, role, role ? p->role_name : p->user_name,
@@ -134,11 +152,11 @@ int authz_subject_load(db_conn *db, const iam_data *iam, const principal *p, aut
         s->tags = tags;
     else
         json_decref(tags);
-    return 0;
 }
 
 void authz_subject_clear(authz_subject *s)
 {
+    authz_compiled_clear(&s->compiled);
     for (size_t i = 0; i < s->n_identity; i++)
         json_decref(s->identity[i]);
     for (size_t i = 0; i < s->n_scp_docs; i++)
@@ -175,5 +193,6 @@ authz_result authz_subject_decide(const authz_subject *s, const principal *p, co
     in->resource_must_allow = t->resource_must_allow;
     in->scp = s->levels;
     in->n_scp_levels = s->n_levels;
+    in->compiled = &s->compiled;
     return authorize(in);
 }

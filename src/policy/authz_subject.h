@@ -4,8 +4,10 @@
  * those attached at each level of the organization from the root down to its account,
  * its organization id and its tags.
  *
- * The subject owns its parsed policies; authz_subject_clear releases them. A stored
- * policy that no longer parses grants nothing (IAM validated it when it was stored).
+ * The subject owns its parsed policies, compiled once at load (policy_set.h) so that a
+ * subject kept across requests (policy/authz_cache.h) decides each in about a
+ * microsecond; authz_subject_clear releases them. A stored policy that no longer parses
+ * grants nothing (IAM validated it when it was stored).
  *
  * authz_subject_decide combines the subject with a request (action, resource, the
  * resource's owner and policy, condition context) through authorize() (authorize.h). */
@@ -21,9 +23,6 @@
 #include "policy/iam_data.h"
 #include "state/db.h"
 
-/* Root, OUs (at most five deep in AWS Organizations) and the account. */
-#define AUTHZ_MAX_SCP_LEVELS 8
-
 typedef struct authz_subject {
     authz_principal_type type;
     json_t **identity; /* owned references */
@@ -33,8 +32,9 @@ typedef struct authz_subject {
     size_t n_scp_docs, cap_scp_docs;
     authz_scp_level levels[AUTHZ_MAX_SCP_LEVELS];
     size_t n_levels;
-    char org_id[40]; /* "" outside an organization */
-    json_t *tags;    /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
+    char org_id[40];         /* "" outside an organization */
+    json_t *tags;            /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
+    authz_compiled compiled; /* the identity policies and SCP levels compiled, owned */
 } authz_subject;
 
 /* Loads the subject of principal p. Returns 0, or -1 when the database could not be read

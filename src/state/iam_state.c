@@ -254,3 +254,12 @@ int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, con
     db_done(st);
     return n;
 }
+
+int64_t authz_epoch(db_conn *db)
+{
+    sqlite3_stmt *st = db_query(db, "SELECT n FROM authz_epoch WHERE id = 1", "");
+    if (!st) return -1;
+    int64_t n = db_row(st) ? db_int(st, 0) : -1;
+    db_done(st);
+    return n;
+}

@@ -90,4 +90,9 @@ int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, con
 /* How many users and roles of account_id have the managed policy policy_arn attached. */
 int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const char *policy_arn);
 
+/* The authorization epoch (migration 10 of state/schema.c): a number that changes
+ * whenever anything a caller's authorization reads changes. Returns it, or -1 when it
+ * cannot be read. */
+int64_t authz_epoch(db_conn *db);
+
 #endif

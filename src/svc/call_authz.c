@@ -1,6 +1,6 @@
 /* call_authz: the authorization step of every call (svc/service.h), over the policy
- * engine (policy/authz_subject.h). The caller's policies are loaded once per call, by
- * the first decision that needs them. */
+ * engine (policy/authz_subject.h). The caller's subject comes from the server's cache
+ * (policy/authz_cache.h) at the first decision of a call that needs it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +10,9 @@
 
 const authz_subject *call_subject(call_ctx *c)
 {
-    if (!c->subject) {
-        c->subject = calloc(1, sizeof *c->subject);
-        if (!c->subject) abort();
-        authz_subject_load(c->db, c->env ? c->env->iam : NULL, c->caller, c->subject);
-    }
+    if (!c->subject)
+        c->subject = authz_cache_get(c->env ? c->env->subjects : NULL, c->db,
+                                     c->env ? c->env->iam : NULL, c->caller);
     return c->subject;
 }
 
@@ -41,12 +39,11 @@ authz_result call_decide(call_ctx *c, const authz_target *target, authz_input *i
     /* An account's root acting in its own account, where no SCP and no resource policy
      * can say anything: allowed, without building a context nobody reads (R3). */
     bool own = !t.resource_account || !strcmp(t.resource_account, c->caller->account_id);
+    authz_context x = AUTHZ_CONTEXT_INIT;
     if (s->type == AUTHZ_ROOT && !s->scps_apply && !t.resource_policy && own) {
-        static const char *const empty[] = {NULL};
-        t.context = empty;
+        t.context = authz_context_kv(&x);
         return authz_subject_decide(s, c->caller, &t, in);
     }
-    authz_context x = AUTHZ_CONTEXT_INIT;
     call_context_globals(c, &x);
     authz_context_add_list(&x, target->context);
     t.context = authz_context_kv(&x);
@@ -85,7 +82,6 @@ int call_authorize(call_ctx *c, const char *action, const char *resource,
 
 void call_release(call_ctx *c)
 {
-    if (c->subject) authz_subject_clear(c->subject);
-    free(c->subject);
+    authz_cache_release(c->env ? c->env->subjects : NULL, c->subject);
     c->subject = NULL;
 }

@@ -24,6 +24,7 @@
 #include "http/http.h"
 #include "proto/proto.h"
 #include "policy/authz_context.h"
+#include "policy/authz_cache.h"
 #include "policy/authz_subject.h"
 #include "policy/iam_data.h"
 #include "proto/validate.h"
@@ -40,6 +41,7 @@ typedef struct svc_env {
     int signing_key_period_s;
     signer_client *signer; /* makes digest signing keys (ListPublicKeys) */
     const iam_data *iam;   /* AWS managed policies and the action catalogue */
+    authz_cache *subjects; /* callers' policies, loaded and compiled once; NULL: none */
 } svc_env;
 
 typedef struct call_ctx {
@@ -80,7 +82,8 @@ typedef struct call_ctx {
     const struct service_def *svc;
     /* The caller's policies, loaded by the first authorization of the call (owned; see
      * call_release). */
-    authz_subject *subject;
+    const authz_subject
+        *subject; /* from env->subjects (authz_cache_get), released by call_release */
 } call_ctx;
 
 typedef int (*op_fn)(call_ctx *c);
