@@ -53,7 +53,8 @@ static sigv4_failure temporary(db_conn *db, const char *akid, const char *token,
 {
     sqlite3_stmt *st = db_query(db,
                                 "SELECT secret, session_token, account_id, role_name, role_id, "
-                                "role_path, session_name, created_ms, expires_ms "
+                                "role_path, session_name, created_ms, expires_ms, "
+                                "policies IS NOT NULL "
                                 "FROM sessions WHERE access_key_id = ?",
                                 "s", akid);
     sigv4_failure f = SIGV4_UNKNOWN_KEY;
@@ -79,6 +80,7 @@ static sigv4_failure temporary(db_conn *db, const char *akid, const char *token,
             snprintf(p->principal_id, sizeof p->principal_id, "%s:%s", p->role_id, p->session_name);
             snprintf(p->access_key_id, sizeof p->access_key_id, "%s", akid);
             p->session_created_ms = db_int(st, 7);
+            p->session_policies = db_int(st, 9) != 0;
             snprintf(secret, sl, "%s", db_text(st, 0));
             f = SIGV4_OK;
         }

@@ -2,6 +2,7 @@
 #ifndef ORGTRAIL_PRINCIPAL_H
 #define ORGTRAIL_PRINCIPAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef enum principal_kind {
@@ -25,7 +26,8 @@ typedef struct principal {
     char role_arn[320];
     char session_name[65];
     int64_t session_created_ms;
-    char service[64]; /* PRINCIPAL_SERVICE: the service principal */
+    bool session_policies; /* AssumeRole was given Policy or PolicyArns (state: sessions) */
+    char service[64];      /* PRINCIPAL_SERVICE: the service principal */
 } principal;
 
 #endif

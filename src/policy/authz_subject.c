@@ -92,6 +92,29 @@ static void load_scps(db_conn *db, const char *account_id, authz_subject *s)
     s->n_levels = nlevels;
 }
 
+/* R7: the user's or role's permissions boundary. One whose policy orgtrail no longer
+ * has allows nothing, as AWS treats a boundary whose policy was deleted. */
+static void load_boundary(db_conn *db, const iam_data *iam, const principal *p, bool role,
+                          authz_subject *s)
+{
+    char arn[2048] = "";
+    if (role) {
+        iam_role r;
+        if (iam_role_get(db, p->account_id, p->role_name, &r)) {
+            snprintf(arn, sizeof arn, "%s", r.permissions_boundary);
+            iam_role_clear(&r);
+        }
+    } else {
+        iam_user u;
+        if (iam_user_get(db, p->account_id, p->user_name, &u))
+            snprintf(arn, sizeof arn, "%s", u.permissions_boundary);
+    }
+    if (!arn[0]) return;
+    const json_t *doc = iam ? iam_data_managed_parsed(iam, arn) : NULL;
+    s->boundary = doc ? json_incref((json_t *)doc)
+                      : json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+}
+
 static bool service_linked_role(const principal *p)
 {
     return p->kind == PRINCIPAL_ASSUMED_ROLE && strstr(p->role_arn, ":role/aws-service-role/");
@@ -101,6 +124,8 @@ static void compile(authz_subject *s)
 {
     s->compiled.identity =
         policy_set_build_alloc((const json_t *const *)s->identity, s->n_identity);
+    if (s->boundary)
+        s->compiled.boundary = policy_set_build_alloc((const json_t **)&s->boundary, 1);
     for (size_t i = 0; i < s->n_levels; i++)
         s->compiled.scp[i] = policy_set_build_alloc(s->levels[i].policies, s->levels[i].n);
     s->compiled.n_scp = s->n_levels;
@@ -145,6 +170,7 @@ static void load(db_conn *db, const iam_data *iam, const principal *p, authz_sub
     bool role = s->type == AUTHZ_ROLE_SESSION;
     iam_entity_policies_each(db, p->account_id, role, role ? p->role_name : p->user_name,
                              add_identity_policy, &l);
+    load_boundary(db, iam, p, role, s);
     char tag_id[IAM_TAG_RESOURCE_ID_LEN];
     iam_tag_resource_id(tag_id, p->account_id, role ? p->role_id : p->principal_id);
     json_t *tags = tags_json(db, TAGS_IAM, tag_id);
@@ -164,6 +190,7 @@ void authz_subject_clear(authz_subject *s)
     free(s->identity);
     free(s->scp_docs);
     json_decref(s->tags);
+    json_decref(s->boundary);
     memset(s, 0, sizeof *s);
 }
 
@@ -193,6 +220,43 @@ authz_result authz_subject_decide(const authz_subject *s, const principal *p, co
     in->resource_must_allow = t->resource_must_allow;
     in->scp = s->levels;
     in->n_scp_levels = s->n_levels;
+    in->boundary = s->boundary;
+    in->session = t->session;
+    in->n_session = t->n_session;
     in->compiled = &s->compiled;
     return authorize(in);
+}
+
+size_t authz_session_policies_load(db_conn *db, const iam_data *iam, const principal *p,
+                                   json_t ***out)
+{
+    *out = NULL;
+    if (p->kind != PRINCIPAL_ASSUMED_ROLE || !p->session_policies) return 0;
+    char *text = iam_session_policies_alloc(db, p->access_key_id);
+    json_t *list = text ? json_loads(text, 0, NULL) : NULL;
+    free(text);
+    size_t n = 0, cap = 0, i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        json_t *doc = NULL;
+        if (json_is_string(v)) {
+            aws_error ignored;
+            aws_error_clear(&ignored);
+            doc = policy_parse(json_string_value(v), POLICY_IDENTITY, "MalformedPolicyDocument",
+                               NULL, &ignored);
+        } else {
+            const char *arn = json_string_value(json_object_get(v, "arn"));
+            const json_t *m = iam && arn ? iam_data_managed_parsed(iam, arn) : NULL;
+            doc = m ? json_incref((json_t *)m) : NULL;
+        }
+        /* A session policy that cannot be read allows nothing: the session keeps the
+         * limit it was given. */
+        if (!doc) doc = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+        push(out, &n, &cap, doc);
+    }
+    json_decref(list);
+    if (!n) /* the column said it has some: never fewer limits than stored */
+        push(out, &n, &cap, json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement"));
+    return n;
 }

@@ -1,6 +1,6 @@
 /* authz_subject: everything about the caller of a request that authorization needs,
- * loaded once per request from the state database: its identity policies (inline, and
- * managed ones from policy/iam_data.h), whether service control policies apply to it and
+ * loaded from the state database: its identity policies (inline, and managed ones from
+ * policy/iam_data.h), its permissions boundary, whether service control policies apply to it and
  * those attached at each level of the organization from the root down to its account,
  * its organization id and its tags.
  *
@@ -32,8 +32,9 @@ typedef struct authz_subject {
     size_t n_scp_docs, cap_scp_docs;
     authz_scp_level levels[AUTHZ_MAX_SCP_LEVELS];
     size_t n_levels;
-    char org_id[40];         /* "" outside an organization */
-    json_t *tags;            /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
+    char org_id[40];  /* "" outside an organization */
+    json_t *tags;     /* the user's or role's tags [{"Key","Value"}], owned; NULL: none */
+    json_t *boundary; /* the permissions boundary (an AWS managed policy), owned; NULL: none */
     authz_compiled compiled; /* the identity policies and SCP levels compiled, owned */
 } authz_subject;
 
@@ -51,7 +52,16 @@ typedef struct authz_target {
     const json_t *resource_policy;
     bool resource_must_allow;   /* the resource policy is a role's trust policy (R10) */
     const char *const *context; /* key, value, ..., NULL */
+    /* The caller's session policies (R8), which are the session's, not its role's. */
+    const json_t *const *session;
+    size_t n_session;
 } authz_target;
+
+/* The session policies of role session p (authz_target.session), parsed: *out is set to
+ * an array of n owned references (caller json_decref each, free the array); 0 and NULL
+ * when the session has none. */
+size_t authz_session_policies_load(db_conn *db, const iam_data *iam, const principal *p,
+                                   json_t ***out);
 
 /* The decision for p (whose subject is s) doing t. *in is filled with what was decided
  * (for authz_message); it borrows from s, p and t. */

@@ -16,7 +16,7 @@ typedef struct ps_pattern {
     size_t lit;
     bool wild;   /* holds '*' or '?' */
     bool prefix; /* the literal prefix and one final star: "s3:get*", "arn:aws:s3:::b/x*" */
-    bool vars; /* holds a policy variable to expand per request */
+    bool vars;   /* holds a policy variable to expand per request */
 } ps_pattern;
 
 typedef struct ps_statement {
@@ -99,8 +99,7 @@ static ps_bucket *bucket_find(const policy_set *s, const char *service, size_t l
 {
     for (size_t i = 0; i < s->n_buckets; i++) {
         ps_bucket *b = &s->buckets[i];
-        if (b->first == first && !strncmp(b->service, service, len) && !b->service[len])
-            return b;
+        if (b->first == first && !strncmp(b->service, service, len) && !b->service[len]) return b;
     }
     return NULL;
 }
@@ -166,7 +165,8 @@ static void compile_statement(policy_set *s, const json_t *stmt, bool vars)
     st->has_action = ac || nac;
     st->not_action = !ac && nac;
     st->actions = patterns_alloc(ac ? ac : nac, true, false, &st->n_actions);
-    const json_t *rs = json_object_get(stmt, "Resource"), *nrs = json_object_get(stmt, "NotResource");
+    const json_t *rs = json_object_get(stmt, "Resource"),
+                 *nrs = json_object_get(stmt, "NotResource");
     st->has_resource = rs || nrs;
     st->not_resource = !rs && nrs;
     st->resources = patterns_alloc(rs ? rs : nrs, false, vars, &st->n_resources);
@@ -225,7 +225,8 @@ static bool pattern_matches(const ps_pattern *p, const char *s, policy_eval *x)
     if (p->vars) return policy_eval_resource(x, p->text);
     if (!p->wild) return !strcmp(p->text, s);
     if (p->prefix) return !strncmp(p->text, s, p->lit);
-    return !strncmp(p->text, s, p->lit) && policy_wildcard_lit(p->text + p->lit, NULL, s + p->lit, false);
+    return !strncmp(p->text, s, p->lit) &&
+           policy_wildcard_lit(p->text + p->lit, NULL, s + p->lit, false);
 }
 
 static bool any_pattern(const ps_pattern *ps, size_t n, const char *s, policy_eval *x)

@@ -8,7 +8,8 @@
 s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
                             const char *owner_account, const json_t *policy, const char *action,
                             const char *resource, s3_scope scope, const char *const *context,
-                            authz_input *in, authz_result *r)
+                            const json_t *const *session, size_t n_session, authz_input *in,
+                            authz_result *r)
 {
     bool service = caller->kind == PRINCIPAL_SERVICE;
     bool same_account = !service && !strcmp(caller->account_id, owner_account);
@@ -24,6 +25,8 @@ s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
         .resource_account = owner_account,
         .resource_policy = root_admin ? NULL : policy,
         .context = context,
+        .session = session,
+        .n_session = n_session,
     };
     *r = authz_subject_decide(s, caller, &t, in);
     if (r->decision != AUTHZ_ALLOW) return S3_DENY_ACCESS;
@@ -72,7 +75,7 @@ bool s3_cloudtrail_may(const s3_bucket *b, const json_t *policy, const trail *t,
     authz_input in;
     authz_result r;
     return s3_access_decide(&s, &ct, b->account_id, policy, action, resource, S3_SCOPE_POLICY,
-                            context_for(action, t, org_id, slots), &in, &r) == S3_ALLOW;
+                            context_for(action, t, org_id, slots), NULL, 0, &in, &r) == S3_ALLOW;
 }
 
 json_t *s3_bucket_policy_alloc(const s3_bucket *b)

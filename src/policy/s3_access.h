@@ -37,12 +37,14 @@ typedef enum s3_verdict {
 /* The decision for `caller` (whose policies are subject s) doing `action` (e.g.
  * "s3:GetBucketAcl") on `resource` of a bucket owned by owner_account with parsed policy
  * `policy` (NULL when none). context is the condition context (key, value, ..., NULL) or
- * NULL. *r is the policies' decision and *in what it was made over (for authz_message;
+ * NULL; session the caller's session policies (n_session of them, authz_subject.h).
+ * *r is the policies' decision and *in what it was made over (for authz_message;
  * borrowed from the arguments). Pure: no I/O. */
 s3_verdict s3_access_decide(const authz_subject *s, const principal *caller,
                             const char *owner_account, const json_t *policy, const char *action,
                             const char *resource, s3_scope scope, const char *const *context,
-                            authz_input *in, authz_result *r);
+                            const json_t *const *session, size_t n_session, authz_input *in,
+                            authz_result *r);
 
 /* CloudTrail writing for a trail. One decision serves both CloudTrail's create/update-time
  * bucket check and every log file delivery: the bucket policy, evaluated for the service

@@ -67,7 +67,8 @@ int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_query(db,
                                 "SELECT account_id, name, role_id, path, trust_policy, "
-                                "description, max_session_s, service_principal, created_ms "
+                                "description, max_session_s, service_principal, created_ms, "
+                                "permissions_boundary "
                                 "FROM iam_roles WHERE account_id = ? AND name = ?",
                                 "ss", account_id, name);
     int found = 0;
@@ -82,6 +83,7 @@ int iam_role_get(db_conn *db, const char *account_id, const char *name, iam_role
         out->max_session_s = (int)db_int(st, 6);
         snprintf(out->service_principal, sizeof out->service_principal, "%s", db_text(st, 7));
         out->created_ms = db_int(st, 8);
+        snprintf(out->permissions_boundary, sizeof out->permissions_boundary, "%s", db_text(st, 9));
         snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:role%s%s", out->account_id, out->path,
                  out->name);
         found = 1;
@@ -158,7 +160,8 @@ int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user
 {
     memset(out, 0, sizeof *out);
     sqlite3_stmt *st = db_query(db,
-                                "SELECT account_id, name, user_id, path, created_ms FROM iam_users "
+                                "SELECT account_id, name, user_id, path, created_ms, "
+                                "permissions_boundary FROM iam_users "
                                 "WHERE account_id = ? AND name = ?",
                                 "ss", account_id, name);
     int found = 0;
@@ -168,6 +171,7 @@ int iam_user_get(db_conn *db, const char *account_id, const char *name, iam_user
         snprintf(out->user_id, sizeof out->user_id, "%s", db_text(st, 2));
         snprintf(out->path, sizeof out->path, "%s", db_text(st, 3));
         out->created_ms = db_int(st, 4);
+        snprintf(out->permissions_boundary, sizeof out->permissions_boundary, "%s", db_text(st, 5));
         snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:user%s%s", out->account_id, out->path,
                  out->name);
         found = 1;
@@ -262,4 +266,28 @@ int64_t authz_epoch(db_conn *db)
     int64_t n = db_row(st) ? db_int(st, 0) : -1;
     db_done(st);
     return n;
+}
+
+int iam_entity_set_boundary(db_conn *db, const char *account_id, bool role, const char *name,
+                            const char *arn)
+{
+    return db_exec(db,
+                   role ? "UPDATE iam_roles SET permissions_boundary = ? WHERE account_id = ? AND "
+                          "name = ?"
+                        : "UPDATE iam_users SET permissions_boundary = ? WHERE account_id = ? AND "
+                          "name = ?",
+                   "sss", arn, account_id, name);
+}
+
+char *iam_session_policies_alloc(db_conn *db, const char *access_key_id)
+{
+    sqlite3_stmt *st =
+        db_query(db, "SELECT policies FROM sessions WHERE access_key_id = ?", "s", access_key_id);
+    char *out = NULL;
+    if (db_row(st) && !db_is_null(st, 0)) {
+        out = strdup(db_text(st, 0));
+        if (!out) abort();
+    }
+    db_done(st);
+    return out;
 }

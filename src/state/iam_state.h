@@ -23,6 +23,7 @@ typedef struct iam_role {
     int max_session_s;
     char service_principal[128]; /* service-linked roles: the service; "" otherwise */
     int64_t created_ms;
+    char permissions_boundary[2048]; /* the boundary policy's ARN; "": none */
 } iam_role;
 
 /* Creates a role. Returns 0 with role_id filled, or -1 with e (EntityAlreadyExists 409). */
@@ -63,6 +64,7 @@ typedef struct iam_user {
     char path[513];
     char arn[700];
     int64_t created_ms;
+    char permissions_boundary[2048]; /* the boundary policy's ARN; "": none */
 } iam_user;
 
 /* Loads an IAM user by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
@@ -89,6 +91,17 @@ int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, con
 
 /* How many users and roles of account_id have the managed policy policy_arn attached. */
 int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const char *policy_arn);
+
+/* Sets (arn non-NULL) or removes (NULL) the permissions boundary of a role or user.
+ * Returns 0, or -1 when the database refused. */
+__attribute__((warn_unused_result)) int iam_entity_set_boundary(db_conn *db, const char *account_id,
+                                                                bool role, const char *name,
+                                                                const char *arn);
+
+/* The session policies stored with a role session (state/schema.c migration 11: a JSON
+ * array of policy documents as text and {"arn": ARN} objects), or NULL when it has none
+ * (caller frees). */
+char *iam_session_policies_alloc(db_conn *db, const char *access_key_id);
 
 /* The authorization epoch (migration 10 of state/schema.c): a number that changes
  * whenever anything a caller's authorization reads changes. Returns it, or -1 when it

@@ -366,6 +366,12 @@ static const char *const MIGRATIONS[] = {
     "  UPDATE authz_epoch SET n = n + 1; END;"
     "CREATE TRIGGER authz_epoch_tags_d AFTER DELETE ON tags BEGIN"
     "  UPDATE authz_epoch SET n = n + 1; END;",
+    /* 11: permissions boundaries of users and roles (the managed policy's ARN; NULL:
+     * none), and the session policies AssumeRole was given (a JSON array of documents and
+     * {"arn": ...} objects; NULL: none), which limit what the session may do. */
+    "ALTER TABLE iam_users ADD COLUMN permissions_boundary TEXT;"
+    "ALTER TABLE iam_roles ADD COLUMN permissions_boundary TEXT;"
+    "ALTER TABLE sessions ADD COLUMN policies TEXT;",
 };
 
 int schema_migration_count(void)

@@ -10,9 +10,12 @@
 
 const authz_subject *call_subject(call_ctx *c)
 {
-    if (!c->subject)
-        c->subject = authz_cache_get(c->env ? c->env->subjects : NULL, c->db,
-                                     c->env ? c->env->iam : NULL, c->caller);
+    if (!c->subject) {
+        const iam_data *iam = c->env ? c->env->iam : NULL;
+        c->subject = authz_cache_get(c->env ? c->env->subjects : NULL, c->db, iam, c->caller);
+        c->n_session_policies =
+            authz_session_policies_load(c->db, iam, c->caller, &c->session_policies);
+    }
     return c->subject;
 }
 
@@ -36,6 +39,8 @@ authz_result call_decide(call_ctx *c, const authz_target *target, authz_input *i
     const authz_subject *s = call_subject(c);
     authz_target t = *target;
     if (!t.resource) t.resource = "*";
+    t.session = (const json_t *const *)c->session_policies;
+    t.n_session = c->n_session_policies;
     /* An account's root acting in its own account, where no SCP and no resource policy
      * can say anything: allowed, without building a context nobody reads (R3). */
     bool own = !t.resource_account || !strcmp(t.resource_account, c->caller->account_id);
@@ -84,4 +89,9 @@ void call_release(call_ctx *c)
 {
     authz_cache_release(c->env ? c->env->subjects : NULL, c->subject);
     c->subject = NULL;
+    for (size_t i = 0; i < c->n_session_policies; i++)
+        json_decref(c->session_policies[i]);
+    free(c->session_policies);
+    c->session_policies = NULL;
+    c->n_session_policies = 0;
 }

@@ -197,12 +197,26 @@ int iam_check_trust_policy(call_ctx *c, const char *text)
     return rc;
 }
 
-int iam_refuse_permissions_boundary(call_ctx *c)
+static bool policy_arn_valid(const char *arn);
+
+int iam_check_permissions_boundary(call_ctx *c)
 {
-    if (!in_str(c, "PermissionsBoundary")) return 0;
-    return aws_fail(&c->err, 400, "InvalidInput",
-                    "orgtrail does not support permissions boundaries; remove "
-                    "PermissionsBoundary from the request.");
+    const char *arn = in_str(c, "PermissionsBoundary");
+    if (!arn) return 0;
+    if (!policy_arn_valid(arn))
+        return aws_fail(&c->err, 400, "InvalidInput", "ARN %.700s is not valid.", arn);
+    /* The managed policies orgtrail serves are AWS's; a service role's is no boundary. */
+    if (iam_managed_lookup(c->env->iam, arn) != IAM_MANAGED_ATTACHABLE)
+        return aws_fail(&c->err, 404, "NoSuchEntity",
+                        "Scope ARN: %.700s does not exist or is not attachable.", arn);
+    return 0;
+}
+
+json_t *iam_boundary_json(const char *arn)
+{
+    if (!arn || !arn[0]) return NULL;
+    return json_pack("{s:s, s:s}", "PermissionsBoundaryType", "Policy", "PermissionsBoundaryArn",
+                     arn);
 }
 
 int iam_fail_protected_role(call_ctx *c, const char *role_name)
@@ -542,6 +556,38 @@ ENTITY_OPS(tag_role, tag_user, tag_entity)
 ENTITY_OPS(untag_role, untag_user, untag_entity)
 ENTITY_OPS(list_role_tags, list_user_tags, list_entity_tags)
 
+/* Put/DeleteUserPermissionsBoundary, Put/DeleteRolePermissionsBoundary. */
+static int set_boundary(call_ctx *c, entity_kind k, bool put)
+{
+    entity e;
+    if (entity_load(c, k, true, &e)) return -1;
+    if (put && iam_check_permissions_boundary(c)) return -1;
+    if (iam_entity_set_boundary(c->db, c->caller->account_id, k == ENTITY_ROLE, e.name,
+                                put ? in_str(c, "PermissionsBoundary") : NULL))
+        return fail_db(c);
+    return 0;
+}
+
+static int put_role_boundary(call_ctx *c)
+{
+    return set_boundary(c, ENTITY_ROLE, true);
+}
+
+static int delete_role_boundary(call_ctx *c)
+{
+    return set_boundary(c, ENTITY_ROLE, false);
+}
+
+static int put_user_boundary(call_ctx *c)
+{
+    return set_boundary(c, ENTITY_USER, true);
+}
+
+static int delete_user_boundary(call_ctx *c)
+{
+    return set_boundary(c, ENTITY_USER, false);
+}
+
 static const op_def OPS[] = {
     {"CreateRole", iam_create_role, NULL, 0},
     {"GetRole", iam_get_role, NULL, 0},
@@ -560,6 +606,8 @@ static const op_def OPS[] = {
     {"AttachRolePolicy", attach_role_policy, NULL, 0},
     {"DetachRolePolicy", detach_role_policy, NULL, 0},
     {"ListAttachedRolePolicies", list_attached_role_policies, NULL, 0},
+    {"PutRolePermissionsBoundary", put_role_boundary, NULL, 0},
+    {"DeleteRolePermissionsBoundary", delete_role_boundary, NULL, 0},
     {"TagRole", tag_role, NULL, 0},
     {"UntagRole", untag_role, NULL, 0},
     {"ListRoleTags", list_role_tags, NULL, 0},
@@ -574,6 +622,8 @@ static const op_def OPS[] = {
     {"AttachUserPolicy", attach_user_policy, NULL, 0},
     {"DetachUserPolicy", detach_user_policy, NULL, 0},
     {"ListAttachedUserPolicies", list_attached_user_policies, NULL, 0},
+    {"PutUserPermissionsBoundary", put_user_boundary, NULL, 0},
+    {"DeleteUserPermissionsBoundary", delete_user_boundary, NULL, 0},
     {"TagUser", tag_user, NULL, 0},
     {"UntagUser", untag_user, NULL, 0},
     {"ListUserTags", list_user_tags, NULL, 0},

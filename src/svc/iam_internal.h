@@ -39,9 +39,12 @@ int iam_tags_drop(db_conn *db, const char *account_id, const char *resource_id);
  * or role it names exists. Returns 0, or -1 with c->err. */
 int iam_check_trust_policy(call_ctx *c, const char *text);
 
-/* IAM refuses input the API accepts but orgtrail cannot honour (permissions
- * boundaries): it fails rather than silently dropping the setting. */
-int iam_refuse_permissions_boundary(call_ctx *c);
+/* The request's PermissionsBoundary (when it has one) names a managed policy that may be
+ * a boundary: else fails with IAM's error (InvalidInput, NoSuchEntity "Scope ARN"). */
+int iam_check_permissions_boundary(call_ctx *c);
+/* GetUser's and GetRole's PermissionsBoundary for a stored ARN (new reference), NULL for
+ * none. */
+json_t *iam_boundary_json(const char *arn);
 
 /* "Cannot perform the operation on the protected role ..." for service-linked roles. */
 int iam_fail_protected_role(call_ctx *c, const char *role_name);

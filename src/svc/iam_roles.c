@@ -31,6 +31,8 @@ static json_t *role_json(db_conn *db, const iam_role *r, role_detail detail)
     if (r->description[0]) json_object_set_new(j, "Description", json_string(r->description));
     json_object_set_new(j, "MaxSessionDuration", json_integer(r->max_session_s));
     if (detail == ROLE_LISTED) return j;
+    json_t *boundary = iam_boundary_json(r->permissions_boundary);
+    if (boundary) json_object_set_new(j, "PermissionsBoundary", boundary);
     json_t *tags = iam_tags_json(db, r->account_id, r->role_id);
     if (json_array_size(tags))
         json_object_set_new(j, "Tags", tags);
@@ -72,7 +74,7 @@ int iam_create_role(call_ctx *c)
     const char *name = in_str(c, "RoleName"), *trust = in_str(c, "AssumeRolePolicyDocument");
     const char *path = in_str(c, "Path") ? in_str(c, "Path") : "/";
     const json_t *tags = json_object_get(c->in, "Tags");
-    if (iam_refuse_permissions_boundary(c) || iam_check_trust_policy(c, trust)) return -1;
+    if (iam_check_permissions_boundary(c) || iam_check_trust_policy(c, trust)) return -1;
     const char *acct = c->caller->account_id;
     if (db_begin(c->db)) return fail_db(c);
     int64_t n = 0;
@@ -90,6 +92,8 @@ int iam_create_role(call_ctx *c)
         db_rollback(c->db);
         return -1;
     }
+    const char *boundary = in_str(c, "PermissionsBoundary");
+    if (boundary && iam_entity_set_boundary(c->db, acct, true, name, boundary)) return fail_db(c);
     if (db_commit(c->db)) return fail_db(c);
     return out_role(c, name, ROLE_CREATED);
 }

@@ -34,7 +34,9 @@ static json_t *user_json(db_conn *db, const iam_user *u, bool with_tags)
     json_object_set_new(j, "UserId", json_string(u->user_id));
     json_object_set_new(j, "Arn", json_string(u->arn));
     json_object_set_new(j, "CreateDate", json_time(u->created_ms));
-    if (with_tags) {
+    if (with_tags) { /* GetUser and CreateUser, not ListUsers */
+        json_t *boundary = iam_boundary_json(u->permissions_boundary);
+        if (boundary) json_object_set_new(j, "PermissionsBoundary", boundary);
         json_t *tags = iam_tags_json(db, u->account_id, u->user_id);
         if (json_array_size(tags))
             json_object_set_new(j, "Tags", tags);
@@ -49,7 +51,7 @@ int iam_create_user(call_ctx *c)
     const char *name = in_str(c, "UserName"), *acct = c->caller->account_id;
     const char *path = in_str(c, "Path") ? in_str(c, "Path") : "/";
     const json_t *tags = json_object_get(c->in, "Tags");
-    if (iam_refuse_permissions_boundary(c)) return -1;
+    if (iam_check_permissions_boundary(c)) return -1;
     if (db_begin(c->db)) return fail_db(c);
     int64_t n = 0, same = 0;
     db_get_int(c->db, &n, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", "s", acct);
@@ -76,6 +78,8 @@ int iam_create_user(call_ctx *c)
         db_rollback(c->db);
         return -1;
     }
+    const char *boundary = in_str(c, "PermissionsBoundary");
+    if (boundary && iam_entity_set_boundary(c->db, acct, false, name, boundary)) return fail_db(c);
     if (db_commit(c->db)) return fail_db(c);
     iam_user u;
     iam_user_get(c->db, acct, name, &u);

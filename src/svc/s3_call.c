@@ -60,8 +60,10 @@ static s3_verdict decide(call_ctx *c, const s3_bucket *b, const char *action, co
     authz_context_add_list(&x, extra);
     authz_input in;
     authz_result r;
-    s3_verdict v = s3_access_decide(call_subject(c), c->caller, b->account_id, policy, action,
-                                    resource, scope, authz_context_kv(&x), &in, &r);
+    const authz_subject *subject = call_subject(c);
+    s3_verdict v = s3_access_decide(
+        subject, c->caller, b->account_id, policy, action, resource, scope, authz_context_kv(&x),
+        (const json_t *const *)c->session_policies, c->n_session_policies, &in, &r);
     if (v == S3_DENY_ACCESS && msg) {
         org_info org;
         bool same_org = c->subject && c->subject->org_id[0] &&

@@ -82,8 +82,10 @@ typedef struct call_ctx {
     const struct service_def *svc;
     /* The caller's policies, loaded by the first authorization of the call (owned; see
      * call_release). */
-    const authz_subject
-        *subject; /* from env->subjects (authz_cache_get), released by call_release */
+    /* From env->subjects (authz_cache_get), released by call_release. */
+    const authz_subject *subject;
+    json_t **session_policies; /* the caller session's, owned; loaded with the subject */
+    size_t n_session_policies;
 } call_ctx;
 
 typedef int (*op_fn)(call_ctx *c);

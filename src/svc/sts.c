@@ -166,6 +166,25 @@ static int packed_policy_size(call_ctx *c, int *percent)
     return 0;
 }
 
+/* The session policies to store with the session (state/iam_state.h), or NULL when the
+ * request has none: Policy as its text, each of PolicyArns as {"arn": ...}. */
+static char *session_policies_alloc(call_ctx *c)
+{
+    const char *policy = in_str(c, "Policy");
+    const json_t *arns = json_object_get(c->in, "PolicyArns");
+    if (!policy && !json_array_size(arns)) return NULL;
+    json_t *list = json_array();
+    if (policy) json_array_append_new(list, json_string(policy));
+    size_t i;
+    json_t *v;
+    json_array_foreach(arns, i, v)
+        json_array_append_new(list, json_pack("{s:O}", "arn", json_object_get(v, "arn")));
+    char *text = json_dumps(list, JSON_COMPACT);
+    json_decref(list);
+    if (!text) abort();
+    return text;
+}
+
 static int issue_session(call_ctx *c, const iam_role *role, const char *session, int64_t duration_s,
                          int packed)
 {
@@ -180,14 +199,16 @@ static int issue_session(call_ctx *c, const iam_role *role, const char *session,
     /* AWS states expirations in whole seconds. */
     int64_t expires_ms = (c->now_ms / 1000 + duration_s) * 1000;
     const char *source_identity = in_str(c, "SourceIdentity");
-    int rc =
-        db_exec(c->db,
-                "INSERT INTO sessions(access_key_id, secret, session_token, account_id, "
-                "role_name, role_id, role_path, session_name, source_identity, "
-                "issuer_account_id, issuer_arn, created_ms, expires_ms) "
-                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                "sssssssssssii", akid, secret, token, role->account_id, role->name, role->role_id,
-                role->path, session, source_identity, p->account_id, p->arn, c->now_ms, expires_ms);
+    char *policies = session_policies_alloc(c);
+    int rc = db_exec(c->db,
+                     "INSERT INTO sessions(access_key_id, secret, session_token, account_id, "
+                     "role_name, role_id, role_path, session_name, source_identity, "
+                     "issuer_account_id, issuer_arn, created_ms, expires_ms, policies) "
+                     "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                     "sssssssssssiis", akid, secret, token, role->account_id, role->name,
+                     role->role_id, role->path, session, source_identity, p->account_id, p->arn,
+                     c->now_ms, expires_ms, policies);
+    free(policies);
     if (rc) {
         aws_fail(&c->err, 500, "InternalFailure", "cannot store the session: %s", db_errmsg(c->db));
     } else {

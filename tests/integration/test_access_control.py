@@ -191,6 +191,64 @@ class AccessControlTest(unittest.TestCase):
         ct.delete_trail(Name="org")
 
     # -- a user with no policy ----------------------------------------------------------
+    # -- permissions boundaries and session policies (R7, R8) ---------------------------
+    def test_permissions_boundary_limits_an_administrator(self):
+        member = self.srv.root_of(self.member_a)
+        admin = self.user(member, "bounded-admin",
+                          managed=["arn:aws:iam::aws:policy/AdministratorAccess"])
+        iam = self.srv.client("iam", member)
+        rc, _, err = self.srv.aws("iam", "put-user-permissions-boundary", "--user-name",
+                                  "bounded-admin", "--permissions-boundary",
+                                  "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", creds=member)
+        self.assertEqual(rc, 0, err)
+        self.srv.client("s3", admin).list_buckets()  # inside the boundary
+        ct = self.srv.client("cloudtrail", admin)
+        msg = self.refused(ct.describe_trails, "AccessDeniedException", 400)
+        self.assertEqual(msg, "User: arn:aws:iam::%s:user/bounded-admin is not authorized to "
+                         "perform: cloudtrail:DescribeTrails because no permissions boundary "
+                         "allows the cloudtrail:DescribeTrails action" % self.member_a)
+        self.refused(self.srv.client("iam", admin).create_user, UserName="escalated")
+        # Removing the boundary takes effect on the very next request.
+        iam.delete_user_permissions_boundary(UserName="bounded-admin")
+        ct.describe_trails()
+        self.assertTrue(self.denials(self.member_a, "DescribeTrails"))
+
+    def test_session_policy_limits_the_assumed_role(self):
+        member = self.srv.root_of(self.member_b)
+        iam = self.srv.client("iam", member)
+        role_arn = iam.create_role(
+            RoleName="Operator",
+            AssumeRolePolicyDocument=doc({"Effect": "Allow", "Action": "sts:AssumeRole",
+                                          "Principal": {"AWS": "arn:aws:iam::%s:root"
+                                                        % self.member_b}}))["Role"]["Arn"]
+        iam.attach_role_policy(RoleName="Operator",
+                               PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        caller = self.user(member, "operator", policy=doc(
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}))
+        sts = self.srv.client("sts", caller)
+
+        def session(**kw):
+            c = sts.assume_role(RoleArn=role_arn, RoleSessionName="ops", **kw)["Credentials"]
+            return Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"], self.member_b)
+
+        full = session()
+        self.srv.client("cloudtrail", full).describe_trails()
+        inline = session(Policy=doc({"Effect": "Allow", "Action": "s3:ListAllMyBuckets",
+                                     "Resource": "*"}))
+        self.srv.client("s3", inline).list_buckets()
+        msg = self.refused(self.srv.client("cloudtrail", inline).describe_trails,
+                           "AccessDeniedException", 400)
+        self.assertIn("because no session policy allows the cloudtrail:DescribeTrails action", msg)
+        self.assertIn("arn:aws:sts::%s:assumed-role/Operator/ops" % self.member_b, msg)
+        managed = session(PolicyArns=[{"arn": "arn:aws:iam::aws:policy/AWSCloudTrail_ReadOnlyAccess"}])
+        self.srv.client("cloudtrail", managed).describe_trails()
+        self.refused(self.srv.client("s3", managed).list_buckets)
+        # The session policy never grants more than the role has.
+        wide = session(Policy=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))
+        iam.detach_role_policy(RoleName="Operator",
+                               PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        self.refused(self.srv.client("s3", wide).list_buckets)
+
     def test_user_without_policy_may_only_ask_who_it_is(self):
         bare = self.user(self.srv.root, "bare")
         who = self.srv.client("sts", bare).get_caller_identity()

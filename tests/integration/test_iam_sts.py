@@ -170,11 +170,30 @@ class RoleTest(IamStsCase):
                              RoleName="Range", AssumeRolePolicyDocument=trust(),
                              MaxSessionDuration=bad)
 
-    def test_permissions_boundary_is_refused(self):
-        self.assertFails(self.iam.create_role, "InvalidInput", 400, RoleName="Bounded",
+    def test_permissions_boundary_of_a_role(self):
+        ro = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        self.assertFails(self.iam.create_role, "NoSuchEntity", 404, RoleName="Bounded",
                          AssumeRolePolicyDocument=trust(),
-                         PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess")
+                         PermissionsBoundary="arn:aws:iam::aws:policy/NoSuchPolicy")
         self.assertFails(self.iam.get_role, "NoSuchEntity", 404, RoleName="Bounded")
+        role = self.iam.create_role(RoleName="Bounded", AssumeRolePolicyDocument=trust(),
+                                    PermissionsBoundary=ro)["Role"]
+        want = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": ro}
+        self.assertEqual(role["PermissionsBoundary"], want)
+        self.assertEqual(self.iam.get_role(RoleName="Bounded")["Role"]["PermissionsBoundary"],
+                         want)
+        listed = [r for r in self.iam.list_roles()["Roles"] if r["RoleName"] == "Bounded"]
+        self.assertNotIn("PermissionsBoundary", listed[0])
+        self.assertFails(self.iam.put_role_permissions_boundary, "InvalidInput", 400,
+                         RoleName="Bounded", PermissionsBoundary="arn:aws:iam::aws:notapolicy/x")
+        self.assertFails(self.iam.put_role_permissions_boundary, "NoSuchEntity", 404,
+                         RoleName="Missing", PermissionsBoundary=ro)
+        self.iam.delete_role_permissions_boundary(RoleName="Bounded")
+        self.assertNotIn("PermissionsBoundary", self.iam.get_role(RoleName="Bounded")["Role"])
+        self.iam.put_role_permissions_boundary(
+            RoleName="Bounded", PermissionsBoundary="arn:aws:iam::aws:policy/SecurityAudit")
+        self.assertEqual(self.iam.get_role(RoleName="Bounded")["Role"]["PermissionsBoundary"]
+                         ["PermissionsBoundaryArn"], "arn:aws:iam::aws:policy/SecurityAudit")
 
     def test_list_roles_pages_and_path_prefix(self):
         for n in ("pa", "pb", "pc", "pd", "pe"):
@@ -444,7 +463,14 @@ class UserAndKeyTest(IamStsCase):
         self.iam.untag_user(UserName="carol", TagKeys=["A"])
         self.assertEqual(self.iam.list_user_tags(UserName="carol")["Tags"], [])
         self.assertFails(self.iam.create_user, "InvalidInput", 400, UserName="bounded",
-                         PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess")
+                         PermissionsBoundary="arn:aws:iam::aws:notapolicy/x")
+        self.iam.create_user(UserName="bounded",
+                             PermissionsBoundary="arn:aws:iam::aws:policy/ReadOnlyAccess")
+        self.assertEqual(self.iam.get_user(UserName="bounded")["User"]["PermissionsBoundary"],
+                         {"PermissionsBoundaryType": "Policy",
+                          "PermissionsBoundaryArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
+        self.iam.delete_user_permissions_boundary(UserName="bounded")
+        self.assertNotIn("PermissionsBoundary", self.iam.get_user(UserName="bounded")["User"])
         rc, out, err = self.srv.aws("iam", "get-user", "--user-name", "dave")
         self.assertEqual(rc, 0, err)
         self.assertEqual(out["User"]["Arn"], "arn:aws:iam::%s:user/dave" % ACCOUNT)

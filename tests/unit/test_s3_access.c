@@ -96,7 +96,8 @@ static s3_verdict decide_as(const principal *who, bool bare, const json_t *pol, 
     }
     authz_input in;
     authz_result r;
-    s3_verdict v = s3_access_decide(&s, who, OWNER, pol, action, BUCKET, scope, context, &in, &r);
+    s3_verdict v =
+        s3_access_decide(&s, who, OWNER, pol, action, BUCKET, scope, context, NULL, 0, &in, &r);
     json_decref(identity[0]);
     return v;
 }
