@@ -247,7 +247,13 @@ int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, con
                         "WHERE account_id = ?1 AND role_name = ?2"
                       : "SELECT document, NULL FROM iam_user_policies WHERE account_id = ?1 AND "
                         "user_name = ?2 UNION ALL SELECT NULL, policy_arn FROM iam_user_attached "
-                        "WHERE account_id = ?1 AND user_name = ?2",
+                        "WHERE account_id = ?1 AND user_name = ?2 "
+                        "UNION ALL SELECT p.document, NULL FROM iam_group_members m "
+                        "JOIN iam_group_policies p ON p.account_id = m.account_id AND "
+                        "p.group_name = m.group_name WHERE m.account_id = ?1 AND m.user_name = ?2 "
+                        "UNION ALL SELECT NULL, a.policy_arn FROM iam_group_members m "
+                        "JOIN iam_group_attached a ON a.account_id = m.account_id AND "
+                        "a.group_name = m.group_name WHERE m.account_id = ?1 AND m.user_name = ?2",
                  "ss", account_id, name);
     int n = 0;
     while (db_row(st)) {
@@ -290,4 +296,26 @@ char *iam_session_policies_alloc(db_conn *db, const char *access_key_id)
     }
     db_done(st);
     return out;
+}
+
+int iam_group_get(db_conn *db, const char *account_id, const char *name, iam_group *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT account_id, name, group_id, path, created_ms FROM "
+                                "iam_groups WHERE account_id = ? AND name = ?",
+                                "ss", account_id, name);
+    int found = 0;
+    if (db_row(st)) {
+        snprintf(out->account_id, sizeof out->account_id, "%s", db_text(st, 0));
+        snprintf(out->name, sizeof out->name, "%s", db_text(st, 1));
+        snprintf(out->group_id, sizeof out->group_id, "%s", db_text(st, 2));
+        snprintf(out->path, sizeof out->path, "%s", db_text(st, 3));
+        out->created_ms = db_int(st, 4);
+        snprintf(out->arn, sizeof out->arn, "arn:aws:iam::%s:group%s%s", out->account_id, out->path,
+                 out->name);
+        found = 1;
+    }
+    db_done(st);
+    return found;
 }

@@ -82,15 +82,27 @@ void iam_tag_resource_id(char out[IAM_TAG_RESOURCE_ID_LEN], const char *account_
  * entity that exists; IAM refuses trust policies naming ones that do not. */
 bool iam_principal_arn_exists(db_conn *db, const char *arn);
 
-/* The permissions of a user (role false) or a role: fn is called once per inline policy
- * (document set, arn NULL) and once per attached managed policy (arn set, document NULL),
- * in name order. Returns how many it called fn for. */
+/* The permissions of a user (role false: its own and those of every group it is in) or a
+ * role: fn is called once per inline policy (document set, arn NULL) and once per
+ * attached managed policy (arn set, document NULL). Returns how many it called fn for. */
 typedef void (*iam_policy_fn)(const char *document, const char *arn, void *arg);
 int iam_entity_policies_each(db_conn *db, const char *account_id, bool role, const char *name,
                              iam_policy_fn fn, void *arg);
 
 /* How many users and roles of account_id have the managed policy policy_arn attached. */
 int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const char *policy_arn);
+
+typedef struct iam_group {
+    char account_id[13];
+    char name[129];
+    char group_id[32]; /* AGPA... */
+    char path[513];
+    char arn[700];
+    int64_t created_ms;
+} iam_group;
+
+/* Loads an IAM group by name (case-insensitive, as IAM). Returns 1 found, 0 not. */
+int iam_group_get(db_conn *db, const char *account_id, const char *name, iam_group *out);
 
 /* Sets (arn non-NULL) or removes (NULL) the permissions boundary of a role or user.
  * Returns 0, or -1 when the database refused. */

@@ -372,6 +372,47 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE iam_users ADD COLUMN permissions_boundary TEXT;"
     "ALTER TABLE iam_roles ADD COLUMN permissions_boundary TEXT;"
     "ALTER TABLE sessions ADD COLUMN policies TEXT;",
+    /* 12: IAM groups, their members and their policies: a user's identity policies are
+     * its own and those of every group it is in. Each table moves the authorization
+     * epoch (migration 10). */
+    "CREATE TABLE iam_groups("
+    "  account_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, group_id TEXT NOT NULL,"
+    "  path TEXT NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY(account_id, name));"
+    "CREATE TABLE iam_group_members("
+    "  account_id TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE,"
+    "  user_name TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY(account_id, group_name, user_name));"
+    "CREATE INDEX iam_group_members_user ON iam_group_members(account_id, user_name);"
+    "CREATE TABLE iam_group_policies("
+    "  account_id TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_name TEXT NOT NULL, document TEXT NOT NULL,"
+    "  PRIMARY KEY(account_id, group_name, policy_name));"
+    "CREATE TABLE iam_group_attached("
+    "  account_id TEXT NOT NULL, group_name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_arn TEXT NOT NULL, PRIMARY KEY(account_id, group_name, policy_arn));"
+    "CREATE TRIGGER authz_epoch_iam_groups_i AFTER INSERT ON iam_groups BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_groups_u AFTER UPDATE ON iam_groups BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_groups_d AFTER DELETE ON iam_groups BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_members_i AFTER INSERT ON iam_group_members BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_members_u AFTER UPDATE ON iam_group_members BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_members_d AFTER DELETE ON iam_group_members BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_policies_i AFTER INSERT ON iam_group_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_policies_u AFTER UPDATE ON iam_group_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_policies_d AFTER DELETE ON iam_group_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_attached_i AFTER INSERT ON iam_group_attached BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_attached_u AFTER UPDATE ON iam_group_attached BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_group_attached_d AFTER DELETE ON iam_group_attached BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;",
 };
 
 int schema_migration_count(void)

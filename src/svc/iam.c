@@ -18,6 +18,7 @@
 /* IAM's default quotas (IAM User Guide, "IAM and AWS STS quotas"). */
 #define ROLE_INLINE_POLICY_CHARS 10240
 #define USER_INLINE_POLICY_CHARS 2048
+#define GROUP_INLINE_POLICY_CHARS 5120
 #define TRUST_POLICY_CHARS 2048
 #define MANAGED_POLICIES_PER_ENTITY 10
 
@@ -233,6 +234,12 @@ int iam_fail_no_role(call_ctx *c, const char *role_name)
                     role_name);
 }
 
+int iam_fail_no_group(call_ctx *c, const char *group_name)
+{
+    return aws_fail(&c->err, 404, "NoSuchEntity", "The group with name %s cannot be found.",
+                    group_name);
+}
+
 int iam_fail_no_user(call_ctx *c, const char *user_name)
 {
     return aws_fail(&c->err, 404, "NoSuchEntity", "The user with name %s cannot be found.",
@@ -241,7 +248,48 @@ int iam_fail_no_user(call_ctx *c, const char *user_name)
 
 /* ---- policies and tags of a role or a user -------------------------------------------- */
 
-typedef enum entity_kind { ENTITY_ROLE, ENTITY_USER } entity_kind;
+typedef enum entity_kind { ENTITY_ROLE, ENTITY_USER, ENTITY_GROUP } entity_kind;
+
+/* What differs between the kinds of entity that hold policies: the tables, the member
+ * naming it, and IAM's quotas. SQL texts are literals: db.h caches statements by them. */
+typedef struct entity_sql {
+    const char *noun, *name_member, *policies_quota;
+    size_t inline_chars;
+    const char *inline_others, *inline_put, *inline_get, *inline_delete, *inline_list;
+    const char *attached_count, *attached_same, *attached_insert, *attached_delete, *attached_list;
+} entity_sql;
+
+#define ENTITY_SQL(noun, member, quota, chars, tbl, col)                                           \
+    {                                                                                              \
+        noun, member, quota, chars,                                                                \
+            "SELECT document FROM iam_" tbl "_policies WHERE account_id = ? AND " col              \
+            " = ? AND policy_name != ?",                                                           \
+            "INSERT OR REPLACE INTO iam_" tbl "_policies(account_id, " col                         \
+            ", policy_name, document) VALUES(?, ?, ?, ?)",                                         \
+            "SELECT policy_name, document FROM iam_" tbl "_policies WHERE account_id = ? AND " col \
+            " = ? AND policy_name = ?",                                                            \
+            "DELETE FROM iam_" tbl "_policies WHERE account_id = ? AND " col                       \
+            " = ? AND policy_name = ?",                                                            \
+            "SELECT policy_name FROM iam_" tbl "_policies WHERE account_id = ? AND " col           \
+            " = ? ORDER BY policy_name COLLATE NOCASE",                                            \
+            "SELECT COUNT(*) FROM iam_" tbl "_attached WHERE account_id = ? AND " col " = ?",      \
+            "SELECT COUNT(*) FROM iam_" tbl "_attached WHERE account_id = ? AND " col              \
+            " = ? AND policy_arn = ?",                                                             \
+            "INSERT INTO iam_" tbl "_attached(account_id, " col ", policy_arn) VALUES(?, ?, ?)",   \
+            "DELETE FROM iam_" tbl "_attached WHERE account_id = ? AND " col                       \
+            " = ? AND policy_arn = ?",                                                             \
+            "SELECT policy_arn FROM iam_" tbl "_attached WHERE account_id = ? AND " col            \
+            " = ? ORDER BY rowid"                                                                  \
+    }
+
+static const entity_sql ENTITY_SQLS[] = {
+    [ENTITY_ROLE] = ENTITY_SQL("role", "RoleName", "PoliciesPerRole", ROLE_INLINE_POLICY_CHARS,
+                               "role", "role_name"),
+    [ENTITY_USER] = ENTITY_SQL("user", "UserName", "PoliciesPerUser", USER_INLINE_POLICY_CHARS,
+                               "user", "user_name"),
+    [ENTITY_GROUP] = ENTITY_SQL("group", "GroupName", "PoliciesPerGroup", GROUP_INLINE_POLICY_CHARS,
+                                "group", "group_name"),
+};
 
 typedef struct entity {
     entity_kind kind;
@@ -251,7 +299,7 @@ typedef struct entity {
 
 static const char *name_member(entity_kind k)
 {
-    return k == ENTITY_ROLE ? "RoleName" : "UserName";
+    return ENTITY_SQLS[k].name_member;
 }
 
 /* Loads the request's role or user; `modify` refuses service-linked roles. */
@@ -269,6 +317,14 @@ static int entity_load(call_ctx *c, entity_kind k, bool modify, entity *out)
         if (modify && service_linked) return iam_fail_protected_role(c, out->name);
         return 0;
     }
+    if (k == ENTITY_GROUP) {
+        iam_group g;
+        if (!iam_group_get(c->db, c->caller->account_id, name, &g))
+            return iam_fail_no_group(c, name);
+        snprintf(out->name, sizeof out->name, "%s", g.name);
+        snprintf(out->id, sizeof out->id, "%s", g.group_id);
+        return 0;
+    }
     iam_user u;
     if (!iam_user_get(c->db, c->caller->account_id, name, &u)) return iam_fail_no_user(c, name);
     snprintf(out->name, sizeof out->name, "%s", u.name);
@@ -276,7 +332,7 @@ static int entity_load(call_ctx *c, entity_kind k, bool modify, entity *out)
     return 0;
 }
 
-static int fail_db(call_ctx *c)
+int iam_fail_db(call_ctx *c)
 {
     int rc = aws_fail(&c->err, 500, "ServiceFailure", "cannot update IAM: %s", db_errmsg(c->db));
     if (c->db->in_tx) db_rollback(c->db);
@@ -292,34 +348,22 @@ static int put_inline_policy(call_ctx *c, entity_kind k)
     if (!parsed) return -1;
     json_decref(parsed);
     const char *acct = c->caller->account_id;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     size_t total = policy_chars(doc);
-    sqlite3_stmt *st =
-        db_query(c->db,
-                 k == ENTITY_ROLE ? "SELECT document FROM iam_role_policies WHERE account_id = ? "
-                                    "AND role_name = ? AND policy_name != ?"
-                                  : "SELECT document FROM iam_user_policies WHERE account_id = ? "
-                                    "AND user_name = ? AND policy_name != ?",
-                 "sss", acct, e.name, pname);
+    sqlite3_stmt *st = db_query(c->db, ENTITY_SQLS[k].inline_others, "sss", acct, e.name, pname);
     while (db_row(st))
         total += policy_chars(db_text(st, 0));
     db_done(st);
-    size_t limit = k == ENTITY_ROLE ? ROLE_INLINE_POLICY_CHARS : USER_INLINE_POLICY_CHARS;
+    size_t limit = ENTITY_SQLS[k].inline_chars;
     if (total > limit) {
         db_rollback(c->db);
         return aws_fail(&c->err, 409, "LimitExceeded",
                         "Maximum policy size of %zu bytes exceeded for %s %s", limit,
-                        k == ENTITY_ROLE ? "role" : "user", e.name);
+                        ENTITY_SQLS[k].noun, e.name);
     }
-    if (db_exec(c->db,
-                k == ENTITY_ROLE
-                    ? "INSERT OR REPLACE INTO iam_role_policies(account_id, role_name, "
-                      "policy_name, document) VALUES(?, ?, ?, ?)"
-                    : "INSERT OR REPLACE INTO iam_user_policies(account_id, user_name, "
-                      "policy_name, document) VALUES(?, ?, ?, ?)",
-                "ssss", acct, e.name, pname, doc) ||
+    if (db_exec(c->db, ENTITY_SQLS[k].inline_put, "ssss", acct, e.name, pname, doc) ||
         db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -329,12 +373,7 @@ static int get_inline_policy(call_ctx *c, entity_kind k)
     if (entity_load(c, k, false, &e)) return -1;
     const char *pname = in_str(c, "PolicyName");
     sqlite3_stmt *st =
-        db_query(c->db,
-                 k == ENTITY_ROLE ? "SELECT policy_name, document FROM iam_role_policies WHERE "
-                                    "account_id = ? AND role_name = ? AND policy_name = ?"
-                                  : "SELECT policy_name, document FROM iam_user_policies WHERE "
-                                    "account_id = ? AND user_name = ? AND policy_name = ?",
-                 "sss", c->caller->account_id, e.name, pname);
+        db_query(c->db, ENTITY_SQLS[k].inline_get, "sss", c->caller->account_id, e.name, pname);
     if (db_row(st)) {
         c->out = json_object();
         json_object_set_new(c->out, name_member(k), json_string(e.name));
@@ -344,7 +383,7 @@ static int get_inline_policy(call_ctx *c, entity_kind k)
     db_done(st);
     if (!c->out)
         return aws_fail(&c->err, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
-                        k == ENTITY_ROLE ? "role" : "user", pname);
+                        ENTITY_SQLS[k].noun, pname);
     return 0;
 }
 
@@ -353,16 +392,11 @@ static int delete_inline_policy(call_ctx *c, entity_kind k)
     entity e;
     if (entity_load(c, k, true, &e)) return -1;
     const char *pname = in_str(c, "PolicyName");
-    if (db_exec(c->db,
-                k == ENTITY_ROLE ? "DELETE FROM iam_role_policies WHERE account_id = ? AND "
-                                   "role_name = ? AND policy_name = ?"
-                                 : "DELETE FROM iam_user_policies WHERE account_id = ? AND "
-                                   "user_name = ? AND policy_name = ?",
-                "sss", c->caller->account_id, e.name, pname))
-        return fail_db(c);
+    if (db_exec(c->db, ENTITY_SQLS[k].inline_delete, "sss", c->caller->account_id, e.name, pname))
+        return iam_fail_db(c);
     if (db_changes(c->db) == 0)
         return aws_fail(&c->err, 404, "NoSuchEntity", "The %s policy with name %s cannot be found.",
-                        k == ENTITY_ROLE ? "role" : "user", pname);
+                        ENTITY_SQLS[k].noun, pname);
     return 0;
 }
 
@@ -371,13 +405,8 @@ static int list_inline_policies(call_ctx *c, entity_kind k)
     entity e;
     if (entity_load(c, k, false, &e)) return -1;
     json_t *names = json_array();
-    sqlite3_stmt *st = db_query(
-        c->db,
-        k == ENTITY_ROLE ? "SELECT policy_name FROM iam_role_policies WHERE account_id = ? AND "
-                           "role_name = ? ORDER BY policy_name COLLATE NOCASE"
-                         : "SELECT policy_name FROM iam_user_policies WHERE account_id = ? AND "
-                           "user_name = ? ORDER BY policy_name COLLATE NOCASE",
-        "ss", c->caller->account_id, e.name);
+    sqlite3_stmt *st =
+        db_query(c->db, ENTITY_SQLS[k].inline_list, "ss", c->caller->account_id, e.name);
     while (db_row(st))
         json_array_append_new(names, json_string(db_text(st, 0)));
     db_done(st);
@@ -419,20 +448,10 @@ static int attach_policy(call_ctx *c, entity_kind k)
                         "Policy %s does not exist or is not attachable.", arn);
     }
     const char *acct = c->caller->account_id;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t attached = 0, same = 0;
-    db_get_int(
-        c->db, &attached,
-        k == ENTITY_ROLE
-            ? "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND role_name = ?"
-            : "SELECT COUNT(*) FROM iam_user_attached WHERE account_id = ? AND user_name = ?",
-        "ss", acct, e.name);
-    db_get_int(c->db, &same,
-               k == ENTITY_ROLE ? "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND "
-                                  "role_name = ? AND policy_arn = ?"
-                                : "SELECT COUNT(*) FROM iam_user_attached WHERE account_id = ? AND "
-                                  "user_name = ? AND policy_arn = ?",
-               "sss", acct, e.name, arn);
+    db_get_int(c->db, &attached, ENTITY_SQLS[k].attached_count, "ss", acct, e.name);
+    db_get_int(c->db, &same, ENTITY_SQLS[k].attached_same, "sss", acct, e.name, arn);
     if (same) { /* attaching twice changes nothing, as in IAM */
         db_rollback(c->db);
         return 0;
@@ -440,18 +459,11 @@ static int attach_policy(call_ctx *c, entity_kind k)
     if (attached >= MANAGED_POLICIES_PER_ENTITY) {
         db_rollback(c->db);
         return aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for %s: %d",
-                        k == ENTITY_ROLE ? "PoliciesPerRole" : "PoliciesPerUser",
-                        MANAGED_POLICIES_PER_ENTITY);
+                        ENTITY_SQLS[k].policies_quota, MANAGED_POLICIES_PER_ENTITY);
     }
-    if (db_exec(c->db,
-                k == ENTITY_ROLE
-                    ? "INSERT INTO iam_role_attached(account_id, role_name, policy_arn) "
-                      "VALUES(?, ?, ?)"
-                    : "INSERT INTO iam_user_attached(account_id, user_name, policy_arn) "
-                      "VALUES(?, ?, ?)",
-                "sss", acct, e.name, arn) ||
+    if (db_exec(c->db, ENTITY_SQLS[k].attached_insert, "sss", acct, e.name, arn) ||
         db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -462,13 +474,8 @@ static int detach_policy(call_ctx *c, entity_kind k)
     const char *arn = in_str(c, "PolicyArn");
     if (!policy_arn_valid(arn))
         return aws_fail(&c->err, 400, "InvalidInput", "ARN %s is not valid.", arn);
-    if (db_exec(c->db,
-                k == ENTITY_ROLE ? "DELETE FROM iam_role_attached WHERE account_id = ? AND "
-                                   "role_name = ? AND policy_arn = ?"
-                                 : "DELETE FROM iam_user_attached WHERE account_id = ? AND "
-                                   "user_name = ? AND policy_arn = ?",
-                "sss", c->caller->account_id, e.name, arn))
-        return fail_db(c);
+    if (db_exec(c->db, ENTITY_SQLS[k].attached_delete, "sss", c->caller->account_id, e.name, arn))
+        return iam_fail_db(c);
     if (db_changes(c->db) == 0)
         return aws_fail(&c->err, 404, "NoSuchEntity", "Policy %s was not found.", arn);
     return 0;
@@ -480,14 +487,8 @@ static int list_attached_policies(call_ctx *c, entity_kind k)
     if (entity_load(c, k, false, &e)) return -1;
     const char *prefix = in_str(c, "PathPrefix");
     json_t *items = json_array();
-    sqlite3_stmt *st = db_query(
-        c->db,
-        k == ENTITY_ROLE
-            ? "SELECT policy_arn FROM iam_role_attached WHERE account_id = ? AND role_name = ? "
-              "ORDER BY rowid"
-            : "SELECT policy_arn FROM iam_user_attached WHERE account_id = ? AND user_name = ? "
-              "ORDER BY rowid",
-        "ss", c->caller->account_id, e.name);
+    sqlite3_stmt *st =
+        db_query(c->db, ENTITY_SQLS[k].attached_list, "ss", c->caller->account_id, e.name);
     while (db_row(st)) {
         const char *arn = db_text(st, 0);
         const char *path = strstr(arn, ":policy/") + 7; /* "/job-function/ViewOnlyAccess" */
@@ -503,13 +504,13 @@ static int tag_entity(call_ctx *c, entity_kind k)
 {
     entity e;
     if (entity_load(c, k, false, &e)) return -1;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     if (iam_tags_add(c, e.id, json_object_get(c->in, "Tags"),
                      k == ENTITY_ROLE ? "TagsPerRole" : "TagsPerUser")) {
         db_rollback(c->db);
         return -1;
     }
-    if (db_commit(c->db)) return fail_db(c);
+    if (db_commit(c->db)) return iam_fail_db(c);
     return 0;
 }
 
@@ -517,12 +518,12 @@ static int untag_entity(call_ctx *c, entity_kind k)
 {
     entity e;
     if (entity_load(c, k, false, &e)) return -1;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     char owner[IAM_TAG_RESOURCE_ID_LEN];
     iam_tag_resource_id(owner, c->caller->account_id, e.id);
     if (tags_remove_keys(c->db, TAGS_IAM, owner, json_object_get(c->in, "TagKeys")) ||
         db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -552,6 +553,19 @@ ENTITY_OPS(list_role_policies, list_user_policies, list_inline_policies)
 ENTITY_OPS(attach_role_policy, attach_user_policy, attach_policy)
 ENTITY_OPS(detach_role_policy, detach_user_policy, detach_policy)
 ENTITY_OPS(list_attached_role_policies, list_attached_user_policies, list_attached_policies)
+#define GROUP_OP(fn, impl)                                                                         \
+    static int fn(call_ctx *c)                                                                     \
+    {                                                                                              \
+        return impl(c, ENTITY_GROUP);                                                              \
+    }
+
+GROUP_OP(put_group_policy, put_inline_policy)
+GROUP_OP(get_group_policy, get_inline_policy)
+GROUP_OP(delete_group_policy, delete_inline_policy)
+GROUP_OP(list_group_policies, list_inline_policies)
+GROUP_OP(attach_group_policy, attach_policy)
+GROUP_OP(detach_group_policy, detach_policy)
+GROUP_OP(list_attached_group_policies, list_attached_policies)
 ENTITY_OPS(tag_role, tag_user, tag_entity)
 ENTITY_OPS(untag_role, untag_user, untag_entity)
 ENTITY_OPS(list_role_tags, list_user_tags, list_entity_tags)
@@ -564,7 +578,7 @@ static int set_boundary(call_ctx *c, entity_kind k, bool put)
     if (put && iam_check_permissions_boundary(c)) return -1;
     if (iam_entity_set_boundary(c->db, c->caller->account_id, k == ENTITY_ROLE, e.name,
                                 put ? in_str(c, "PermissionsBoundary") : NULL))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -627,6 +641,20 @@ static const op_def OPS[] = {
     {"TagUser", tag_user, NULL, 0},
     {"UntagUser", untag_user, NULL, 0},
     {"ListUserTags", list_user_tags, NULL, 0},
+    {"CreateGroup", iam_create_group, NULL, 0},
+    {"GetGroup", iam_get_group, NULL, 0},
+    {"DeleteGroup", iam_delete_group, NULL, 0},
+    {"ListGroups", iam_list_groups, NULL, 0},
+    {"AddUserToGroup", iam_add_user_to_group, NULL, 0},
+    {"RemoveUserFromGroup", iam_remove_user_from_group, NULL, 0},
+    {"ListGroupsForUser", iam_list_groups_for_user, NULL, 0},
+    {"PutGroupPolicy", put_group_policy, NULL, 0},
+    {"GetGroupPolicy", get_group_policy, NULL, 0},
+    {"DeleteGroupPolicy", delete_group_policy, NULL, 0},
+    {"ListGroupPolicies", list_group_policies, NULL, 0},
+    {"AttachGroupPolicy", attach_group_policy, NULL, 0},
+    {"DetachGroupPolicy", detach_group_policy, NULL, 0},
+    {"ListAttachedGroupPolicies", list_attached_group_policies, NULL, 0},
     {"CreateAccessKey", iam_create_access_key, NULL, 0},
     {"ListAccessKeys", iam_list_access_keys, NULL, 0},
     {"UpdateAccessKey", iam_update_access_key, NULL, 0},
@@ -648,13 +676,20 @@ static bool acts_on_caller(const char *op)
 
 /* The IAM entity an operation acts on, as the Service Authorization Reference names its
  * resource: the user or the role (with its path once it exists; a new one's from the
- * request), else the managed policy; "*" for account-wide operations. */
+ * request), the group, else the managed policy; "*" for account-wide operations. */
 static void iam_resource(const call_ctx *c, char *out, size_t n)
 {
     const char *user = in_str(c, "UserName"), *role = in_str(c, "RoleName");
+    const char *group = in_str(c, "GroupName");
     const char *path = in_str(c, "Path");
     const char *acct = c->caller->account_id;
-    if (user) {
+    if (group) { /* AddUserToGroup names a user too: its resource is the group */
+        iam_group g;
+        if (iam_group_get(c->db, acct, group, &g))
+            snprintf(out, n, "%s", g.arn);
+        else
+            snprintf(out, n, "arn:aws:iam::%s:group%s%s", acct, path ? path : "/", group);
+    } else if (user) {
         iam_user u;
         if (iam_user_get(c->db, acct, user, &u))
             snprintf(out, n, "%s", u.arn);

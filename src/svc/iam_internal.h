@@ -80,4 +80,19 @@ int iam_get_policy_version(call_ctx *c);
 /* iam_simulate.c */
 int iam_simulate_custom_policy(call_ctx *c);
 
+/* ServiceFailure for a database error; rolls back the caller's transaction. Returns -1. */
+int iam_fail_db(call_ctx *c);
+
+/* NoSuchEntity for a group that does not exist. */
+int iam_fail_no_group(call_ctx *c, const char *group_name);
+
+/* Groups (svc/iam_groups.c). */
+int iam_create_group(call_ctx *c);
+int iam_get_group(call_ctx *c);
+int iam_delete_group(call_ctx *c);
+int iam_list_groups(call_ctx *c);
+int iam_add_user_to_group(call_ctx *c);
+int iam_remove_user_from_group(call_ctx *c);
+int iam_list_groups_for_user(call_ctx *c);
+
 #endif

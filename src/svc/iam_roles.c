@@ -62,13 +62,6 @@ static int out_role(call_ctx *c, const char *name, role_detail detail)
     return 0;
 }
 
-static int fail_db(call_ctx *c)
-{
-    int rc = aws_fail(&c->err, 500, "ServiceFailure", "cannot update IAM: %s", db_errmsg(c->db));
-    if (c->db->in_tx) db_rollback(c->db);
-    return rc;
-}
-
 int iam_create_role(call_ctx *c)
 {
     const char *name = in_str(c, "RoleName"), *trust = in_str(c, "AssumeRolePolicyDocument");
@@ -76,7 +69,7 @@ int iam_create_role(call_ctx *c)
     const json_t *tags = json_object_get(c->in, "Tags");
     if (iam_check_permissions_boundary(c) || iam_check_trust_policy(c, trust)) return -1;
     const char *acct = c->caller->account_id;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t n = 0;
     db_get_int(c->db, &n, "SELECT COUNT(*) FROM iam_roles WHERE account_id = ?", "s", acct);
     if (n >= ROLES_PER_ACCOUNT) {
@@ -93,8 +86,9 @@ int iam_create_role(call_ctx *c)
         return -1;
     }
     const char *boundary = in_str(c, "PermissionsBoundary");
-    if (boundary && iam_entity_set_boundary(c->db, acct, true, name, boundary)) return fail_db(c);
-    if (db_commit(c->db)) return fail_db(c);
+    if (boundary && iam_entity_set_boundary(c->db, acct, true, name, boundary))
+        return iam_fail_db(c);
+    if (db_commit(c->db)) return iam_fail_db(c);
     return out_role(c, name, ROLE_CREATED);
 }
 
@@ -114,7 +108,7 @@ int iam_delete_role(call_ctx *c)
     snprintf(role_id, sizeof role_id, "%s", r.role_id);
     iam_role_clear(&r);
     if (service_linked) return iam_fail_protected_role(c, stored);
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t attached = 0, inline_n = 0;
     db_get_int(c->db, &attached,
                "SELECT COUNT(*) FROM iam_role_attached WHERE account_id = ? AND role_name = ?",
@@ -130,7 +124,7 @@ int iam_delete_role(call_ctx *c)
     if (db_exec(c->db, "DELETE FROM iam_roles WHERE account_id = ? AND name = ?", "ss", acct,
                 stored) ||
         iam_tags_drop(c->db, acct, role_id) || db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -179,7 +173,7 @@ int iam_update_role(call_ctx *c)
     /* AWS services may have their roles described, but nothing else changed. */
     if (role_for_update(c, max_given, stored)) return -1;
     const char *acct = c->caller->account_id, *desc = in_str(c, "Description");
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     if ((desc && db_exec(c->db,
                          "UPDATE iam_roles SET description = ? WHERE account_id = ? AND "
                          "name = ?",
@@ -189,7 +183,7 @@ int iam_update_role(call_ctx *c)
                               "name = ?",
                               "iss", in_int(c, "MaxSessionDuration", 3600), acct, stored)) ||
         db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     c->out = json_object();
     return 0;
 }
@@ -200,7 +194,7 @@ int iam_update_role_description(call_ctx *c)
     if (role_for_update(c, false, stored)) return -1;
     if (db_exec(c->db, "UPDATE iam_roles SET description = ? WHERE account_id = ? AND name = ?",
                 "sss", in_str(c, "Description"), c->caller->account_id, stored))
-        return fail_db(c);
+        return iam_fail_db(c);
     return out_role(c, stored, ROLE_FULL);
 }
 
@@ -211,7 +205,7 @@ int iam_update_assume_role_policy(call_ctx *c)
     if (role_for_update(c, true, stored) || iam_check_trust_policy(c, doc)) return -1;
     if (db_exec(c->db, "UPDATE iam_roles SET trust_policy = ? WHERE account_id = ? AND name = ?",
                 "sss", doc, c->caller->account_id, stored))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -227,7 +221,7 @@ int iam_create_service_linked_role(call_ctx *c)
                         "Service role name %s has been taken in this account, please try a "
                         "different suffix.",
                         name);
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     if (iam_ensure_slr(c->db, acct, service, c->now_ms, &c->err)) {
         db_rollback(c->db);
         return -1;
@@ -237,7 +231,7 @@ int iam_create_service_linked_role(call_ctx *c)
          db_exec(c->db, "UPDATE iam_roles SET description = ? WHERE account_id = ? AND name = ?",
                  "sss", desc, acct, name)) ||
         db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return out_role(c, name, ROLE_CREATED);
 }
 
@@ -294,7 +288,7 @@ int iam_delete_service_linked_role(call_ctx *c)
         db_exec(c->db, "DELETE FROM iam_roles WHERE account_id = ? AND name = ?", "ss", acct,
                 stored) ||
         iam_tags_drop(c->db, acct, role_id) || db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     c->out = json_pack("{s:s}", "DeletionTaskId", task);
     return 0;
 }

@@ -13,13 +13,6 @@
 #define USERS_PER_ACCOUNT 5000
 #define ACCESS_KEYS_PER_USER 2
 
-static int fail_db(call_ctx *c)
-{
-    int rc = aws_fail(&c->err, 500, "ServiceFailure", "cannot update IAM: %s", db_errmsg(c->db));
-    if (c->db->in_tx) db_rollback(c->db);
-    return rc;
-}
-
 static int fail_not_a_user(call_ctx *c)
 {
     return aws_fail(&c->err, 400, "ValidationError",
@@ -52,7 +45,7 @@ int iam_create_user(call_ctx *c)
     const char *path = in_str(c, "Path") ? in_str(c, "Path") : "/";
     const json_t *tags = json_object_get(c->in, "Tags");
     if (iam_check_permissions_boundary(c)) return -1;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t n = 0, same = 0;
     db_get_int(c->db, &n, "SELECT COUNT(*) FROM iam_users WHERE account_id = ?", "s", acct);
     db_get_int(c->db, &same, "SELECT COUNT(*) FROM iam_users WHERE account_id = ? AND name = ?",
@@ -73,14 +66,15 @@ int iam_create_user(call_ctx *c)
                 "INSERT INTO iam_users(account_id, name, user_id, path, created_ms) "
                 "VALUES(?, ?, ?, ?, ?)",
                 "ssssi", acct, name, user_id, path, c->now_ms))
-        return fail_db(c);
+        return iam_fail_db(c);
     if (tags && iam_tags_add(c, user_id, tags, "TagsPerUser")) {
         db_rollback(c->db);
         return -1;
     }
     const char *boundary = in_str(c, "PermissionsBoundary");
-    if (boundary && iam_entity_set_boundary(c->db, acct, false, name, boundary)) return fail_db(c);
-    if (db_commit(c->db)) return fail_db(c);
+    if (boundary && iam_entity_set_boundary(c->db, acct, false, name, boundary))
+        return iam_fail_db(c);
+    if (db_commit(c->db)) return iam_fail_db(c);
     iam_user u;
     iam_user_get(c->db, acct, name, &u);
     c->out = json_pack("{s:o}", "User", user_json(c->db, &u, true));
@@ -113,7 +107,7 @@ int iam_delete_user(call_ctx *c)
     const char *name = in_str(c, "UserName"), *acct = c->caller->account_id;
     iam_user u;
     if (!iam_user_get(c->db, acct, name, &u)) return iam_fail_no_user(c, name);
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t keys = 0, attached = 0, inline_n = 0;
     db_get_int(c->db, &keys,
                "SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_name = ?", "ss",
@@ -124,17 +118,22 @@ int iam_delete_user(call_ctx *c)
     db_get_int(c->db, &inline_n,
                "SELECT COUNT(*) FROM iam_user_policies WHERE account_id = ? AND user_name = ?",
                "ss", acct, u.name);
-    if (keys || attached || inline_n) {
+    int64_t groups = 0;
+    db_get_int(c->db, &groups,
+               "SELECT COUNT(*) FROM iam_group_members WHERE account_id = ? AND user_name = ?",
+               "ss", acct, u.name);
+    if (keys || attached || inline_n || groups) {
         db_rollback(c->db);
         return aws_fail(&c->err, 409, "DeleteConflict", "Cannot delete entity, must %s first.",
                         keys       ? "delete access keys"
                         : attached ? "detach all policies"
-                                   : "delete policies");
+                        : inline_n ? "delete policies"
+                                   : "remove user from all groups");
     }
     if (db_exec(c->db, "DELETE FROM iam_users WHERE account_id = ? AND name = ?", "ss", acct,
                 u.name) ||
         iam_tags_drop(c->db, acct, u.user_id) || db_commit(c->db))
-        return fail_db(c);
+        return iam_fail_db(c);
     return 0;
 }
 
@@ -190,7 +189,7 @@ int iam_create_access_key(call_ctx *c)
     char user[129];
     if (key_owner(c, user)) return -1;
     const char *acct = c->caller->account_id, *owner = user[0] ? user : NULL;
-    if (db_begin(c->db)) return fail_db(c);
+    if (db_begin(c->db)) return iam_fail_db(c);
     int64_t n = 0;
     db_get_int(c->db, &n,
                "SELECT COUNT(*) FROM access_keys WHERE account_id = ? AND user_name IS ?", "ss",
@@ -209,7 +208,7 @@ int iam_create_access_key(call_ctx *c)
                 "ssssi", akid, secret, acct, owner, c->now_ms) ||
         db_commit(c->db)) {
         explicit_bzero(secret, sizeof secret);
-        return fail_db(c);
+        return iam_fail_db(c);
     }
     json_t *key = json_object();
     if (owner) json_object_set_new(key, "UserName", json_string(owner));
@@ -263,7 +262,7 @@ int iam_update_access_key(call_ctx *c)
                 "UPDATE access_keys SET status = ? WHERE access_key_id = ? AND account_id = ? "
                 "AND user_name IS ?",
                 "ssss", status, akid, c->caller->account_id, user[0] ? user : NULL))
-        return fail_db(c);
+        return iam_fail_db(c);
     if (db_changes(c->db) == 0) return fail_no_key(c, akid);
     return 0;
 }
@@ -277,7 +276,7 @@ int iam_delete_access_key(call_ctx *c)
                 "DELETE FROM access_keys WHERE access_key_id = ? AND account_id = ? AND "
                 "user_name IS ?",
                 "sss", akid, c->caller->account_id, user[0] ? user : NULL))
-        return fail_db(c);
+        return iam_fail_db(c);
     if (db_changes(c->db) == 0) return fail_no_key(c, akid);
     return 0;
 }
