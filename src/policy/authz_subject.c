@@ -6,6 +6,7 @@
 
 #include "core/xalloc.h"
 #include "policy/policy.h"
+#include "state/iam_policy_state.h"
 #include "state/iam_state.h"
 #include "state/org_policy_state.h"
 #include "state/org_state.h"
@@ -20,22 +21,39 @@ static void push(json_t ***v, size_t *n, size_t *cap, json_t *doc)
     (*v)[(*n)++] = doc;
 }
 
+static json_t *identity_document(const char *text)
+{
+    aws_error ignored;
+    aws_error_clear(&ignored);
+    return policy_parse(text, POLICY_IDENTITY, "MalformedPolicyDocument", NULL, &ignored);
+}
+
+/* A managed policy's document in force (new reference): an AWS managed policy's from the
+ * data, a customer managed policy's default version from the store; NULL when neither. */
+static json_t *managed_document(db_conn *db, const iam_data *iam, const char *arn)
+{
+    if (!strncmp(arn, "arn:aws:iam::aws:", 17)) {
+        const json_t *doc = iam ? iam_data_managed_parsed(iam, arn) : NULL;
+        return doc ? json_incref((json_t *)doc) : NULL;
+    }
+    char *text = iam_policy_document_alloc(db, arn, NULL, NULL);
+    json_t *doc = text ? identity_document(text) : NULL;
+    free(text);
+    return doc;
+}
+
 typedef struct identity_loader {
     authz_subject *s;
+    db_conn *db;
     const iam_data *iam;
 } identity_loader;
 
 static void add_identity_policy(const char *document, const char *arn, void *arg)
 {
     identity_loader *l = arg;
-    json_t *doc = NULL;
-    if (document) {
-        aws_error ignored;
-        aws_error_clear(&ignored);
-        doc = policy_parse(document, POLICY_IDENTITY, "MalformedPolicyDocument", NULL, &ignored);
-    } else if (arn) {
-        doc = json_incref((json_t *)iam_data_managed_parsed(l->iam, arn));
-    }
+    json_t *doc = document ? identity_document(document)
+                  : arn    ? managed_document(l->db, l->iam, arn)
+                           : NULL;
     if (doc) push(&l->s->identity, &l->s->n_identity, &l->s->cap_identity, doc);
 }
 
@@ -110,9 +128,8 @@ static void load_boundary(db_conn *db, const iam_data *iam, const principal *p, 
             snprintf(arn, sizeof arn, "%s", u.permissions_boundary);
     }
     if (!arn[0]) return;
-    const json_t *doc = iam ? iam_data_managed_parsed(iam, arn) : NULL;
-    s->boundary = doc ? json_incref((json_t *)doc)
-                      : json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+    s->boundary = managed_document(db, iam, arn);
+    if (!s->boundary) s->boundary = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
 }
 
 static bool service_linked_role(const principal *p)
@@ -166,7 +183,7 @@ static void load(db_conn *db, const iam_data *iam, const principal *p, authz_sub
         if (s->scps_apply) load_scps(db, p->account_id, s);
     }
     if (s->type == AUTHZ_ROOT) return;
-    identity_loader l = {s, iam};
+    identity_loader l = {s, db, iam};
     bool role = s->type == AUTHZ_ROLE_SESSION;
     iam_entity_policies_each(db, p->account_id, role, role ? p->role_name : p->user_name,
                              add_identity_policy, &l);
@@ -241,14 +258,10 @@ size_t authz_session_policies_load(db_conn *db, const iam_data *iam, const princ
     {
         json_t *doc = NULL;
         if (json_is_string(v)) {
-            aws_error ignored;
-            aws_error_clear(&ignored);
-            doc = policy_parse(json_string_value(v), POLICY_IDENTITY, "MalformedPolicyDocument",
-                               NULL, &ignored);
+            doc = identity_document(json_string_value(v));
         } else {
             const char *arn = json_string_value(json_object_get(v, "arn"));
-            const json_t *m = iam && arn ? iam_data_managed_parsed(iam, arn) : NULL;
-            doc = m ? json_incref((json_t *)m) : NULL;
+            doc = arn ? managed_document(db, iam, arn) : NULL;
         }
         /* A session policy that cannot be read allows nothing: the session keeps the
          * limit it was given. */

@@ -231,7 +231,8 @@ int64_t iam_policy_attachment_count(db_conn *db, const char *account_id, const c
     if (db_get_int(db, &n,
                    "SELECT (SELECT count(*) FROM iam_role_attached WHERE account_id = ?1 AND "
                    "policy_arn = ?2) + (SELECT count(*) FROM iam_user_attached WHERE "
-                   "account_id = ?1 AND policy_arn = ?2)",
+                   "account_id = ?1 AND policy_arn = ?2) + (SELECT count(*) FROM "
+                   "iam_group_attached WHERE account_id = ?1 AND policy_arn = ?2)",
                    "ss", account_id, policy_arn) != 1)
         return 0;
     return n;

@@ -413,6 +413,28 @@ static const char *const MIGRATIONS[] = {
     "  UPDATE authz_epoch SET n = n + 1; END;"
     "CREATE TRIGGER authz_epoch_iam_group_attached_d AFTER DELETE ON iam_group_attached BEGIN"
     "  UPDATE authz_epoch SET n = n + 1; END;",
+    /* 13: customer managed policies and their versions (state/iam_policy_state.h); the
+     * default version is the one in force. Both move the authorization epoch. */
+    "CREATE TABLE iam_policies("
+    "  arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE,"
+    "  policy_id TEXT NOT NULL, path TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',"
+    "  default_version TEXT NOT NULL, next_version INTEGER NOT NULL,"
+    "  created_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL, UNIQUE(account_id, name));"
+    "CREATE TABLE iam_policy_versions("
+    "  policy_arn TEXT NOT NULL, version_id TEXT NOT NULL, document TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, PRIMARY KEY(policy_arn, version_id));"
+    "CREATE TRIGGER authz_epoch_iam_policies_i AFTER INSERT ON iam_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_policies_u AFTER UPDATE ON iam_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_policies_d AFTER DELETE ON iam_policies BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_policy_versions_i AFTER INSERT ON iam_policy_versions BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_policy_versions_u AFTER UPDATE ON iam_policy_versions BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;"
+    "CREATE TRIGGER authz_epoch_iam_policy_versions_d AFTER DELETE ON iam_policy_versions BEGIN"
+    "  UPDATE authz_epoch SET n = n + 1; END;",
 };
 
 int schema_migration_count(void)

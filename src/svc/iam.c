@@ -122,8 +122,7 @@ int iam_tags_drop(db_conn *db, const char *account_id, const char *resource_id)
     return tags_remove_all(db, TAGS_IAM, owner);
 }
 
-/* IAM does not count white space towards policy size quotas. */
-static size_t policy_chars(const char *text)
+size_t iam_policy_chars(const char *text)
 {
     size_t n = 0;
     for (const char *p = text; *p; p++)
@@ -192,7 +191,7 @@ int iam_check_trust_policy(call_ctx *c, const char *text)
         if (json_is_object(p) && (rc = check_trust_principals(c, p))) break;
     }
     json_decref(doc);
-    if (!rc && policy_chars(text) > TRUST_POLICY_CHARS)
+    if (!rc && iam_policy_chars(text) > TRUST_POLICY_CHARS)
         rc = aws_fail(&c->err, 409, "LimitExceeded", "Cannot exceed quota for ACLSizePerRole: %d",
                       TRUST_POLICY_CHARS);
     return rc;
@@ -206,8 +205,8 @@ int iam_check_permissions_boundary(call_ctx *c)
     if (!arn) return 0;
     if (!policy_arn_valid(arn))
         return aws_fail(&c->err, 400, "InvalidInput", "ARN %.700s is not valid.", arn);
-    /* The managed policies orgtrail serves are AWS's; a service role's is no boundary. */
-    if (iam_managed_lookup(c->env->iam, arn) != IAM_MANAGED_ATTACHABLE)
+    /* An AWS managed policy or one of the account's; a service role's is no boundary. */
+    if (iam_policy_kind(c, arn) != IAM_MANAGED_ATTACHABLE)
         return aws_fail(&c->err, 404, "NoSuchEntity",
                         "Scope ARN: %.700s does not exist or is not attachable.", arn);
     return 0;
@@ -349,10 +348,10 @@ static int put_inline_policy(call_ctx *c, entity_kind k)
     json_decref(parsed);
     const char *acct = c->caller->account_id;
     if (db_begin(c->db)) return iam_fail_db(c);
-    size_t total = policy_chars(doc);
+    size_t total = iam_policy_chars(doc);
     sqlite3_stmt *st = db_query(c->db, ENTITY_SQLS[k].inline_others, "sss", acct, e.name, pname);
     while (db_row(st))
-        total += policy_chars(db_text(st, 0));
+        total += iam_policy_chars(db_text(st, 0));
     db_done(st);
     size_t limit = ENTITY_SQLS[k].inline_chars;
     if (total > limit) {
@@ -437,7 +436,7 @@ static int attach_policy(call_ctx *c, entity_kind k)
     const char *arn = in_str(c, "PolicyArn");
     if (!policy_arn_valid(arn))
         return aws_fail(&c->err, 400, "InvalidInput", "ARN %s is not valid.", arn);
-    switch (iam_managed_lookup(c->env->iam, arn)) {
+    switch (iam_policy_kind(c, arn)) {
     case IAM_MANAGED_ATTACHABLE:
         break;
     case IAM_MANAGED_SERVICE_ROLE:
@@ -660,6 +659,12 @@ static const op_def OPS[] = {
     {"UpdateAccessKey", iam_update_access_key, NULL, 0},
     {"SimulateCustomPolicy", iam_simulate_custom_policy, NULL, 0},
     {"GetPolicy", iam_get_policy, NULL, 0},
+    {"CreatePolicy", iam_create_policy, NULL, 0},
+    {"DeletePolicy", iam_delete_policy, NULL, 0},
+    {"CreatePolicyVersion", iam_create_policy_version, NULL, 0},
+    {"DeletePolicyVersion", iam_delete_policy_version, NULL, 0},
+    {"ListPolicyVersions", iam_list_policy_versions, NULL, 0},
+    {"SetDefaultPolicyVersion", iam_set_default_policy_version, NULL, 0},
     {"GetPolicyVersion", iam_get_policy_version, NULL, 0},
     {"DeleteAccessKey", iam_delete_access_key, NULL, 0},
 };

@@ -12,8 +12,8 @@
 
 static json_t *group_json(const iam_group *g)
 {
-    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "Path", g->path, "GroupName", g->name,
-                     "GroupId", g->group_id, "Arn", g->arn, "CreateDate", json_time(g->created_ms));
+    return json_pack("{s:s, s:s, s:s, s:s, s:o}", "Path", g->path, "GroupName", g->name, "GroupId",
+                     g->group_id, "Arn", g->arn, "CreateDate", json_time(g->created_ms));
 }
 
 static json_t *member_json(const iam_user *u)
@@ -109,16 +109,16 @@ static int list_groups(call_ctx *c, const char *user)
 {
     const char *prefix = in_str(c, "PathPrefix"), *acct = c->caller->account_id;
     json_t *groups = json_array();
-    sqlite3_stmt *st =
-        user ? db_query(c->db,
-                        "SELECT g.name FROM iam_groups g JOIN iam_group_members m ON "
-                        "m.account_id = g.account_id AND m.group_name = g.name "
-                        "WHERE g.account_id = ? AND m.user_name = ? ORDER BY g.name",
-                        "ss", acct, user)
-             : db_query(c->db,
-                        "SELECT name FROM iam_groups WHERE account_id = ? AND "
-                        "(? IS NULL OR substr(path, 1, length(?)) = ?) ORDER BY name",
-                        "ssss", acct, prefix, prefix, prefix);
+    sqlite3_stmt *st = user
+                           ? db_query(c->db,
+                                      "SELECT g.name FROM iam_groups g JOIN iam_group_members m ON "
+                                      "m.account_id = g.account_id AND m.group_name = g.name "
+                                      "WHERE g.account_id = ? AND m.user_name = ? ORDER BY g.name",
+                                      "ss", acct, user)
+                           : db_query(c->db,
+                                      "SELECT name FROM iam_groups WHERE account_id = ? AND "
+                                      "(? IS NULL OR substr(path, 1, length(?)) = ?) ORDER BY name",
+                                      "ssss", acct, prefix, prefix, prefix);
     while (db_row(st)) {
         iam_group g;
         if (iam_group_get(c->db, acct, db_text(st, 0), &g))

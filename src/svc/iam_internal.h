@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "state/iam_state.h"
+#include "svc/iam_managed.h"
 #include "svc/service.h"
 
 #define IAM_DEFAULT_MAX_ITEMS 100
@@ -79,6 +80,24 @@ int iam_get_policy_version(call_ctx *c);
 
 /* iam_simulate.c */
 int iam_simulate_custom_policy(call_ctx *c);
+
+/* A policy's size as IAM's quotas count it: white space does not count. */
+size_t iam_policy_chars(const char *text);
+
+/* Whether a policy ARN may be attached (or set as a boundary) in the caller's account: an
+ * AWS managed policy orgtrail offers, or a customer managed policy of the account. */
+iam_managed_kind iam_policy_kind(call_ctx *c, const char *arn);
+
+/* Customer managed policies (svc/iam_policies.c). GetPolicy and GetPolicyVersion of a
+ * customer policy are answered there (iam_managed.c hands them over). */
+int iam_create_policy(call_ctx *c);
+int iam_delete_policy(call_ctx *c);
+int iam_create_policy_version(call_ctx *c);
+int iam_delete_policy_version(call_ctx *c);
+int iam_list_policy_versions(call_ctx *c);
+int iam_set_default_policy_version(call_ctx *c);
+int iam_get_customer_policy(call_ctx *c);
+int iam_get_customer_policy_version(call_ctx *c);
 
 /* ServiceFailure for a database error; rolls back the caller's transaction. Returns -1. */
 int iam_fail_db(call_ctx *c);

@@ -51,6 +51,7 @@ static const json_t *managed_or_fail(call_ctx *c, const char *arn)
 int iam_get_policy(call_ctx *c)
 {
     const char *arn = in_str(c, "PolicyArn");
+    if (strncmp(arn, "arn:aws:iam::aws:", 17)) return iam_get_customer_policy(c);
     const json_t *p = managed_or_fail(c, arn);
     if (!p) return -1;
     char id[22];
@@ -72,6 +73,7 @@ int iam_get_policy(call_ctx *c)
 int iam_get_policy_version(call_ctx *c)
 {
     const char *arn = in_str(c, "PolicyArn"), *version = in_str(c, "VersionId");
+    if (strncmp(arn, "arn:aws:iam::aws:", 17)) return iam_get_customer_policy_version(c);
     const json_t *p = managed_or_fail(c, arn);
     if (!p) return -1;
     /* Only the current version is in the data: older ones are not offered. */

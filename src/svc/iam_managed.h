@@ -1,10 +1,9 @@
 /* iam_managed: the AWS managed policies orgtrail offers, by ARN, and IAM's GetPolicy and
  * GetPolicyVersion for them.
  *
- * orgtrail stores no customer managed policies (CreatePolicy is not served); roles and
- * users get permissions from inline policies or from AWS's own managed policies, whose
- * documents and version ids come from data/iam/ (policy/iam_data.h): ARNs copied from
- * AWS documentation attach, mistyped or retired ones fail as they do on AWS. */
+ * AWS's own managed policies' documents and version ids come from data/iam/
+ * (policy/iam_data.h): ARNs copied from AWS documentation attach, mistyped or retired ones
+ * fail as they do on AWS. Customer managed policies are svc/iam_policies.c's. */
 #ifndef ORGTRAIL_IAM_MANAGED_H
 #define ORGTRAIL_IAM_MANAGED_H
 

@@ -12,11 +12,13 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.request
 from collections import namedtuple
 
 import boto3
 import botocore.config
+import botocore.exceptions
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHARED = os.environ.get("ORGTRAIL_SHARED", os.path.join(ROOT, "..", "shared"))
@@ -193,3 +195,24 @@ class OrgtrailServer:
 
 def error_code(exc):
     return exc.response["Error"]["Code"]
+
+
+class ServerTestCase(unittest.TestCase):
+    """One server for the whole class, cls.srv, its management root's IAM client cls.iam,
+    and fails(): the call must fail with this AWS error code and HTTP status."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = OrgtrailServer().start()
+        cls.iam = cls.srv.client("iam")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+
+    def fails(self, fn, code, status, **kw):
+        with self.assertRaises(botocore.exceptions.ClientError) as cm:
+            fn(**kw)
+        self.assertEqual(error_code(cm.exception), code, cm.exception.response["Error"])
+        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
+        return cm.exception.response["Error"]["Message"]

@@ -5,9 +5,7 @@ and leaving a group takes its permissions away on the next request."""
 import json
 import unittest
 
-import botocore.exceptions
-
-from tests.integration.harness import Creds, OrgtrailServer, error_code
+from tests.integration.harness import Creds, ServerTestCase
 
 ACCOUNT = "111111111111"
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -17,23 +15,7 @@ def doc(*statements):
     return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
-class GroupsTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.srv = OrgtrailServer().start()
-        cls.iam = cls.srv.client("iam")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-
-    def fails(self, fn, code, status, **kw):
-        with self.assertRaises(botocore.exceptions.ClientError) as cm:
-            fn(**kw)
-        self.assertEqual(error_code(cm.exception), code, cm.exception.response["Error"])
-        self.assertEqual(cm.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
-        return cm.exception.response["Error"]["Message"]
-
+class GroupsTest(ServerTestCase):
     def keys(self, user):
         k = self.iam.create_access_key(UserName=user)["AccessKey"]
         return Creds(k["AccessKeyId"], k["SecretAccessKey"], None, ACCOUNT)
