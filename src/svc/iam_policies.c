@@ -31,8 +31,8 @@ iam_managed_kind iam_policy_kind(call_ctx *c, const char *arn)
 
 static int fail_no_policy(call_ctx *c, const char *arn)
 {
-    return aws_fail(&c->err, 404, "NoSuchEntity", "Policy %.700s does not exist or is not attachable.",
-                    arn);
+    return aws_fail(&c->err, 404, "NoSuchEntity",
+                    "Policy %.700s does not exist or is not attachable.", arn);
 }
 
 /* The request's PolicyArn as a policy of the caller's account, or fails. */
@@ -58,12 +58,12 @@ static int check_document(call_ctx *c, const char *text)
 
 static json_t *policy_json(db_conn *db, const iam_policy *p, bool with_description)
 {
-    json_t *j = json_pack(
-        "{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:b, s:o, s:o}", "PolicyName", p->name, "PolicyId",
-        p->policy_id, "Arn", p->arn, "Path", p->path, "DefaultVersionId", p->default_version,
-        "AttachmentCount", (json_int_t)iam_policy_attachment_count(db, p->account_id, p->arn),
-        "PermissionsBoundaryUsageCount", 0, "IsAttachable", 1, "CreateDate",
-        json_time(p->created_ms), "UpdateDate", json_time(p->updated_ms));
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:i, s:b, s:o, s:o}", "PolicyName",
+                          p->name, "PolicyId", p->policy_id, "Arn", p->arn, "Path", p->path,
+                          "DefaultVersionId", p->default_version, "AttachmentCount",
+                          (json_int_t)iam_policy_attachment_count(db, p->account_id, p->arn),
+                          "PermissionsBoundaryUsageCount", 0, "IsAttachable", 1, "CreateDate",
+                          json_time(p->created_ms), "UpdateDate", json_time(p->updated_ms));
     if (with_description && p->description[0])
         json_object_set_new(j, "Description", json_string(p->description));
     return j;
@@ -86,7 +86,8 @@ int iam_create_policy(call_ctx *c)
     if (same) {
         db_rollback(c->db);
         return aws_fail(&c->err, 409, "EntityAlreadyExists",
-                        "A policy called %s already exists. Duplicate names are not allowed.", name);
+                        "A policy called %s already exists. Duplicate names are not allowed.",
+                        name);
     }
     if (n >= POLICIES_PER_ACCOUNT) {
         db_rollback(c->db);
@@ -176,8 +177,8 @@ int iam_create_policy_version(call_ctx *c)
                 "idss", c->now_ms, (int)set_default, version, p.arn) ||
         db_commit(c->db))
         return iam_fail_db(c);
-    c->out = json_pack("{s:o}", "PolicyVersion",
-                       version_json(version, set_default, c->now_ms, NULL));
+    c->out =
+        json_pack("{s:o}", "PolicyVersion", version_json(version, set_default, c->now_ms, NULL));
     return 0;
 }
 
@@ -191,9 +192,9 @@ int iam_list_policy_versions(call_ctx *c)
                                 "policy_arn = ? ORDER BY created_ms DESC, rowid DESC",
                                 "s", p.arn);
     while (db_row(st))
-        json_array_append_new(items,
-                              version_json(db_text(st, 0), !strcmp(db_text(st, 0), p.default_version),
-                                           db_int(st, 1), NULL));
+        json_array_append_new(items, version_json(db_text(st, 0),
+                                                  !strcmp(db_text(st, 0), p.default_version),
+                                                  db_int(st, 1), NULL));
     db_done(st);
     return iam_page(c, items, "Versions", "VersionId", false);
 }

@@ -157,4 +157,8 @@ int org_tag_resource(call_ctx *c);
 int org_untag_resource(call_ctx *c);
 int org_list_tags_for_resource(call_ctx *c);
 
+/* The ARN an Organizations call is authorized on (svc/org_authz.c); out untouched ("*")
+ * when it names no resource of the caller's organization. */
+void org_resource(const call_ctx *c, char *out, size_t n);
+
 #endif

@@ -340,4 +340,5 @@ const service_def SVC_ORGANIZATIONS = {.signing_name = "organizations",
                                        .style = VSTYLE_ORGS,
                                        .ops = OPS,
                                        .n_ops = sizeof OPS / sizeof *OPS,
-                                       .fail_db = org_fail_db};
+                                       .fail_db = org_fail_db,
+                                       .authz_resource = org_resource};

@@ -249,6 +249,31 @@ class AccessControlTest(unittest.TestCase):
                                PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
         self.refused(self.srv.client("s3", wide).list_buckets)
 
+    def test_organizations_resources_are_arns(self):
+        mgmt = self.srv.root
+        account_arn = "arn:aws:organizations::%s:account/%s/%s" % (MGMT, self.org_id,
+                                                                   self.member_a)
+        reader = self.user(mgmt, "org-reader", policy=doc(
+            {"Effect": "Allow", "Action": "organizations:DescribeAccount",
+             "Resource": account_arn},
+            {"Effect": "Allow", "Action": "organizations:DescribePolicy",
+             "Resource": "arn:aws:organizations::aws:policy/service_control_policy/*"}))
+        org = self.srv.client("organizations", reader)
+        self.assertEqual(org.describe_account(AccountId=self.member_a)["Account"]["Id"],
+                         self.member_a)
+        msg = self.refused(org.describe_account, "AccessDeniedException", 400,
+                           AccountId=self.member_b)
+        self.assertIn("on resource: arn:aws:organizations::%s:account/%s/%s" % (
+            MGMT, self.org_id, self.member_b), msg)
+        org.describe_policy(PolicyId="p-FullAWSAccess")
+        mine = self.srv.client("organizations").create_policy(
+            Name="mine", Description="", Type=SCP,
+            Content=doc({"Effect": "Allow", "Action": "*", "Resource": "*"}))["Policy"]
+        pid = mine["PolicySummary"]["Id"]
+        msg = self.refused(org.describe_policy, "AccessDeniedException", 400, PolicyId=pid)
+        self.assertIn("arn:aws:organizations::%s:policy/%s/service_control_policy/%s" % (
+            MGMT, self.org_id, pid), msg)
+
     def test_user_without_policy_may_only_ask_who_it_is(self):
         bare = self.user(self.srv.root, "bare")
         who = self.srv.client("sts", bare).get_caller_identity()
