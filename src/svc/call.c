@@ -71,7 +71,12 @@ static int authorize_op(call_ctx *c, const service_def *svc, const op_def *op)
     snprintf(action, sizeof action, "%s:%s", svc->signing_name, op->name);
     char resource[1024] = "";
     if (svc->authz_resource) svc->authz_resource(c, resource, sizeof resource);
-    return call_authorize(c, action, resource[0] ? resource : "*", NULL, NULL, NULL);
+    authz_context keys = AUTHZ_CONTEXT_INIT;
+    if (svc->authz_keys) svc->authz_keys(c, &keys);
+    int rc = call_authorize(c, action, resource[0] ? resource : "*", NULL, NULL,
+                            authz_context_kv(&keys));
+    authz_context_free(&keys);
+    return rc;
 }
 
 int call_run(call_ctx *c, const service_def *svc, const op_def *op)

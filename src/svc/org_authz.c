@@ -8,11 +8,14 @@
  *            arn:aws:organizations::aws:policy/<type>/<policy id> (AWS managed)
  *
  * An operation naming several (AttachPolicy: a policy and a target) is authorized on the
- * first the list below holds; one naming none, or outside an organization, on "*". */
+ * first the list below holds; one naming none, or outside an organization, on "*".
+ * The condition keys Organizations defines for its actions come along
+ * (org_condition_keys). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "policy/authz_context.h"
 #include "state/org_policy_state.h"
 #include "state/org_state.h"
 #include "svc/org_internal.h"
@@ -45,8 +48,8 @@ static void policy_arn(db_conn *db, const org_info *org, const char *id, char *o
 
 void org_resource(const call_ctx *c, char *out, size_t n)
 {
-    static const char *const members[] = {"PolicyId", "AccountId", "OrganizationalUnitId",
-                                          "RootId",   "TargetId",  "ParentId",
+    static const char *const members[] = {"PolicyId", "AccountId",  "OrganizationalUnitId",
+                                          "RootId",   "TargetId",   "ParentId",
                                           "ChildId",  "ResourceId", "DestinationParentId"};
     const char *id = NULL;
     for (size_t i = 0; !id && i < sizeof members / sizeof *members; i++)
@@ -62,4 +65,23 @@ void org_resource(const call_ctx *c, char *out, size_t n)
     else if (kind)
         snprintf(out, n, "arn:aws:organizations::%s:%s/%s/%s", org.master_account, kind, org.id,
                  id);
+}
+
+void org_condition_keys(const call_ctx *c, authz_context *x)
+{
+    const char *service = in_str(c, "ServicePrincipal");
+    if (service) authz_context_add(x, "organizations:ServicePrincipal", service);
+    const char *type = in_str(c, "PolicyType");
+    if (!type) type = in_str(c, "Type");   /* CreatePolicy */
+    if (!type) type = in_str(c, "Filter"); /* ListPolicies, ListPoliciesForTarget */
+    if (type) {
+        authz_context_add(x, "organizations:PolicyType", type);
+        return;
+    }
+    const char *id = in_str(c, "PolicyId");
+    org_policy p;
+    if (id && org_policy_get(c->db, id, &p)) {
+        authz_context_add(x, "organizations:PolicyType", p.type);
+        org_policy_clear(&p);
+    }
 }

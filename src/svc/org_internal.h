@@ -161,4 +161,8 @@ int org_list_tags_for_resource(call_ctx *c);
  * when it names no resource of the caller's organization. */
 void org_resource(const call_ctx *c, char *out, size_t n);
 
+/* Organizations' own condition keys of a call: organizations:ServicePrincipal (the
+ * request's), organizations:PolicyType (the request's, or the named policy's). */
+void org_condition_keys(const call_ctx *c, authz_context *x);
+
 #endif

@@ -341,4 +341,5 @@ const service_def SVC_ORGANIZATIONS = {.signing_name = "organizations",
                                        .ops = OPS,
                                        .n_ops = sizeof OPS / sizeof *OPS,
                                        .fail_db = org_fail_db,
-                                       .authz_resource = org_resource};
+                                       .authz_resource = org_resource,
+                                       .authz_keys = org_condition_keys};

@@ -158,6 +158,9 @@ typedef struct service_def {
     const service_route *route; /* NULL when the service has no endpoint of its own */
     /* The ARN an operation acts on, for its authorization; NULL, or "" written: "*". */
     void (*authz_resource)(const call_ctx *c, char *out, size_t n);
+    /* The service's own condition keys of an operation (organizations:PolicyType ...),
+     * added to its authorization's context; NULL: none. */
+    void (*authz_keys)(const call_ctx *c, authz_context *x);
     /* A refusal's error: the service's status and code (AWS's differ: IAM, STS and S3
      * answer 403 AccessDenied, the JSON services 400 AccessDeniedException). 0/NULL: the
      * latter. */

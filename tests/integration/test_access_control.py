@@ -273,6 +273,17 @@ class AccessControlTest(unittest.TestCase):
         msg = self.refused(org.describe_policy, "AccessDeniedException", 400, PolicyId=pid)
         self.assertIn("arn:aws:organizations::%s:policy/%s/service_control_policy/%s" % (
             MGMT, self.org_id, pid), msg)
+        # organizations:PolicyType: the request's, or the policy's it names.
+        def typed(name, policy_type):
+            return self.srv.client("organizations", self.user(mgmt, name, policy=doc(
+                {"Effect": "Allow", "Action": ["organizations:DescribePolicy",
+                                               "organizations:ListPolicies"], "Resource": "*",
+                 "Condition": {"StringEquals": {"organizations:PolicyType": policy_type}}})))
+        scps, tags = typed("scp-reader", SCP), typed("tag-reader", "TAG_POLICY")
+        scps.describe_policy(PolicyId=pid)
+        scps.list_policies(Filter=SCP)
+        self.refused(tags.describe_policy, "AccessDeniedException", 400, PolicyId=pid)
+        self.refused(tags.list_policies, "AccessDeniedException", 400, Filter=SCP)
 
     def test_user_without_policy_may_only_ask_who_it_is(self):
         bare = self.user(self.srv.root, "bare")
