@@ -435,6 +435,16 @@ static const char *const MIGRATIONS[] = {
     "  UPDATE authz_epoch SET n = n + 1; END;"
     "CREATE TRIGGER authz_epoch_iam_policy_versions_d AFTER DELETE ON iam_policy_versions BEGIN"
     "  UPDATE authz_epoch SET n = n + 1; END;",
+    /* 14: CloudWatch Logs log groups and their log streams (svc/logs.c), per account and
+     * region; names compare exactly, as in CloudWatch Logs. */
+    "CREATE TABLE log_groups("
+    "  account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, retention_days INTEGER,"
+    "  PRIMARY KEY(account_id, region, name));"
+    "CREATE TABLE log_streams("
+    "  account_id TEXT NOT NULL, region TEXT NOT NULL, group_name TEXT NOT NULL,"
+    "  name TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(account_id, region, group_name, name));",
 };
 
 int schema_migration_count(void)

@@ -1,0 +1,232 @@
+/* logs: CloudWatch Logs (AWS JSON 1.1), first slice: log groups and log streams, per
+ * account and region — CreateLogGroup, DeleteLogGroup, DescribeLogGroups,
+ * CreateLogStream, DeleteLogStream, DescribeLogStreams. Log events, retention, metric
+ * filters and trails streaming into groups come next (the detection issue).
+ *
+ * Paging: nextToken is the name the next page starts after, as an opaque string to
+ * clients. Every write runs in one transaction (OP_TX). */
+#include <stdio.h>
+#include <string.h>
+
+#include "svc/service.h"
+
+#define LOGS_PAGE_MAX 50
+
+static int logs_fail_db(call_ctx *c)
+{
+    return aws_fail(&c->err, 500, "ServiceUnavailableException",
+                    "orgtrail could not update its store: %s", db_errmsg(c->db));
+}
+
+static void group_arn(const call_ctx *c, const char *group, char *out, size_t n)
+{
+    snprintf(out, n, "arn:aws:logs:%s:%s:log-group:%s", c->region, c->caller->account_id, group);
+}
+
+static bool group_exists(call_ctx *c, const char *group)
+{
+    int64_t n = 0;
+    db_get_int(c->db, &n,
+               "SELECT COUNT(*) FROM log_groups WHERE account_id = ? AND region = ? AND name = ?",
+               "sss", c->caller->account_id, c->region, group);
+    return n > 0;
+}
+
+static int fail_no_group(call_ctx *c)
+{
+    return aws_fail(&c->err, 400, "ResourceNotFoundException",
+                    "The specified log group does not exist.");
+}
+
+static int create_log_group(call_ctx *c)
+{
+    const char *group = in_str(c, "logGroupName");
+    if (in_str(c, "kmsKeyId"))
+        return aws_fail(&c->err, 400, "InvalidParameterException",
+                        "orgtrail has no KMS: create the log group without kmsKeyId.");
+    if (group_exists(c, group))
+        return aws_fail(&c->err, 400, "ResourceAlreadyExistsException",
+                        "The specified log group already exists");
+    if (db_exec(c->db,
+                "INSERT INTO log_groups(account_id, region, name, created_ms) VALUES(?, ?, ?, ?)",
+                "sssi", c->caller->account_id, c->region, group, c->now_ms))
+        return logs_fail_db(c);
+    c->out = json_object();
+    return 0;
+}
+
+static int delete_log_group(call_ctx *c)
+{
+    const char *group = in_str(c, "logGroupName"), *acct = c->caller->account_id;
+    if (!group_exists(c, group)) return fail_no_group(c);
+    if (db_exec(c->db,
+                "DELETE FROM log_streams WHERE account_id = ? AND region = ? AND group_name = ?",
+                "sss", acct, c->region, group) ||
+        db_exec(c->db, "DELETE FROM log_groups WHERE account_id = ? AND region = ? AND name = ?",
+                "sss", acct, c->region, group))
+        return logs_fail_db(c);
+    c->out = json_object();
+    return 0;
+}
+
+/* The page size a request asks for: limit, 1..50 (the model checks the range). */
+static int64_t page_limit(call_ctx *c)
+{
+    int64_t limit = in_int(c, "limit", LOGS_PAGE_MAX);
+    return limit > 0 && limit <= LOGS_PAGE_MAX ? limit : LOGS_PAGE_MAX;
+}
+
+/* One row of a Describe page as its JSON item (column 0 is the name). */
+typedef json_t *(*row_fn)(const call_ctx *c, sqlite3_stmt *st, const void *arg);
+
+/* Answers a Describe call from st (at most limit + 1 rows, by name): c->out is
+ * {member: items} with nextToken, the last name, when there are more. Finishes st. */
+static void page_rows(call_ctx *c, sqlite3_stmt *st, int64_t limit, const char *member, row_fn fn,
+                      const void *arg)
+{
+    json_t *items = json_array();
+    char last[600] = "";
+    bool more = false;
+    while (db_row(st)) {
+        if ((int64_t)json_array_size(items) == limit) {
+            more = true;
+            break;
+        }
+        json_array_append_new(items, fn(c, st, arg));
+        snprintf(last, sizeof last, "%s", db_text(st, 0));
+    }
+    db_done(st);
+    c->out = json_pack("{s:o}", member, items);
+    if (more) json_object_set_new(c->out, "nextToken", json_string(last));
+}
+
+static json_t *group_row(const call_ctx *c, sqlite3_stmt *st, const void *arg)
+{
+    (void)arg;
+    const char *name = db_text(st, 0);
+    char arn[700], arn_any[720];
+    group_arn(c, name, arn, sizeof arn);
+    snprintf(arn_any, sizeof arn_any, "%s:*", arn);
+    json_t *g = json_pack("{s:s, s:I, s:i, s:s, s:i, s:s, s:s}", "logGroupName", name,
+                          "creationTime", (json_int_t)db_int(st, 1), "metricFilterCount", 0, "arn",
+                          arn_any, "storedBytes", 0, "logGroupClass", "STANDARD", "logGroupArn",
+                          arn);
+    if (!db_is_null(st, 2))
+        json_object_set_new(g, "retentionInDays", json_integer(db_int(st, 2)));
+    return g;
+}
+
+static json_t *stream_row(const call_ctx *c, sqlite3_stmt *st, const void *group_arn_text)
+{
+    (void)c;
+    const char *name = db_text(st, 0);
+    char arn[1400];
+    snprintf(arn, sizeof arn, "%s:log-stream:%s", (const char *)group_arn_text, name);
+    return json_pack("{s:s, s:I, s:s, s:i}", "logStreamName", name, "creationTime",
+                     (json_int_t)db_int(st, 1), "arn", arn, "storedBytes", 0);
+}
+
+static int describe_log_groups(call_ctx *c)
+{
+    const char *prefix = in_str(c, "logGroupNamePrefix"), *after = in_str(c, "nextToken");
+    int64_t limit = page_limit(c);
+    sqlite3_stmt *st = db_query(c->db,
+                                "SELECT name, created_ms, retention_days FROM log_groups WHERE "
+                                "account_id = ? AND region = ? AND "
+                                "(? IS NULL OR substr(name, 1, length(?)) = ?) AND "
+                                "(? IS NULL OR name > ?) ORDER BY name LIMIT ?",
+                                "sssssssi", c->caller->account_id, c->region, prefix, prefix,
+                                prefix, after, after, limit + 1);
+    page_rows(c, st, limit, "logGroups", group_row, NULL);
+    return 0;
+}
+
+static bool stream_exists(call_ctx *c, const char *group, const char *stream)
+{
+    int64_t n = 0;
+    db_get_int(c->db, &n,
+               "SELECT COUNT(*) FROM log_streams WHERE account_id = ? AND region = ? AND "
+               "group_name = ? AND name = ?",
+               "ssss", c->caller->account_id, c->region, group, stream);
+    return n > 0;
+}
+
+static int create_log_stream(call_ctx *c)
+{
+    const char *group = in_str(c, "logGroupName"), *stream = in_str(c, "logStreamName");
+    if (!group_exists(c, group)) return fail_no_group(c);
+    if (stream_exists(c, group, stream))
+        return aws_fail(&c->err, 400, "ResourceAlreadyExistsException",
+                        "The specified log stream already exists");
+    if (db_exec(c->db,
+                "INSERT INTO log_streams(account_id, region, group_name, name, created_ms) "
+                "VALUES(?, ?, ?, ?, ?)",
+                "ssssi", c->caller->account_id, c->region, group, stream, c->now_ms))
+        return logs_fail_db(c);
+    c->out = json_object();
+    return 0;
+}
+
+static int delete_log_stream(call_ctx *c)
+{
+    const char *group = in_str(c, "logGroupName"), *stream = in_str(c, "logStreamName");
+    if (!group_exists(c, group)) return fail_no_group(c);
+    if (!stream_exists(c, group, stream))
+        return aws_fail(&c->err, 400, "ResourceNotFoundException",
+                        "The specified log stream does not exist.");
+    if (db_exec(c->db,
+                "DELETE FROM log_streams WHERE account_id = ? AND region = ? AND group_name = ? "
+                "AND name = ?",
+                "ssss", c->caller->account_id, c->region, group, stream))
+        return logs_fail_db(c);
+    c->out = json_object();
+    return 0;
+}
+
+static int describe_log_streams(call_ctx *c)
+{
+    const char *group = in_str(c, "logGroupName");
+    const char *prefix = in_str(c, "logStreamNamePrefix"), *after = in_str(c, "nextToken");
+    if (!group_exists(c, group)) return fail_no_group(c);
+    int64_t limit = page_limit(c);
+    sqlite3_stmt *st = db_query(c->db,
+                                "SELECT name, created_ms FROM log_streams WHERE account_id = ? "
+                                "AND region = ? AND group_name = ? AND "
+                                "(? IS NULL OR substr(name, 1, length(?)) = ?) AND "
+                                "(? IS NULL OR name > ?) ORDER BY name LIMIT ?",
+                                "ssssssssi", c->caller->account_id, c->region, group, prefix,
+                                prefix, prefix, after, after, limit + 1);
+    char garn[700];
+    group_arn(c, group, garn, sizeof garn);
+    page_rows(c, st, limit, "logStreams", stream_row, garn);
+    return 0;
+}
+
+/* The log group (or its stream) an operation names. */
+static void logs_resource(const call_ctx *c, char *out, size_t n)
+{
+    const char *group = in_str(c, "logGroupName"), *stream = in_str(c, "logStreamName");
+    if (!group) return;
+    char arn[700];
+    group_arn(c, group, arn, sizeof arn);
+    if (stream)
+        snprintf(out, n, "%s:log-stream:%s", arn, stream);
+    else
+        snprintf(out, n, "%s", arn);
+}
+
+static const op_def OPS[] = {
+    {"CreateLogGroup", create_log_group, NULL, OP_TX},
+    {"CreateLogStream", create_log_stream, NULL, OP_TX},
+    {"DeleteLogGroup", delete_log_group, NULL, OP_TX},
+    {"DeleteLogStream", delete_log_stream, NULL, OP_TX},
+    {"DescribeLogGroups", describe_log_groups, NULL, 0},
+    {"DescribeLogStreams", describe_log_streams, NULL, 0},
+};
+
+const service_def SVC_LOGS = {.signing_name = "logs",
+                              .style = VSTYLE_JSON,
+                              .ops = OPS,
+                              .n_ops = sizeof OPS / sizeof *OPS,
+                              .fail_db = logs_fail_db,
+                              .authz_resource = logs_resource};
