@@ -107,12 +107,11 @@ static json_t *group_row(const call_ctx *c, sqlite3_stmt *st, const void *arg)
     char arn[700], arn_any[720];
     group_arn(c, name, arn, sizeof arn);
     snprintf(arn_any, sizeof arn_any, "%s:*", arn);
-    json_t *g = json_pack("{s:s, s:I, s:i, s:s, s:i, s:s, s:s}", "logGroupName", name,
-                          "creationTime", (json_int_t)db_int(st, 1), "metricFilterCount", 0, "arn",
-                          arn_any, "storedBytes", 0, "logGroupClass", "STANDARD", "logGroupArn",
-                          arn);
-    if (!db_is_null(st, 2))
-        json_object_set_new(g, "retentionInDays", json_integer(db_int(st, 2)));
+    json_t *g =
+        json_pack("{s:s, s:I, s:i, s:s, s:i, s:s, s:s}", "logGroupName", name, "creationTime",
+                  (json_int_t)db_int(st, 1), "metricFilterCount", 0, "arn", arn_any, "storedBytes",
+                  0, "logGroupClass", "STANDARD", "logGroupArn", arn);
+    if (!db_is_null(st, 2)) json_object_set_new(g, "retentionInDays", json_integer(db_int(st, 2)));
     return g;
 }
 
