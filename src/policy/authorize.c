@@ -73,7 +73,9 @@ void authz_compile(const authz_input *in, authz_compiled *c)
     c->identity = policy_set_build_alloc(in->identity, in->n_identity);
     if (in->resource_policy) c->resource = policy_set_build_alloc(&in->resource_policy, 1);
     if (in->boundary) c->boundary = policy_set_build_alloc(&in->boundary, 1);
-    c->session = policy_set_build_alloc(in->session, in->n_session);
+    /* A kind without policies gets no set: a subject's compiled policies then leave
+     * each request's own session policies (authz_subject.h) to be read. */
+    if (in->n_session) c->session = policy_set_build_alloc(in->session, in->n_session);
     for (size_t i = 0; i < in->n_scp_levels && i < AUTHZ_MAX_SCP_LEVELS; i++)
         c->scp[c->n_scp++] = policy_set_build_alloc(in->scp[i].policies, in->scp[i].n);
 }

@@ -21,6 +21,13 @@ static void push(json_t ***v, size_t *n, size_t *cap, json_t *doc)
     (*v)[(*n)++] = doc;
 }
 
+/* What stands in for a policy that can no longer be read (a boundary or session policy
+ * whose managed policy is gone): it allows nothing, so the limit stays. */
+static json_t *allows_nothing(void)
+{
+    return json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+}
+
 static json_t *identity_document(const char *text)
 {
     aws_error ignored;
@@ -129,7 +136,7 @@ static void load_boundary(db_conn *db, const iam_data *iam, const principal *p, 
     }
     if (!arn[0]) return;
     s->boundary = managed_document(db, iam, arn);
-    if (!s->boundary) s->boundary = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+    if (!s->boundary) s->boundary = allows_nothing();
 }
 
 static bool service_linked_role(const principal *p)
@@ -137,15 +144,17 @@ static bool service_linked_role(const principal *p)
     return p->kind == PRINCIPAL_ASSUMED_ROLE && strstr(p->role_arn, ":role/aws-service-role/");
 }
 
+/* The subject's own policies compiled, as authorize will read them (authz_compile). */
 static void compile(authz_subject *s)
 {
-    s->compiled.identity =
-        policy_set_build_alloc((const json_t *const *)s->identity, s->n_identity);
-    if (s->boundary)
-        s->compiled.boundary = policy_set_build_alloc((const json_t **)&s->boundary, 1);
-    for (size_t i = 0; i < s->n_levels; i++)
-        s->compiled.scp[i] = policy_set_build_alloc(s->levels[i].policies, s->levels[i].n);
-    s->compiled.n_scp = s->n_levels;
+    authz_input mine = {
+        .identity = (const json_t *const *)s->identity,
+        .n_identity = s->n_identity,
+        .boundary = s->boundary,
+        .scp = s->levels,
+        .n_scp_levels = s->n_levels,
+    };
+    authz_compile(&mine, &s->compiled);
 }
 
 static void load(db_conn *db, const iam_data *iam, const principal *p, authz_subject *s);
@@ -265,11 +274,11 @@ size_t authz_session_policies_load(db_conn *db, const iam_data *iam, const princ
         }
         /* A session policy that cannot be read allows nothing: the session keeps the
          * limit it was given. */
-        if (!doc) doc = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+        if (!doc) doc = allows_nothing();
         push(out, &n, &cap, doc);
     }
     json_decref(list);
     if (!n) /* the column said it has some: never fewer limits than stored */
-        push(out, &n, &cap, json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement"));
+        push(out, &n, &cap, allows_nothing());
     return n;
 }
