@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 typedef struct key {
     const char *p; /* raw text between the quotes */
     size_t n;
@@ -589,25 +591,6 @@ int jscan_fields(const char *text, size_t len, jscan_member *want, size_t n_want
     }
 }
 
-static void put_utf8(char *out, size_t *o, uint32_t cp)
-{
-    if (cp < 0x80) {
-        out[(*o)++] = (char)cp;
-    } else if (cp < 0x800) {
-        out[(*o)++] = (char)(0xC0 | cp >> 6);
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out[(*o)++] = (char)(0xE0 | cp >> 12);
-        out[(*o)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    } else {
-        out[(*o)++] = (char)(0xF0 | cp >> 18);
-        out[(*o)++] = (char)(0x80 | (cp >> 12 & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp >> 6 & 0x3F));
-        out[(*o)++] = (char)(0x80 | (cp & 0x3F));
-    }
-}
-
 long jscan_string(const jscan_member *m, char *out, size_t outsz)
 {
     if (m->type != JSCAN_STRING || m->len < 2 || outsz == 0) return -1;
@@ -653,7 +636,7 @@ long jscan_string(const jscan_member *m, char *out, size_t outsz)
             } else if (v >= 0xDC00 && v <= 0xDFFF) {
                 return -1;
             }
-            put_utf8(out, &o, v);
+            utf8_put(out, &o, v);
             break;
         }
         default:

@@ -28,7 +28,6 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 
 #include "policy/authorize.h"
 #include "policy/iam_data.h"
+#include "testenv.h"
 
 #define MAX_POLICIES 64
 #define MAX_LEVELS 8
@@ -216,32 +216,12 @@ static void run_case(const char *file, const json_t *c, const iam_data *d)
         json_decref(l.owned[o]);
 }
 
-static int by_name(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static void test_conformance(void **state)
 {
     (void)state;
-    const char *src = getenv("ORGTRAIL_SOURCE");
-    assert_non_null(src);
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/tests/data/policy", src);
-    DIR *d = opendir(dir);
-    assert_non_null(d);
     char *names[256];
-    size_t n = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        size_t len = strlen(de->d_name);
-        if (len > 5 && !strcmp(de->d_name + len - 5, ".json")) {
-            assert_true(n < 256);
-            names[n++] = strdup(de->d_name);
-        }
-    }
-    closedir(d);
-    qsort(names, n, sizeof *names, by_name);
+    size_t n = testenv_data_files("policy", dir, sizeof dir, names, 256);
     assert_true(n > 0);
     iam_data data;
     char err[256];

@@ -6,9 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void testenv_mkdtemp(char *dir, size_t n, const char *tag)
 {
@@ -52,4 +54,31 @@ void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t 
                              "INSERT INTO accounts(id, name, email, created_ms) VALUES(?, ?, ?, ?)",
                              "sssi", id, name, email, now_ms),
                      0);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+size_t testenv_data_files(const char *subdir, char *dir, size_t dir_n, char **names, size_t max)
+{
+    const char *src = getenv("ORGTRAIL_SOURCE");
+    assert_non_null(src);
+    int len = snprintf(dir, dir_n, "%s/tests/data/%s", src, subdir);
+    assert_true(len > 0 && (size_t)len < dir_n);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        size_t k = strlen(de->d_name);
+        if (k > 5 && !strcmp(de->d_name + k - 5, ".json")) {
+            assert_true(n < max);
+            names[n++] = strdup(de->d_name);
+        }
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, by_name);
+    return n;
 }

@@ -23,4 +23,9 @@ void testenv_db_close(db_pool *pool, db_conn *db);
 /* Inserts an account row (email <name>@example.com) created at now_ms. */
 void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t now_ms);
 
+/* The conformance suites' data: the .json files of tests/data/<subdir>/ (the source tree
+ * from $ORGTRAIL_SOURCE), sorted by name. Writes the directory into dir and returns the
+ * number of names (strdup'd into names; the caller frees each). */
+size_t testenv_data_files(const char *subdir, char *dir, size_t dir_n, char **names, size_t max);
+
 #endif
