@@ -231,6 +231,8 @@ static uint32_t hex4(const char *p)
  * is complete). A lone surrogate becomes U+FFFD. */
 static size_t unescape(const char *s, size_t n, char *out)
 {
+    /* \" \\ \/ stand for themselves; b f n r t for their control characters. */
+    static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '\\') {
@@ -238,40 +240,22 @@ static size_t unescape(const char *s, size_t n, char *out)
             continue;
         }
         char e = s[++i];
-        switch (e) {
-        case 'b':
-            out[o++] = '\b';
-            break;
-        case 'f':
-            out[o++] = '\f';
-            break;
-        case 'n':
-            out[o++] = '\n';
-            break;
-        case 'r':
-            out[o++] = '\r';
-            break;
-        case 't':
-            out[o++] = '\t';
-            break;
-        case 'u': {
-            uint32_t cp = hex4(s + i + 1);
-            i += 4;
-            if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
-                uint32_t lo = hex4(s + i + 3);
-                if (lo >= 0xDC00 && lo < 0xE000) {
-                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                    i += 6;
-                }
+        if (e != 'u') {
+            const char *k = strchr(from, e);
+            out[o++] = k ? to[k - from] : e;
+            continue;
+        }
+        uint32_t cp = hex4(s + i + 1);
+        i += 4;
+        if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+            uint32_t lo = hex4(s + i + 3);
+            if (lo >= 0xDC00 && lo < 0xE000) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
             }
-            if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
-            utf8_put(out, &o, cp);
-            break;
         }
-        default:
-            out[o++] = e;
-            break; /* " \ / */
-        }
+        if (cp >= 0xD800 && cp < 0xE000) cp = 0xFFFD;
+        utf8_put(out, &o, cp);
     }
     return o;
 }
