@@ -158,9 +158,10 @@ static int create_log_stream(call_ctx *c)
         return aws_fail(&c->err, 400, "ResourceAlreadyExistsException",
                         "The specified log stream already exists");
     if (db_exec(c->db,
-                "INSERT INTO log_streams(account_id, region, group_name, name, created_ms) "
-                "VALUES(?, ?, ?, ?, ?)",
-                "ssssi", c->caller->account_id, c->region, group, stream, c->now_ms))
+                "INSERT INTO log_streams(group_id, account_id, region, group_name, name, "
+                "created_ms) SELECT id, account_id, region, name, ?, ? FROM log_groups WHERE "
+                "account_id = ? AND region = ? AND name = ?",
+                "sisss", stream, c->now_ms, c->caller->account_id, c->region, group))
         return logs_fail_db(c);
     c->out = json_object();
     return 0;
