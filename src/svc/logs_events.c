@@ -44,6 +44,9 @@ int logs_put_log_events(call_ctx *c)
                                  json_string_value(msg), json_string_length(msg)};
         bytes += ev[i].len + EVENT_OVERHEAD;
     }
+    /* The record names the stream, not the messages: a batch may be 1 MB, and the events
+     * are the log group's data, not the call's. */
+    c->request_parameters = json_pack("{s:s, s:s}", "logGroupName", group, "logStreamName", stream);
     int rc = -1;
     if (bytes > BATCH_MAX_BYTES) {
         aws_fail(&c->err, 400, "InvalidParameterException",

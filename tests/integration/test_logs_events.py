@@ -18,7 +18,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 
-from tests.integration.harness import NO_RETRY, OrgtrailServer, ServerTestCase
+from tests.integration.harness import NO_RETRY, Creds, OrgtrailServer, ServerTestCase
 
 ACCOUNT = "111111111111"
 REGION = "us-east-1"
@@ -369,6 +369,31 @@ class LogEventsTest(ServerTestCase):
                    logGroupName="ev/tags2", tags={"k%02d" % i: "v" for i in range(51)})
         self.assertEqual(self.logs.describe_log_groups(
             logGroupNamePrefix="ev/tags2")["logGroups"], [])
+
+
+    def test_record_and_tagging_permission(self):
+        self.stream("ev/rec")
+        self.put("ev/rec", [{"timestamp": now_ms(), "message": "secret payload"}])
+        recs = [r for r in self.srv.events() if r["eventName"] == "PutLogEvents"]
+        self.assertTrue(recs)
+        self.assertEqual(recs[-1]["requestParameters"],
+                         {"logGroupName": "ev/rec", "logStreamName": "s"})
+        # Tags at creation need logs:TagResource (or logs:TagLogGroup) as well.
+        self.iam.create_user(UserName="logs-creator")
+        self.iam.put_user_policy(UserName="logs-creator", PolicyName="p",
+                                 PolicyDocument=json.dumps({
+                                     "Version": "2012-10-17", "Statement": [
+                                         {"Effect": "Allow", "Action": "logs:CreateLogGroup",
+                                          "Resource": "*"}]}))
+        k = self.iam.create_access_key(UserName="logs-creator")["AccessKey"]
+        logs = self.srv.client("logs", Creds(k["AccessKeyId"], k["SecretAccessKey"], None,
+                                             ACCOUNT))
+        logs.create_log_group(logGroupName="ev/untagged")
+        msg = self.fails(logs.create_log_group, "AccessDeniedException", 400,
+                         logGroupName="ev/tagged", tags={"a": "b"})
+        self.assertIn("logs:TagResource", msg)
+        self.assertEqual(self.logs.describe_log_groups(
+            logGroupNamePrefix="ev/tagged")["logGroups"], [])
 
 
 class LogEventsKillTest(unittest.TestCase):
