@@ -8,6 +8,8 @@
 #include "core/timeutil.h"
 #include "delivery/outbox.h"
 #include "digest/digester.h"
+#include "core/log.h"
+#include "state/logstore.h"
 #include "state/delivery_state.h"
 
 static void *run(void *arg)
@@ -22,6 +24,7 @@ static void *run(void *arg)
     /* A pass that planned a full round or wrote a full batch leaves work behind: the next
      * pass starts at once instead of after the tick (waiting there capped the drain). */
     bool more = false, full = false;
+    int64_t last_sweep_ms = 0;
     d->last_plan_ms = 0; /* plan at once: a backlog from before a restart goes out first */
     db_conn *db = db_acquire(env->db);
     cursor = delivery_cursor_get(db);
@@ -65,6 +68,15 @@ static void *run(void *arg)
          * queued before that window's digest is planned (digest/digester.h). */
         digest_plan(env, d->signer, now);
         digest_write(env, now);
+        /* Log events past their group's retention go once a second: a pass that finds
+         * none only reads (state/logstore.h). */
+        if (now - last_sweep_ms >= 1000) {
+            db_conn *sdb = db_acquire(env->db);
+            int64_t gone = 0;
+            if (logstore_expire(sdb, now, &gone)) ot_log("log event expiry: %s", db_errmsg(sdb));
+            db_release(env->db, sdb);
+            last_sweep_ms = now;
+        }
     }
     if (scanning) journal_reader_close(&scan);
     delivery_backlog_publish(env->backlog, cursor, false); /* nobody waits for us any more */

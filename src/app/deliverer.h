@@ -7,6 +7,10 @@
  * digest is planned: the ordering the digester's exactly-once argument rests on. The
  * thread pauses while the journal is degraded (full or unwritable data directory).
  *
+ * It is also the server's one periodic thread: once a second, after a pass, it deletes
+ * the CloudWatch Logs events past their group's retention (state/logstore.h
+ * logstore_expire); readers already skip them, so this only frees the space.
+ *
  * Locks: the deliverer's mutex guards only `stop` and the wake-up condition; it is never
  * held while the thread takes a database connection or the journal's mutex. */
 #ifndef ORGTRAIL_DELIVERER_H

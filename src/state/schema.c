@@ -445,6 +445,40 @@ static const char *const MIGRATIONS[] = {
     "  account_id TEXT NOT NULL, region TEXT NOT NULL, group_name TEXT NOT NULL,"
     "  name TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(account_id, region, group_name, name));",
+    /* 15: CloudWatch Logs log events (state/logstore.h). Groups and streams get integer ids
+     * (the tables are rebuilt with their rows and the same columns), so that an event row
+     * names its group and stream in a few bytes; the streams gain what DescribeLogStreams
+     * reports of their events, the groups their stored bytes. An event's seq is its
+     * ingestion order, never reused (AUTOINCREMENT): reads resume from (timestamp, seq),
+     * and one index per reader keeps that order: a group's events for FilterLogEvents, a
+     * stream's for GetLogEvents. */
+    "CREATE TABLE log_groups_v15("
+    "  id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  name TEXT NOT NULL, created_ms INTEGER NOT NULL, retention_days INTEGER,"
+    "  stored_bytes INTEGER NOT NULL DEFAULT 0, UNIQUE(account_id, region, name));"
+    "INSERT INTO log_groups_v15(account_id, region, name, created_ms, retention_days)"
+    "  SELECT account_id, region, name, created_ms, retention_days FROM log_groups;"
+    "DROP TABLE log_groups;"
+    "ALTER TABLE log_groups_v15 RENAME TO log_groups;"
+    "CREATE TABLE log_streams_v15("
+    "  id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL, group_name TEXT NOT NULL, name TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL, first_event_ms INTEGER, last_event_ms INTEGER,"
+    "  last_ingest_ms INTEGER, last_seq INTEGER,"
+    "  UNIQUE(account_id, region, group_name, name));"
+    "INSERT INTO log_streams_v15(group_id, account_id, region, group_name, name, created_ms)"
+    "  SELECT g.id, s.account_id, s.region, s.group_name, s.name, s.created_ms"
+    "  FROM log_streams s JOIN log_groups g ON g.account_id = s.account_id AND"
+    "  g.region = s.region AND g.name = s.group_name;"
+    "DROP TABLE log_streams;"
+    "ALTER TABLE log_streams_v15 RENAME TO log_streams;"
+    "CREATE INDEX log_streams_group ON log_streams(group_id, name);"
+    "CREATE TABLE log_events("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, group_id INTEGER NOT NULL,"
+    "  stream_id INTEGER NOT NULL, ts INTEGER NOT NULL, ingest_ms INTEGER NOT NULL,"
+    "  message BLOB NOT NULL);"
+    "CREATE INDEX log_events_group_order ON log_events(group_id, ts, seq);"
+    "CREATE INDEX log_events_stream_order ON log_events(stream_id, ts, seq);",
 };
 
 int schema_migration_count(void)

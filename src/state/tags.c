@@ -11,10 +11,11 @@ static const struct {
     const char *name;
     bool nocase;
 } NAMESPACES[] = {
-    [TAGS_ORGANIZATIONS] = {"organizations", false},
-    [TAGS_IAM] = {"iam", true},
-    [TAGS_TRAIL] = {"cloudtrail.trail", false},
-    [TAGS_CHANNEL] = {"cloudtrail.channel", false},
+    [TAGS_ORGANIZATIONS] = {"organizations", false}, /* Organizations resource ids */
+    [TAGS_IAM] = {"iam", true},                      /* iam_tag_resource_id() */
+    [TAGS_TRAIL] = {"cloudtrail.trail", false},      /* trail ARNs */
+    [TAGS_CHANNEL] = {"cloudtrail.channel", false},  /* channel ARNs */
+    [TAGS_LOGS_GROUP] = {"logs.group", false},       /* log group ARNs, without ":*" */
 };
 
 static const char *ns_name(tags_ns ns)

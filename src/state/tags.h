@@ -1,12 +1,13 @@
 /* tags: the one store of resource tags for every service that tags (Organizations, IAM,
- * CloudTrail trails and channels), one table over (namespace, resource id, key, value).
+ * CloudTrail trails and channels, CloudWatch Logs log groups), one table over (namespace, resource
+ * id, key, value).
  *
  * A namespace is a service's set of resources; a resource id means something only inside
  * its namespace (an Organizations resource id, a trail ARN, ...). IAM entities are tagged
  * under iam_tag_resource_id(): the account folded into the id (state/iam_state.h).
  *
  * The namespace decides what is storage, the same for every caller of that service: how
- * keys compare and how tags are listed. Organizations and CloudTrail compare keys with
+ * keys compare and how tags are listed. Organizations, CloudTrail and Logs compare keys with
  * case and list in key order; IAM compares keys without case and lists in the order the
  * keys were last set (putting an existing key moves it to the end), as AWS does. What a
  * service accepts (key and value syntax, quotas, its errors) is the service's: this
@@ -32,6 +33,7 @@ typedef enum tags_ns {
     TAGS_IAM,           /* roles and users */
     TAGS_TRAIL,         /* CloudTrail trails, by ARN */
     TAGS_CHANNEL,       /* CloudTrail channels, by ARN */
+    TAGS_LOGS_GROUP,    /* CloudWatch Logs log groups, by ARN (without ":*") */
 } tags_ns;
 
 int64_t tags_count(db_conn *db, tags_ns ns, const char *resource_id);
