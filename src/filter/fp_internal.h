@@ -62,7 +62,11 @@ typedef struct fp_step {
 typedef struct fp_selector {
     fp_step *steps; /* owned */
     size_t n;
+    int wildcards;
 } fp_selector;
+
+/* AWS's quota: a compound JSON pattern holds at most three selectors with a wildcard. */
+#define FP_WILD_SELECTORS_MAX 3
 
 /* One term of an unstructured pattern: a literal (phrase or word) or a regex. */
 typedef struct fp_term {
@@ -99,6 +103,7 @@ struct fp_pattern {
     fp_field *fields; /* space-delimited positions, without the ellipsis */
     size_t n_fields, cap_fields;
     int32_t ellipsis; /* how many fields precede "...", or -1 without one */
+    int n_wild_selectors;
 };
 
 struct fp_value_ref {

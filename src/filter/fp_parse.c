@@ -183,6 +183,14 @@ static void add_step(fp_selector *sel, size_t *cap, fp_step st)
     sel->steps[sel->n++] = st;
 }
 
+static void add_key(fp_selector *sel, size_t *cap, const char *k, size_t n)
+{
+    char *key = xmalloc(n + 1);
+    memcpy(key, k, n);
+    key[n] = 0;
+    add_step(sel, cap, (fp_step){.index = FP_STEP_KEY, .key = key, .n = n});
+}
+
 int fp_selector_parse(const char *s, size_t n, size_t *used, fp_selector *out, char *err,
                       size_t errn)
 {
@@ -195,6 +203,7 @@ int fp_selector_parse(const char *s, size_t n, size_t *used, fp_selector *out, c
     }
     i++;
     while (i < n && (s[i] == '.' || s[i] == '[')) {
+        if (s[i] == '.' && i + 1 < n && s[i + 1] == '[') i++; /* $.['key'] is $['key'] */
         if (s[i] == '.') {
             size_t start = ++i;
             if (i < n && s[i] == '*') {
@@ -208,14 +217,22 @@ int fp_selector_parse(const char *s, size_t n, size_t *used, fp_selector *out, c
                 snprintf(err, errn, "a property name is missing after '.'");
                 goto bad;
             }
-            char *key = xmalloc(i - start + 1);
-            memcpy(key, s + start, i - start);
-            key[i - start] = 0;
-            add_step(out, &cap, (fp_step){.index = FP_STEP_KEY, .key = key, .n = i - start});
+            add_key(out, &cap, s + start, i - start);
             continue;
         }
         i++; /* [ */
-        if (i < n && s[i] == '*') {
+        if (i < n && s[i] == '\'') {
+            /* $.['cluster.name']: a key that holds characters a .name cannot. */
+            size_t start = ++i;
+            while (i < n && s[i] != '\'')
+                i++;
+            if (i >= n || i == start) {
+                snprintf(err, errn, "a quoted key in [' '] is empty or not closed");
+                goto bad;
+            }
+            add_key(out, &cap, s + start, i - start);
+            i++;
+        } else if (i < n && s[i] == '*') {
             i++, wild++;
             add_step(out, &cap, (fp_step){.index = FP_STEP_ANY});
         } else {
@@ -243,6 +260,7 @@ int fp_selector_parse(const char *s, size_t n, size_t *used, fp_selector *out, c
         snprintf(err, errn, "a selector may hold one wildcard");
         goto bad;
     }
+    out->wildcards = wild;
     *used = i;
     return 0;
 bad:
@@ -356,6 +374,12 @@ static int parse_cmp(parser *ps, const subject *sub, uint32_t *node)
             return fail(ps, "%s", why);
         ps->i += used;
         fp_pattern *p = ps->p;
+        p->n_wild_selectors += sel.wildcards > 0;
+        if (p->n_wild_selectors > FP_WILD_SELECTORS_MAX) {
+            fp_selector_release(&sel);
+            return fail(ps, "a pattern may hold at most %d wildcard selectors",
+                        FP_WILD_SELECTORS_MAX);
+        }
         p->sels = xgrow(p->sels, &p->cap_sels, p->n_sels + 1, sizeof *p->sels);
         p->sels[p->n_sels] = sel;
         cmp.target = (uint32_t)p->n_sels++;
@@ -510,52 +534,88 @@ static int parse_delimited(parser *ps)
 static int parse_terms(parser *ps)
 {
     fp_pattern *p = ps->p;
-    size_t cap_terms = 0, cap_groups = 0;
-    bool any_or = false;
+    size_t cap_terms = 0;
+    bool *alts = NULL; /* per term: written ?term */
+    size_t cap_alts = 0;
     p->kind = FP_KIND_TERMS;
+    /* The guide: the pattern " " matches every event, like the empty one. */
+    if (ps->n - ps->i == 3 && memcmp(ps->s + ps->i, "\" \"", 3) == 0) {
+        p->kind = FP_KIND_ALL;
+        return 0;
+    }
     for (skip_ws(ps); ps->i < ps->n; skip_ws(ps)) {
         bool alt = false, neg = false;
         if (ps->s[ps->i] == '?')
             alt = true, ps->i++;
         else if (ps->s[ps->i] == '-')
             neg = true, ps->i++;
-        if (ps->i >= ps->n || at_ws(ps)) return fail(ps, "? and - are followed by a term");
+        if (ps->i >= ps->n || at_ws(ps)) {
+            free(alts);
+            return fail(ps, "? and - are followed by a term");
+        }
         fp_term t = {.negated = neg};
         char c = ps->s[ps->i];
         if (c == '%') {
             t.re = regex_value(ps);
-            if (!t.re) return -1;
         } else if (c == '"') {
             size_t len;
             char *v = quoted(ps, &len);
-            if (!v) return -1;
-            t.lit = (fp_lit){.s = v, .n = len};
+            if (v) t.lit = (fp_lit){.s = v, .n = len};
         } else {
             size_t start = ps->i;
             while (ps->i < ps->n && !at_ws(ps) && ps->s[ps->i] != '"')
                 ps->i++;
-            if (ps->i < ps->n && ps->s[ps->i] == '"')
-                return fail(ps, "a quote inside a term: quote the whole term");
-            char *v = xmalloc(ps->i - start + 1);
-            memcpy(v, ps->s + start, ps->i - start);
-            v[ps->i - start] = 0;
-            t.lit = (fp_lit){.s = v, .n = ps->i - start};
+            if (ps->i < ps->n && ps->s[ps->i] == '"') {
+                fail(ps, "a quote inside a term: quote the whole term");
+            } else {
+                char *v = xmalloc(ps->i - start + 1);
+                memcpy(v, ps->s + start, ps->i - start);
+                v[ps->i - start] = 0;
+                t.lit = (fp_lit){.s = v, .n = ps->i - start};
+            }
+        }
+        if (!t.re && !t.lit.s) {
+            free(alts);
+            return -1;
         }
         if (ps->i < ps->n && !at_ws(ps)) {
             free(t.lit.s);
             fp_regex_free(t.re);
+            free(alts);
             return fail(ps, "terms are separated by spaces");
         }
-        if (alt || p->n_groups == 0) {
-            any_or |= alt;
-            p->groups = xgrow(p->groups, &cap_groups, p->n_groups + 1, sizeof *p->groups);
-            p->groups[p->n_groups++] = (fp_group){.first = p->n_terms, .n = 0};
-        }
         p->terms = xgrow(p->terms, &cap_terms, p->n_terms + 1, sizeof *p->terms);
+        alts = xgrow(alts, &cap_alts, p->n_terms + 1, sizeof *alts);
+        alts[p->n_terms] = alt;
         p->terms[p->n_terms++] = t;
-        p->groups[p->n_groups - 1].n++;
     }
-    (void)any_or;
+    /* The guide: ?terms combined with other terms (plain or -) are ignored, so such a
+     * pattern is the AND of its other terms; ?terms alone are alternatives, one group
+     * each. */
+    size_t plain = 0;
+    for (size_t k = 0; k < p->n_terms; k++)
+        plain += !alts[k];
+    if (plain) {
+        size_t kept = 0;
+        for (size_t k = 0; k < p->n_terms; k++) {
+            if (!alts[k]) {
+                p->terms[kept++] = p->terms[k];
+                continue;
+            }
+            free(p->terms[k].lit.s);
+            fp_regex_free(p->terms[k].re);
+        }
+        p->n_terms = kept;
+        p->groups = xmalloc(sizeof *p->groups);
+        p->groups[0] = (fp_group){.first = 0, .n = kept};
+        p->n_groups = 1;
+    } else if (p->n_terms) {
+        p->groups = xmalloc(p->n_terms * sizeof *p->groups);
+        for (size_t k = 0; k < p->n_terms; k++)
+            p->groups[k] = (fp_group){.first = k, .n = 1};
+        p->n_groups = p->n_terms;
+    }
+    free(alts);
     return 0;
 }
 

@@ -11,7 +11,7 @@
 static bool allowed(unsigned char c)
 {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-    return c && strchr(":_#=@/;,-^$?[]{}|\\*+.", c) != NULL;
+    return c && strchr(" :_#=@/;,-^$?[]{}|\\*+.", c) != NULL;
 }
 
 /* The bracket-expression body for \d \w \s (and NULL for any other escape). */
@@ -32,29 +32,43 @@ static const char *class_body(char e)
     }
 }
 
-/* A {n}, {n,} or {n,m} at text[i] (the brace); returns its length, or 0 when malformed or
- * bounded above FP_REGEX_REPEAT_MAX. */
-static size_t repeat_len(const char *text, size_t n, size_t i)
+/* A {n}, {n,}, {n,m} or {,m} at text[i] (the brace): returns its length and writes it to
+ * out as POSIX spells it ({,m} is {0,m}), or returns 0 when it is malformed or bounded
+ * above FP_REGEX_REPEAT_MAX. */
+static size_t repeat_len(const char *text, size_t n, size_t i, buf *out)
 {
     size_t j = i + 1;
-    long lo = 0, hi = -1;
-    size_t digits = 0;
-    while (j < n && text[j] >= '0' && text[j] <= '9' && lo <= FP_REGEX_REPEAT_MAX)
-        lo = lo * 10 + (text[j++] - '0'), digits++;
-    if (!digits) return 0;
+    long lo = -1, hi = -1;
+    bool comma = false;
+    if (j < n && text[j] >= '0' && text[j] <= '9')
+        for (lo = 0; j < n && text[j] >= '0' && text[j] <= '9' && lo <= FP_REGEX_REPEAT_MAX;)
+            lo = lo * 10 + (text[j++] - '0');
     if (j < n && text[j] == ',') {
+        comma = true;
         j++;
-        if (j < n && text[j] >= '0' && text[j] <= '9') {
-            hi = 0;
-            while (j < n && text[j] >= '0' && text[j] <= '9' && hi <= FP_REGEX_REPEAT_MAX)
+        if (j < n && text[j] >= '0' && text[j] <= '9')
+            for (hi = 0; j < n && text[j] >= '0' && text[j] <= '9' && hi <= FP_REGEX_REPEAT_MAX;)
                 hi = hi * 10 + (text[j++] - '0');
-        }
     } else {
         hi = lo;
     }
-    if (j >= n || text[j] != '}') return 0;
+    if (j >= n || text[j] != '}' || (lo < 0 && hi < 0)) return 0;
     if (lo > FP_REGEX_REPEAT_MAX || hi > FP_REGEX_REPEAT_MAX || (hi >= 0 && hi < lo)) return 0;
+    if (!comma)
+        buf_printf(out, "{%ld}", lo);
+    else if (hi < 0)
+        buf_printf(out, "{%ld,}", lo);
+    else
+        buf_printf(out, "{%ld,%ld}", lo < 0 ? 0 : lo, hi);
     return j - i + 1;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
 }
 
 static fp_regex *refuse(buf *out, char *err, size_t errn, const char *why)
@@ -84,6 +98,16 @@ fp_regex *fp_regex_compile(const char *text, size_t n, char *err, size_t errn)
             if (i + 1 >= n)
                 return refuse(&out, err, errn, "a regular expression ends with a lone backslash");
             char e = text[++i];
+            if (e == 'x' && i + 2 < n && hex_digit(text[i + 1]) >= 0 &&
+                hex_digit(text[i + 2]) >= 0) {
+                /* \xhh: the byte with that code, escaped where POSIX gives it a meaning. */
+                char b = (char)(hex_digit(text[i + 1]) * 16 + hex_digit(text[i + 2]));
+                i += 2;
+                if (!in_bracket && b && strchr(".[]{}()*+?^$|\\", b)) buf_putc(&out, '\\');
+                if (b) buf_putc(&out, b);
+                after_repeat = false;
+                continue;
+            }
             const char *body = class_body(e);
             if (in_bracket)
                 buf_puts(&out, body ? body : (e == '\\' ? "\\" : (char[]){e, 0}));
@@ -99,7 +123,7 @@ fp_regex *fp_regex_compile(const char *text, size_t n, char *err, size_t errn)
             buf_putc(&out, (char)c);
             continue;
         }
-        size_t rep = c == '{' ? repeat_len(text, n, i) : (c == '*' || c == '+' || c == '?');
+        size_t rep = c == '{' ? repeat_len(text, n, i, &out) : (c == '*' || c == '+' || c == '?');
         if (c == '{' && !rep)
             return refuse(&out, err, errn, "a repetition is {n}, {n,} or {n,m}, at most 1000");
         if (rep) {
@@ -114,7 +138,7 @@ fp_regex *fp_regex_compile(const char *text, size_t n, char *err, size_t errn)
                 }
                 return refuse(&out, err, errn, "a quantifier follows another quantifier");
             }
-            buf_append(&out, text + i, rep);
+            if (c != '{') buf_putc(&out, (char)c);
             i += rep - 1;
             after_repeat = true;
             continue;

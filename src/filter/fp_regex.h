@@ -1,10 +1,12 @@
 /* fp_regex: the regular expressions of filter patterns (%...%), AWS's dialect.
  *
  * AWS allows letters, digits, the symbols : _ # = @ / ; , - and the operators
- * ^ $ ? [ ] { } | \ * + . — no groups, no multi-byte characters. fp_regex_compile checks
- * the text against that list (so a pattern AWS refuses is refused here too) and
- * translates it to a POSIX extended expression for regcomp: \d \w \s and their capitals
- * become bracket expressions, \X an escaped X. The match is unanchored, as AWS's is.
+ * ^ $ ? [ ] { } | \ * + . — no groups, no multi-byte characters — and its guide's own
+ * examples hold spaces. fp_regex_compile checks the text against that list (so a pattern
+ * AWS refuses is refused here too) and translates it to a POSIX extended expression for
+ * regcomp: \d \w \s and their capitals become bracket expressions, \xhh the byte it
+ * names, {,m} is {0,m}, a lazy quantifier's ? goes (a search finds a match exactly when
+ * the greedy form does), and \X is an escaped X. The match is unanchored, as AWS's is.
  * The compiled expression is owned by the caller (fp_regex_free). */
 #ifndef ORGTRAIL_FP_REGEX_H
 #define ORGTRAIL_FP_REGEX_H

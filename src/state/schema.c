@@ -479,6 +479,13 @@ static const char *const MIGRATIONS[] = {
     "  message BLOB NOT NULL);"
     "CREATE INDEX log_events_group_order ON log_events(group_id, ts, seq);"
     "CREATE INDEX log_events_stream_order ON log_events(stream_id, ts, seq);",
+    /* 16: CloudWatch Logs metric filters (svc/logs_filters.c): the pattern's text and its one
+     * metric transformation as the API's JSON; has_regex counts toward the five
+     * regex-bearing filters a group may have. They go with their group. */
+    "CREATE TABLE metric_filters("
+    "  group_id INTEGER NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL,"
+    "  transformation TEXT NOT NULL, has_regex INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
+    "  PRIMARY KEY(group_id, name));",
 };
 
 int schema_migration_count(void)

@@ -107,7 +107,8 @@ static int delete_log_group(call_ctx *c)
     const char *group = in_str(c, "logGroupName"), *acct = c->caller->account_id;
     if (!logs_group_exists(c, group)) return logs_fail_no_group(c);
     logstore_key k = logs_key(c, group, NULL);
-    if (logstore_drop(c->db, &k) || logs_tags_drop(c, group) ||
+    if (logs_drop_metric_filters(c, group) || logstore_drop(c->db, &k) ||
+        logs_tags_drop(c, group) ||
         db_exec(c->db,
                 "DELETE FROM log_streams WHERE account_id = ? AND region = ? AND group_name = ?",
                 "sss", acct, c->region, group) ||
@@ -297,16 +298,21 @@ static const op_def OPS[] = {
     {"CreateLogStream", create_log_stream, INVALID, OP_TX},
     {"DeleteLogGroup", delete_log_group, INVALID, OP_TX},
     {"DeleteLogStream", delete_log_stream, INVALID, OP_TX},
+    {"DeleteMetricFilter", logs_delete_metric_filter, INVALID, OP_TX},
     {"DeleteRetentionPolicy", logs_delete_retention_policy, INVALID, OP_TX},
     {"DescribeLogGroups", describe_log_groups, INVALID, 0},
     {"DescribeLogStreams", describe_log_streams, INVALID, 0},
+    {"DescribeMetricFilters", logs_describe_metric_filters, INVALID, 0},
+    {"FilterLogEvents", logs_filter_log_events, INVALID, 0},
     {"GetLogEvents", logs_get_log_events, INVALID, 0},
     {"ListTagsForResource", logs_list_tags_for_resource, INVALID, 0},
     {"ListTagsLogGroup", logs_list_tags_log_group, INVALID, 0},
     {"PutLogEvents", logs_put_log_events, INVALID, OP_TX},
+    {"PutMetricFilter", logs_put_metric_filter, INVALID, OP_TX},
     {"PutRetentionPolicy", logs_put_retention_policy, INVALID, OP_TX},
     {"TagLogGroup", logs_tag_log_group, INVALID, OP_TX},
     {"TagResource", logs_tag_resource, INVALID, OP_TX},
+    {"TestMetricFilter", logs_test_metric_filter, INVALID, 0},
     {"UntagLogGroup", logs_untag_log_group, INVALID, OP_TX},
     {"UntagResource", logs_untag_resource, INVALID, OP_TX},
 };

@@ -105,15 +105,16 @@ out:
 }
 
 /* Tokens: the timestamp shifted to unsigned (20 digits) then the seq (19). */
-static void token_make(char dir, logstore_pos p, char *out, size_t n)
+void logs_token_make(char dir, logstore_pos p, char *out, size_t n)
 {
     snprintf(out, n, "%c/%020" PRIu64 "%019" PRId64, dir, (uint64_t)p.ts ^ ((uint64_t)1 << 63),
              p.seq);
 }
 
-static int token_parse(const char *t, char *dir, logstore_pos *p)
+int logs_token_parse(const char *t, char *dir, logstore_pos *p)
 {
-    if ((t[0] != 'f' && t[0] != 'b') || t[1] != '/' || strlen(t) != 2 + TOKEN_DIGITS) return -1;
+    if ((t[0] != 'f' && t[0] != 'b' && t[0] != 'n') || t[1] != '/' || strlen(t) != 2 + TOKEN_DIGITS)
+        return -1;
     for (const char *d = t + 2; *d; d++)
         if (*d < '0' || *d > '9') return -1;
     char ts[21], seq[20];
@@ -140,19 +141,30 @@ static json_t *reversed(json_t *a)
     return r;
 }
 
-int logs_get_log_events(call_ctx *c)
+const char *logs_group_param(call_ctx *c, char *name_buf, size_t n)
 {
     const char *name = in_str(c, "logGroupName"), *ident = in_str(c, "logGroupIdentifier");
     /* Both or neither: orgtrail's wording (AWS documents the rule, not its message). */
-    if (name && ident)
-        return aws_fail(&c->err, 400, "InvalidParameterException",
-                        "LogGroupName and LogGroupIdentifier cannot both be specified.");
-    if (!name && !ident)
-        return aws_fail(&c->err, 400, "InvalidParameterException",
-                        "Either logGroupName or logGroupIdentifier must be specified.");
+    if (name && ident) {
+        aws_fail(&c->err, 400, "InvalidParameterException",
+                 "LogGroupName and LogGroupIdentifier cannot both be specified.");
+        return NULL;
+    }
+    if (!name && !ident) {
+        aws_fail(&c->err, 400, "InvalidParameterException",
+                 "Either logGroupName or logGroupIdentifier must be specified.");
+        return NULL;
+    }
+    const char *group = name ? name : logs_group_of(c, ident, name_buf, n);
+    if (!group) logs_fail_no_group(c);
+    return group;
+}
+
+int logs_get_log_events(call_ctx *c)
+{
     char name_buf[600];
-    const char *group = name ? name : logs_group_of(c, ident, name_buf, sizeof name_buf);
-    if (!group) return logs_fail_no_group(c);
+    const char *group = logs_group_param(c, name_buf, sizeof name_buf);
+    if (!group) return -1;
     const char *token = in_str(c, "nextToken");
     char dir = 0;
     logstore_query q = {
@@ -162,7 +174,7 @@ int logs_get_log_events(call_ctx *c)
         .now_ms = c->now_ms,
     };
     if (token) {
-        if (token_parse(token, &dir, &q.from))
+        if (logs_token_parse(token, &dir, &q.from))
             return aws_fail(&c->err, 400, "InvalidParameterException",
                             "The specified nextToken is invalid.");
         q.has_from = true;
@@ -195,8 +207,8 @@ int logs_get_log_events(call_ctx *c)
     logstore_close(&it);
     if (q.backward) events = reversed(events);
     char fwd[64], back[64];
-    token_make('f', last, fwd, sizeof fwd);
-    token_make('b', first, back, sizeof back);
+    logs_token_make('f', last, fwd, sizeof fwd);
+    logs_token_make('b', first, back, sizeof back);
     c->out = json_pack("{s:o, s:s, s:s}", "events", events, "nextForwardToken", fwd,
                        "nextBackwardToken", back);
     return 0;

@@ -3,6 +3,8 @@
  *   logs.c         the operation table (SVC_LOGS); log groups and log streams
  *   logs_events.c  PutLogEvents and GetLogEvents (events live in state/logstore.h),
  *                  PutRetentionPolicy / DeleteRetentionPolicy
+ *   logs_filters.c metric filters, TestMetricFilter, FilterLogEvents (filter patterns:
+ *                  filter/filter_pattern.h)
  *   logs_tags.c    tags of log groups: TagResource, UntagResource, ListTagsForResource,
  *                  the deprecated TagLogGroup, UntagLogGroup, ListTagsLogGroup, and
  *                  CreateLogGroup's tags
@@ -38,10 +40,26 @@ bool logs_stream_exists(call_ctx *c, const char *group, const char *stream);
  * account, region, or resource type). Points into id or into out. */
 const char *logs_group_of(const call_ctx *c, const char *id, char *out, size_t n);
 
+/* The group a request names by logGroupName or logGroupIdentifier (one of them, not
+ * both); NULL after failing the call. Points into the input or into name_buf. */
+const char *logs_group_param(call_ctx *c, char *name_buf, size_t n);
+/* Paging tokens: a direction letter ('f' forward, 'b' backward: GetLogEvents; 'n':
+ * FilterLogEvents), '/', then the position's 39 digits. parse: 0, or -1 when malformed. */
+void logs_token_make(char dir, logstore_pos p, char *out, size_t n);
+int logs_token_parse(const char *t, char *dir, logstore_pos *p);
+
 int logs_put_log_events(call_ctx *c);
 int logs_get_log_events(call_ctx *c);
 int logs_put_retention_policy(call_ctx *c);
 int logs_delete_retention_policy(call_ctx *c);
+
+int logs_put_metric_filter(call_ctx *c);
+int logs_delete_metric_filter(call_ctx *c);
+int logs_describe_metric_filters(call_ctx *c);
+int logs_test_metric_filter(call_ctx *c);
+int logs_filter_log_events(call_ctx *c);
+/* The group's metric filters go with it (DeleteLogGroup). */
+__attribute__((warn_unused_result)) int logs_drop_metric_filters(call_ctx *c, const char *group);
 
 int logs_tag_resource(call_ctx *c);
 int logs_untag_resource(call_ctx *c);

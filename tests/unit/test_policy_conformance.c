@@ -216,39 +216,24 @@ static void run_case(const char *file, const json_t *c, const iam_data *d)
         json_decref(l.owned[o]);
 }
 
+static void policy_case(const char *file, const json_t *doc, const json_t *c, void *arg)
+{
+    const json_t *defaults = json_object_get(doc, "defaults");
+    json_t *merged = defaults ? json_deep_copy(defaults) : json_object();
+    json_object_update(merged, (json_t *)c);
+    run_case(file, merged, arg);
+    json_decref(merged);
+}
+
 static void test_conformance(void **state)
 {
     (void)state;
-    char dir[1024];
-    char *names[256];
-    size_t n = testenv_data_files("policy", dir, sizeof dir, names, 256);
-    assert_true(n > 0);
     iam_data data;
     char err[256];
     assert_int_equal(iam_data_load(&data, err, sizeof err), 0);
-    size_t cases = 0;
-    for (size_t f = 0; f < n; f++) {
-        char path[1400];
-        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
-        json_error_t je;
-        json_t *doc = json_load_file(path, 0, &je);
-        if (!doc) fail_msg("%s:%d: %s", names[f], je.line, je.text);
-        const json_t *defaults = json_object_get(doc, "defaults");
-        size_t i;
-        json_t *c;
-        json_array_foreach(json_object_get(doc, "cases"), i, c)
-        {
-            json_t *merged = defaults ? json_deep_copy(defaults) : json_object();
-            json_object_update(merged, c);
-            run_case(names[f], merged, &data);
-            json_decref(merged);
-            cases++;
-        }
-        json_decref(doc);
-        free(names[f]);
-    }
+    size_t cases = testenv_each_case("policy", policy_case, &data);
     iam_data_free(&data);
-    print_message("policy conformance: %zu cases in %zu files\n", cases, n);
+    print_message("policy conformance: %zu cases\n", cases);
 }
 
 int main(void)

@@ -82,3 +82,29 @@ size_t testenv_data_files(const char *subdir, char *dir, size_t dir_n, char **na
     qsort(names, n, sizeof *names, by_name);
     return n;
 }
+
+size_t testenv_each_case(const char *subdir, testenv_case_fn fn, void *arg)
+{
+    char dir[1024];
+    char *names[256];
+    size_t n = testenv_data_files(subdir, dir, sizeof dir, names, 256);
+    assert_true(n > 0);
+    size_t cases = 0;
+    for (size_t f = 0; f < n; f++) {
+        char path[1400];
+        snprintf(path, sizeof path, "%s/%s", dir, names[f]);
+        json_error_t je;
+        json_t *doc = json_load_file(path, 0, &je);
+        if (!doc) fail_msg("%s:%d: %s", names[f], je.line, je.text);
+        size_t i;
+        json_t *c;
+        json_array_foreach(json_object_get(doc, "cases"), i, c)
+        {
+            fn(names[f], doc, c, arg);
+            cases++;
+        }
+        json_decref(doc);
+        free(names[f]);
+    }
+    return cases;
+}

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "state/db.h"
 
 /* Creates a new directory /tmp/orgtrail-<tag>-XXXXXX and writes its path into dir. */
@@ -27,5 +29,11 @@ void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t 
  * from $ORGTRAIL_SOURCE), sorted by name. Writes the directory into dir and returns the
  * number of names (strdup'd into names; the caller frees each). */
 size_t testenv_data_files(const char *subdir, char *dir, size_t dir_n, char **names, size_t max);
+
+/* Calls fn for every case of every file of tests/data/<subdir>/ in order, with the file's
+ * name and its parsed document (borrowed for the call); returns how many cases there
+ * were. A file that does not parse fails the test. */
+typedef void (*testenv_case_fn)(const char *file, const json_t *doc, const json_t *c, void *arg);
+size_t testenv_each_case(const char *subdir, testenv_case_fn fn, void *arg);
 
 #endif
