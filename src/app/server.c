@@ -30,6 +30,7 @@ int server_open(server *s, const char *data_dir, char *err, size_t errlen)
         .journal = &s->journal,
         .objects = &s->objects,
         .backlog = &s->backlog,
+        .iam = &s->iam,
         .delivery_interval_s = 300,
         .digest_interval_s = 3600,
         .signing_key_period_s = 30 * 86400,

@@ -9,6 +9,7 @@
 
 #include "app/confine.h"
 #include "app/deliverer.h"
+#include "app/streamer.h"
 #include "app/frontend.h"
 #include "app/server.h"
 #include "cli/cli.h"
@@ -166,9 +167,18 @@ int cmd_serve(int argc, char **argv)
         if (have_signer) signer_client_close(&sg);
         return 1;
     }
+    streamer sm;
+    if (streamer_start(&sm, &s.delivery, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        deliverer_stop(&dl);
+        server_close(&s);
+        if (have_signer) signer_client_close(&sg);
+        return 1;
+    }
     http_server hs;
     if (http_server_start(&hs, host, port, HTTP_DEFAULT_MAX_BODY, handle, &s, err, sizeof err)) {
         fprintf(stderr, "orgtrail serve: %s\n", err);
+        streamer_stop(&sm);
         deliverer_stop(&dl);
         server_close(&s);
         if (have_signer) signer_client_close(&sg);
@@ -187,6 +197,7 @@ int cmd_serve(int argc, char **argv)
     /* Requests first, then delivery: whatever was acknowledged is in the journal and is
      * planned and delivered after the next start (deliver.h). */
     http_server_stop(&hs);
+    streamer_stop(&sm);
     deliverer_stop(&dl);
     server_close(&s);
     if (have_signer) signer_client_close(&sg);

@@ -45,7 +45,7 @@ typedef struct round {
     int failed;
 } round;
 
-static size_t load_trails(db_conn *db, select_trail **out)
+size_t delivery_load_trails(db_conn *db, bool cwl_only, select_trail **out)
 {
     size_t n = 0, cap = 0;
     *out = NULL;
@@ -66,6 +66,7 @@ static size_t load_trails(db_conn *db, select_trail **out)
     for (size_t i = 0; i < na; i++) {
         trail t;
         if (trail_get(db, arns[i], &t) != 1) continue; /* deleted */
+        if (cwl_only && !t.cwl_group_arn[0]) continue;
         select_trail_load(db, &t, &(*out)[n++]);
     }
     free(arns);
@@ -187,6 +188,43 @@ static void report_damage(const delivery_env *env, const journal_reader *jr)
     journal_damage_clear(&d);
 }
 
+uint64_t delivery_read_journal(const delivery_env *env, uint64_t cursor, uint64_t durable,
+                               size_t max, delivery_record_fn fn, void *arg, size_t *count)
+{
+    journal_reader jr;
+    journal_reader_open(&jr, env->data_dir, cursor);
+    select_scratch sc = SELECT_SCRATCH_INIT;
+    uint64_t end = cursor - 1;
+    const char *p;
+    size_t len;
+    uint64_t seq;
+    int read_rc = 0;
+    *count = 0;
+    while (*count < max) {
+        read_rc = journal_reader_next(&jr, &p, &len, &seq);
+        if (read_rc != 1 || seq > durable) break;
+        end = seq;
+        (*count)++;
+        if (!fn) continue;
+        /* The journal holds valid JSON only (every writer checks or builds it): reading the
+         * few fields the selection needs from the text beats building a tree by far. */
+        select_event e;
+        if (!select_event_scan(p, len, &sc, &e)) fn(arg, seq, &e, p, len);
+    }
+    select_scratch_free(&sc);
+    if (read_rc == JOURNAL_READ_DAMAGED) report_damage(env, &jr);
+    journal_reader_close(&jr);
+    return end;
+}
+
+static void select_into_round(void *arg, uint64_t seq, const select_event *e, const char *text,
+                              size_t len)
+{
+    round *r = arg;
+    for (size_t i = 0; i < r->n_trails; i++)
+        if (select_record(&r->trails[i], e, seq)) add_record(r, i, e, text, len, seq);
+}
+
 int delivery_plan_round(const delivery_env *env, gzpool *pool, int64_t now_ms, uint64_t *cursor_out,
                         bool *full)
 {
@@ -203,34 +241,11 @@ int delivery_plan_round(const delivery_env *env, gzpool *pool, int64_t now_ms, u
     memset(&r, 0, sizeof r);
     r.now_ms = now_ms;
     r.pool = pool;
-    r.n_trails = load_trails(db, &r.trails);
+    r.n_trails = delivery_load_trails(db, false, &r.trails);
 
-    journal_reader jr;
-    journal_reader_open(&jr, env->data_dir, cursor);
-    select_scratch sc = SELECT_SCRATCH_INIT;
-    uint64_t end = cursor - 1;
     size_t count = 0;
-    const char *p;
-    size_t len;
-    uint64_t seq;
-    int read_rc = 0;
-    while (count < DELIVERY_ROUND_RECORDS) {
-        read_rc = journal_reader_next(&jr, &p, &len, &seq);
-        if (read_rc != 1 || seq > durable) break;
-        end = seq;
-        count++;
-        if (!r.n_trails) continue;
-        /* The journal holds valid JSON only (every writer checks or builds it): reading the
-         * few fields the selection needs from the text beats building a tree by far. */
-        select_event e;
-        if (!select_event_scan(p, len, &sc, &e)) {
-            for (size_t i = 0; i < r.n_trails; i++)
-                if (select_record(&r.trails[i], &e, seq)) add_record(&r, i, &e, p, len, seq);
-        }
-    }
-    select_scratch_free(&sc);
-    if (read_rc == JOURNAL_READ_DAMAGED) report_damage(env, &jr);
-    journal_reader_close(&jr);
+    uint64_t end = delivery_read_journal(env, cursor, durable, DELIVERY_ROUND_RECORDS,
+                                         r.n_trails ? select_into_round : NULL, &r, &count);
     if (end < cursor) {
         round_free(&r);
         db_release(env->db, db);

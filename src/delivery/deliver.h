@@ -52,6 +52,7 @@
 #include "capture/journal.h"
 #include "delivery/delivery_env.h"
 #include "delivery/gzpool.h"
+#include "delivery/select.h"
 #include "state/trail_state.h"
 
 #define DELIVERY_FILE_CAP (4u << 20) /* bytes of JSON per log file */
@@ -77,5 +78,20 @@ size_t delivery_scan_backlog(const delivery_env *env, journal_reader *scan, size
  * out again) moves back to the end. 0, or -1. */
 int delivery_recover(const delivery_env *env);
 int delivery_write(const delivery_env *env, int64_t now_ms);
+
+/* Reads the journal from seq cursor up to durable (at most max records), calling fn (may
+ * be NULL: only count) for each that is a CloudTrail record; the text is valid during the
+ * call only. Damage stops the read and is logged. Returns the last seq read (cursor - 1
+ * when none); *count receives how many were read. Shared by log-file planning and
+ * CloudWatch Logs streaming (cwl_stream.h), each with its own cursor. */
+typedef void (*delivery_record_fn)(void *arg, uint64_t seq, const select_event *e, const char *text,
+                                   size_t len);
+uint64_t delivery_read_journal(const delivery_env *env, uint64_t cursor, uint64_t durable,
+                               size_t max, delivery_record_fn fn, void *arg, size_t *count);
+
+/* Every trail that ever logged (has logging spans), loaded for the selection; with
+ * cwl_only, only those that send to a CloudWatch Logs group. *out malloc'd: the caller
+ * select_trail_free's each and frees the array. */
+size_t delivery_load_trails(db_conn *db, bool cwl_only, select_trail **out);
 
 #endif

@@ -14,6 +14,7 @@
 #include "capture/journal.h"
 #include "delivery/backlog.h"
 #include "state/db.h"
+#include "policy/iam_data.h"
 #include "store/objstore.h"
 
 typedef struct delivery_env {
@@ -22,6 +23,7 @@ typedef struct delivery_env {
     journal *journal;
     objstore *objects;
     delivery_backlog *backlog;
+    const iam_data *iam;      /* AWS managed policies, for the roles CloudTrail writes through */
     int delivery_interval_s;  /* how often log files are planned */
     int digest_interval_s;    /* the digest window */
     int signing_key_period_s; /* how long a digest signing key signs (digest/keystore.h) */

@@ -121,17 +121,34 @@ int delivery_forget_trail(db_conn *db, const char *trail_arn)
                : 0;
 }
 
-uint64_t delivery_cursor_get(db_conn *db)
+/* Both cursors are one row of a table of their own: the statements differ in its name. */
+static uint64_t cursor_get(db_conn *db, const char *sql)
 {
     int64_t v = 1;
-    if (!db_get_int(db, &v, "SELECT next_seq FROM delivery_cursor WHERE id = 1", "")) v = 1;
+    if (!db_get_int(db, &v, sql, "")) v = 1;
     return v < 1 ? 1 : (uint64_t)v;
+}
+
+#define CURSOR_SET(table)                                                                          \
+    "INSERT INTO " table "(id, next_seq) VALUES(1, ?) "                                            \
+    "ON CONFLICT(id) DO UPDATE SET next_seq = excluded.next_seq"
+
+uint64_t delivery_cursor_get(db_conn *db)
+{
+    return cursor_get(db, "SELECT next_seq FROM delivery_cursor WHERE id = 1");
 }
 
 int delivery_cursor_set(db_conn *db, uint64_t next_seq)
 {
-    return db_exec(db,
-                   "INSERT INTO delivery_cursor(id, next_seq) VALUES(1, ?) "
-                   "ON CONFLICT(id) DO UPDATE SET next_seq = excluded.next_seq",
-                   "i", (int64_t)next_seq);
+    return db_exec(db, CURSOR_SET("delivery_cursor"), "i", (int64_t)next_seq);
+}
+
+uint64_t cwl_cursor_get(db_conn *db)
+{
+    return cursor_get(db, "SELECT next_seq FROM cwl_cursor WHERE id = 1");
+}
+
+int cwl_cursor_set(db_conn *db, uint64_t next_seq)
+{
+    return db_exec(db, CURSOR_SET("cwl_cursor"), "i", (int64_t)next_seq);
 }

@@ -61,5 +61,8 @@ __attribute__((warn_unused_result)) int delivery_forget_trail(db_conn *db, const
 /* The cursor: the first journal seq not yet planned (1 when never set). */
 uint64_t delivery_cursor_get(db_conn *db);
 __attribute__((warn_unused_result)) int delivery_cursor_set(db_conn *db, uint64_t next_seq);
+/* The streaming cursor: the first journal seq not yet streamed to CloudWatch Logs. */
+uint64_t cwl_cursor_get(db_conn *db);
+__attribute__((warn_unused_result)) int cwl_cursor_set(db_conn *db, uint64_t next_seq);
 
 #endif

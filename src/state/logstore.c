@@ -342,3 +342,18 @@ void logstore_close(logstore_iter *it)
     free(it->names_json);
     memset(it, 0, sizeof *it);
 }
+
+int logstore_ensure_stream(db_conn *db, const logstore_key *k, int64_t now_ms)
+{
+    int64_t gid = 0;
+    if (!db_get_int(db, &gid,
+                    "SELECT id FROM log_groups WHERE account_id = ? AND region = ? AND name = ?",
+                    "sss", k->account_id, k->region, k->group))
+        return LOGSTORE_NO_GROUP;
+    return db_exec(db,
+                   "INSERT INTO log_streams(group_id, account_id, region, group_name, name, "
+                   "created_ms) VALUES(?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                   "issssi", gid, k->account_id, k->region, k->group, k->stream, now_ms)
+               ? -1
+               : 0;
+}

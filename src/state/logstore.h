@@ -89,6 +89,11 @@ __attribute__((warn_unused_result)) int logstore_append(db_conn *db, const logst
                                                         const logstore_input *ev, size_t n,
                                                         int64_t ingest_ms, int64_t *last_seq);
 
+/* Creates the stream k->stream in its group unless it exists (CloudTrail creates the
+ * streams it writes, as CreateLogStream would): 0, or LOGSTORE_NO_GROUP, or -1. */
+__attribute__((warn_unused_result)) int logstore_ensure_stream(db_conn *db, const logstore_key *k,
+                                                               int64_t now_ms);
+
 /* Sets (days > 0) or removes (days 0) the group's retention and deletes what it expires
  * as of now_ms. The caller checks days against AWS's allowed values. */
 __attribute__((warn_unused_result)) int logstore_set_retention(db_conn *db, const logstore_key *k,

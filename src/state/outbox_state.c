@@ -5,7 +5,8 @@
 #include <string.h>
 
 /* The kind as stored: text, so that the table reads without this file at hand. */
-static const char *const KIND[] = {[OUTBOX_LOG] = "log", [OUTBOX_DIGEST] = "digest"};
+static const char *const KIND[] = {
+    [OUTBOX_LOG] = "log", [OUTBOX_DIGEST] = "digest", [OUTBOX_CWL] = "cwl"};
 
 int outbox_insert(db_conn *db, const outbox_item *it)
 {
@@ -121,6 +122,7 @@ static const struct {
     [OUTBOX_LOG] = STATUS_SQL("latest_delivery_ms", "latest_attempt_ms", "latest_error"),
     [OUTBOX_DIGEST] =
         STATUS_SQL("latest_digest_ms", "latest_digest_attempt_ms", "latest_digest_error"),
+    [OUTBOX_CWL] = STATUS_SQL("latest_cwl_ms", "latest_cwl_attempt_ms", "latest_cwl_error"),
 };
 
 int outbox_status_get(db_conn *db, outbox_kind kind, const char *trail_arn, outbox_status *s)

@@ -28,7 +28,9 @@
 
 #include "state/db.h"
 
-typedef enum outbox_kind { OUTBOX_LOG, OUTBOX_DIGEST } outbox_kind;
+/* OUTBOX_CWL has a status only (GetTrailStatus's CloudWatch Logs delivery): streaming to
+ * log groups keeps its own cursor instead of outbox rows (delivery/cwl_stream.h). */
+typedef enum outbox_kind { OUTBOX_LOG, OUTBOX_DIGEST, OUTBOX_CWL } outbox_kind;
 
 typedef struct outbox_item {
     int64_t id; /* set by outbox_due; ignored by outbox_insert */

@@ -486,6 +486,13 @@ static const char *const MIGRATIONS[] = {
     "  group_id INTEGER NOT NULL, name TEXT NOT NULL, pattern TEXT NOT NULL,"
     "  transformation TEXT NOT NULL, has_regex INTEGER NOT NULL, created_ms INTEGER NOT NULL,"
     "  PRIMARY KEY(group_id, name));",
+    /* 17: trails streaming to CloudWatch Logs (delivery/cwl_stream.h): the first journal
+     * seq not yet streamed, and GetTrailStatus's LatestCloudWatchLogsDeliveryTime / Error
+     * beside the other delivery kinds' columns. */
+    "CREATE TABLE cwl_cursor(id INTEGER PRIMARY KEY CHECK(id = 1), next_seq INTEGER NOT NULL);"
+    "ALTER TABLE delivery_status ADD COLUMN latest_cwl_ms INTEGER;"
+    "ALTER TABLE delivery_status ADD COLUMN latest_cwl_attempt_ms INTEGER;"
+    "ALTER TABLE delivery_status ADD COLUMN latest_cwl_error TEXT;",
 };
 
 int schema_migration_count(void)

@@ -8,14 +8,17 @@
  * organization trail). The fact sheet lists the name rule after the bucket checks; orgtrail
  * checks the request's syntax first, as AWS's front ends do for every malformed value.
  *
- * orgtrail has no KMS keys, SNS topics or CloudWatch Logs groups yet, so a trail cannot
- * name one: such requests get the error AWS gives for a key, topic or group that does not
- * exist, instead of a setting orgtrail would silently not honour. */
+ * orgtrail has no KMS keys or SNS topics yet, so a trail cannot name one: such requests
+ * get the error AWS gives for a key or topic that does not exist, instead of a setting
+ * orgtrail would silently not honour. A CloudWatch Logs group and role are checked as
+ * CloudTrail checks them (delivery/cwl_stream.h cwl_check_target), once the trail's
+ * owner and region are known. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
+#include "delivery/cwl_stream.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
 #include "state/outbox_state.h"
@@ -78,14 +81,6 @@ static int refuse_unbacked(call_ctx *c)
                         "SNS topic %.300s does not exist or its policy does not allow CloudTrail "
                         "to publish to it.",
                         in_str(c, "SnsTopicName"));
-    const char *group = present(in_str(c, "CloudWatchLogsLogGroupArn"));
-    const char *role = present(in_str(c, "CloudWatchLogsRoleArn"));
-    if (group && !role)
-        return aws_fail(&c->err, 400, "InvalidCloudWatchLogsRoleArnException",
-                        "You must specify a role ARN as well as a log group.");
-    if (group || role)
-        return aws_fail(&c->err, 400, "InvalidCloudWatchLogsLogGroupArnException",
-                        "Check the log group ARN: CloudTrail can't validate it.");
     return 0;
 }
 
@@ -131,6 +126,12 @@ int ct_create_trail(call_ctx *c)
     t.multi_region = in_bool(c, "IsMultiRegionTrail", false);
     t.log_validation = in_bool(c, "EnableLogFileValidation", false);
     t.is_org = in_bool(c, "IsOrganizationTrail", false);
+    snprintf(t.cwl_group_arn, sizeof t.cwl_group_arn, "%s",
+             present(in_str(c, "CloudWatchLogsLogGroupArn"))
+                 ? in_str(c, "CloudWatchLogsLogGroupArn")
+                 : "");
+    snprintf(t.cwl_role_arn, sizeof t.cwl_role_arn, "%s",
+             present(in_str(c, "CloudWatchLogsRoleArn")) ? in_str(c, "CloudWatchLogsRoleArn") : "");
     if (check_combination(c, &t)) return -1;
     const json_t *tags = json_object_get(c->in, "TagsList");
     if (json_array_size(tags) > CT_MAX_TAGS)
@@ -152,6 +153,7 @@ int ct_create_trail(call_ctx *c)
     trail_arn(t.arn, sizeof t.arn, t.home_region, owner, t.name);
     t.created_ms = c->now_ms;
 
+    if (cwl_check_target(c->db, c->env ? c->env->iam : NULL, &t, &c->err)) return -1;
     if (ct_check_bucket(c, &t, org_id)) return -1;
     if (trail_count_in_region(c->db, owner, c->region) >= TRAIL_MAX_PER_REGION)
         return aws_fail(&c->err, 400, "MaximumNumberOfTrailsExceededException",
@@ -189,8 +191,10 @@ int ct_update_trail(call_ctx *c)
     /* Empty strings remove the optional settings, as in AWS. */
     if (in_str(c, "KmsKeyId")) t.kms_key_id[0] = '\0';
     if (in_str(c, "SnsTopicName")) t.sns_topic[0] = '\0';
-    if (in_str(c, "CloudWatchLogsLogGroupArn")) t.cwl_group_arn[0] = '\0';
-    if (in_str(c, "CloudWatchLogsRoleArn")) t.cwl_role_arn[0] = '\0';
+    const char *group_arn = in_str(c, "CloudWatchLogsLogGroupArn");
+    const char *cwl_role = in_str(c, "CloudWatchLogsRoleArn");
+    if (group_arn) snprintf(t.cwl_group_arn, sizeof t.cwl_group_arn, "%s", group_arn);
+    if (cwl_role) snprintf(t.cwl_role_arn, sizeof t.cwl_role_arn, "%s", cwl_role);
     t.include_global = in_bool(c, "IncludeGlobalServiceEvents", t.include_global);
     t.multi_region = in_bool(c, "IsMultiRegionTrail", t.multi_region);
     t.log_validation = in_bool(c, "EnableLogFileValidation", t.log_validation);
@@ -217,6 +221,9 @@ int ct_update_trail(call_ctx *c)
                             "Trail %s already exists for customer: %s", t.name, t.account_id);
     }
     if ((bucket || prefix || t.is_org != before.is_org) && ct_check_bucket(c, &t, org_id))
+        return -1;
+    if ((group_arn || cwl_role) &&
+        cwl_check_target(c->db, c->env ? c->env->iam : NULL, &t, &c->err))
         return -1;
     if (trail_update_config(c->db, &t)) return ct_fail_db(c);
     ct_add_resource(c, &t);
@@ -363,6 +370,14 @@ int ct_get_trail_status(call_ctx *c)
     if (dg.latest_ms) json_object_set_new(o, "LatestDigestDeliveryTime", json_time(dg.latest_ms));
     if (dg.latest_error[0])
         json_object_set_new(o, "LatestDigestDeliveryError", json_string(dg.latest_error));
+    /* CloudWatch Logs: the last round that wrote the trail's records into its group, and
+     * the error of the last attempt when it could not (delivery/cwl_stream.h). */
+    outbox_status cw;
+    outbox_status_get(c->db, OUTBOX_CWL, t.arn, &cw);
+    if (cw.latest_ms)
+        json_object_set_new(o, "LatestCloudWatchLogsDeliveryTime", json_time(cw.latest_ms));
+    if (cw.latest_error[0])
+        json_object_set_new(o, "LatestCloudWatchLogsDeliveryError", json_string(cw.latest_error));
     json_object_set_new(o, "LatestNotificationAttemptTime", json_string(""));
     json_object_set_new(o, "LatestNotificationAttemptSucceeded", json_string(""));
     /* The deprecated text forms of the logging times are still sent by AWS. */
