@@ -1,0 +1,248 @@
+/* metric_filters: events to metric data through a group's compiled metric filters. */
+#include "detect/metric_filters.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/xalloc.h"
+#include "filter/filter_pattern.h"
+
+typedef struct mf_filter {
+    char *name, *namespace_, *metric, *unit;
+    fp_pattern *pattern;
+    bool value_is_number;
+    double value;            /* value_is_number */
+    fp_value_ref *value_ref; /* otherwise */
+    bool has_default;
+    double default_value;
+    size_t n_dims;
+    char *dim_names[MF_DIMENSIONS_MAX];
+    fp_value_ref *dims[MF_DIMENSIONS_MAX];
+} mf_filter;
+
+struct mf_set {
+    mf_filter *filters;
+    size_t n;
+};
+
+static char *dup_or_empty(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    char *d = xmalloc(n + 1);
+    memcpy(d, s ? s : "", n);
+    d[n] = 0;
+    return d;
+}
+
+static void filter_clear(mf_filter *f)
+{
+    free(f->name);
+    free(f->namespace_);
+    free(f->metric);
+    free(f->unit);
+    fp_free(f->pattern);
+    fp_value_free(f->value_ref);
+    for (size_t k = 0; k < f->n_dims; k++) {
+        free(f->dim_names[k]);
+        fp_value_free(f->dims[k]);
+    }
+}
+
+static bool parse_number(const char *s, double *out)
+{
+    char *end = NULL;
+    if (!s || !*s) return false;
+    *out = strtod(s, &end);
+    return end && *end == 0;
+}
+
+/* Compiles one stored filter; false when it no longer compiles (PutMetricFilter checked
+ * it, so only a changed grammar could do that: such a filter counts nothing). */
+static bool filter_build(mf_filter *f, const char *name, const char *pattern, const char *tjson)
+{
+    memset(f, 0, sizeof *f);
+    char err[300];
+    json_t *t = json_loads(tjson, 0, NULL);
+    if (!t || fp_compile(pattern, strlen(pattern), &f->pattern, err, sizeof err)) {
+        json_decref(t);
+        return false;
+    }
+    f->name = dup_or_empty(name);
+    f->namespace_ = dup_or_empty(json_string_value(json_object_get(t, "metricNamespace")));
+    f->metric = dup_or_empty(json_string_value(json_object_get(t, "metricName")));
+    f->unit = dup_or_empty(json_string_value(json_object_get(t, "unit")));
+    const char *value = json_string_value(json_object_get(t, "metricValue"));
+    bool ok = true;
+    if (value && value[0] != '$' && parse_number(value, &f->value))
+        f->value_is_number = true;
+    else if (!value || fp_value_compile(f->pattern, value, &f->value_ref, err, sizeof err))
+        ok = false;
+    const json_t *d = json_object_get(t, "defaultValue");
+    if (json_is_number(d)) f->has_default = true, f->default_value = json_number_value(d);
+    const char *key;
+    const json_t *sel;
+    json_object_foreach(json_object_get(t, "dimensions"), key, sel)
+    {
+        if (f->n_dims == MF_DIMENSIONS_MAX) break;
+        fp_value_ref *ref;
+        if (!json_string_value(sel) ||
+            fp_value_compile(f->pattern, json_string_value(sel), &ref, err, sizeof err)) {
+            ok = false;
+            break;
+        }
+        f->dim_names[f->n_dims] = dup_or_empty(key);
+        f->dims[f->n_dims++] = ref;
+    }
+    json_decref(t);
+    if (!ok) filter_clear(f);
+    return ok;
+}
+
+mf_set *mf_set_load(db_conn *db, const char *account_id, const char *region, const char *group)
+{
+    sqlite3_stmt *st = db_query(db,
+                                "SELECT f.name, f.pattern, f.transformation FROM metric_filters f "
+                                "JOIN log_groups g ON g.id = f.group_id WHERE g.account_id = ? "
+                                "AND g.region = ? AND g.name = ? ORDER BY f.name",
+                                "sss", account_id, region, group);
+    mf_set *s = NULL;
+    size_t cap = 0;
+    while (db_row(st)) {
+        if (!s) s = xcalloc(1, sizeof *s);
+        s->filters = xgrow(s->filters, &cap, s->n + 1, sizeof *s->filters);
+        if (filter_build(&s->filters[s->n], db_text(st, 0), db_text(st, 1), db_text(st, 2))) s->n++;
+    }
+    db_done(st);
+    if (s && !s->n) {
+        mf_set_free(s);
+        s = NULL;
+    }
+    return s;
+}
+
+void mf_set_free(mf_set *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++)
+        filter_clear(&s->filters[i]);
+    free(s->filters);
+    free(s);
+}
+
+size_t mf_set_size(const mf_set *s)
+{
+    return s ? s->n : 0;
+}
+
+/* ----- aggregation ----- */
+
+typedef struct agg {
+    size_t filter;
+    int64_t minute_ms;
+    char *dims; /* the dimension values, each NUL-terminated, one after the other */
+    size_t dims_len;
+    double sum, min, max, count;
+} agg;
+
+typedef struct agg_table {
+    agg *rows;
+    size_t n, cap;
+} agg_table;
+
+static void agg_add(agg_table *t, size_t filter, int64_t minute, const char *dims, size_t dims_len,
+                    double v)
+{
+    for (size_t i = t->n; i-- > 0;) {
+        agg *a = &t->rows[i];
+        if (a->filter == filter && a->minute_ms == minute && a->dims_len == dims_len &&
+            memcmp(a->dims, dims, dims_len) == 0) {
+            a->sum += v;
+            a->count += 1;
+            if (v < a->min) a->min = v;
+            if (v > a->max) a->max = v;
+            return;
+        }
+    }
+    t->rows = xgrow(t->rows, &t->cap, t->n + 1, sizeof *t->rows);
+    agg *a = &t->rows[t->n++];
+    a->filter = filter;
+    a->minute_ms = minute;
+    a->dims = xmalloc(dims_len ? dims_len : 1);
+    memcpy(a->dims, dims, dims_len);
+    a->dims_len = dims_len;
+    a->sum = a->min = a->max = v;
+    a->count = 1;
+}
+
+/* The filter's contribution for one event: adds to t, or nothing. */
+static void evaluate_one(const mf_filter *f, size_t fi, fp_event *ev, int64_t minute,
+                         fp_text *scratch, buf *dims, agg_table *t)
+{
+    if (!fp_match(f->pattern, ev)) {
+        if (f->has_default) agg_add(t, fi, minute, "", 0, f->default_value);
+        return;
+    }
+    double v = f->value;
+    const char *s;
+    size_t n;
+    if (!f->value_is_number) {
+        if (!fp_value_text(f->value_ref, ev, scratch, &s, &n) || n >= 64) return;
+        char tmp[64];
+        memcpy(tmp, s, n);
+        tmp[n] = 0;
+        if (!parse_number(tmp, &v)) return;
+    }
+    buf_reset(dims);
+    for (size_t k = 0; k < f->n_dims; k++) {
+        if (!fp_value_text(f->dims[k], ev, scratch, &s, &n) || n == 0) return;
+        buf_append(dims, s, n);
+        buf_putc(dims, 0);
+    }
+    agg_add(t, fi, minute, dims->data ? dims->data : "", dims->len, v);
+}
+
+int mf_set_evaluate(const mf_set *s, const logstore_input *ev, size_t n, mf_emit_fn emit, void *arg)
+{
+    if (!s || !n) return 0;
+    agg_table t = {0};
+    fp_text scratch = {0};
+    buf dims = BUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        fp_event e;
+        fp_event_init(&e, ev[i].message, ev[i].len);
+        int64_t minute = ev[i].timestamp - ev[i].timestamp % 60000;
+        for (size_t fi = 0; fi < s->n; fi++)
+            evaluate_one(&s->filters[fi], fi, &e, minute, &scratch, &dims, &t);
+        fp_event_release(&e);
+    }
+    fp_text_free(&scratch);
+    buf_free(&dims);
+    int rc = 0;
+    for (size_t i = 0; i < t.n; i++) {
+        const agg *a = &t.rows[i];
+        const mf_filter *f = &s->filters[a->filter];
+        mf_datapoint dp = {.filter = f->name,
+                           .namespace_ = f->namespace_,
+                           .metric = f->metric,
+                           .unit = f->unit,
+                           .minute_ms = a->minute_ms,
+                           .sum = a->sum,
+                           .min = a->min,
+                           .max = a->max,
+                           .count = a->count};
+        const char *p = a->dims;
+        if (a->dims_len)
+            for (size_t k = 0; k < f->n_dims; k++, p += strlen(p) + 1) {
+                dp.dim_names[dp.n_dims] = f->dim_names[k];
+                dp.dim_values[dp.n_dims++] = p;
+            }
+        if (!rc) rc = emit(&dp, arg);
+    }
+    for (size_t i = 0; i < t.n; i++)
+        free(t.rows[i].dims);
+    free(t.rows);
+    return rc;
+}
