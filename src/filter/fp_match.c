@@ -98,9 +98,13 @@ static bool cmp_text(const fp_cmp *c, const char *s, size_t n, bool is_number)
 
 /* ----- JSON ----- */
 
+#define FP_SEL_CACHE 64
+#define FP_UNRESOLVED (-2)
+
 typedef struct json_eval {
     const fp_json_doc *doc;
     fp_text *scratch;
+    int32_t *cache; /* per selector: its token, -1 absent, FP_UNRESOLVED; NULL: no cache */
 } json_eval;
 
 /* The comparison at the value token tok (the selector has landed there). A selector
@@ -168,6 +172,15 @@ static bool eval_json(const fp_pattern *p, const json_eval *je, uint32_t node)
     }
     const fp_cmp *c = &p->cmps[nd->a];
     const fp_selector *sel = &p->sels[c->target];
+    if (je->cache && !sel->wildcards) {
+        /* Without a wildcard a selector reaches one value at most: resolve it once per
+         * match, however many comparisons read it. */
+        int32_t tok = je->cache[c->target];
+        if (tok == FP_UNRESOLVED)
+            tok = je->cache[c->target] = fp_json_resolve_first(je->doc, sel, je->scratch);
+        if (c->op == FPO_NOT_EXISTS) return tok < 0;
+        return tok >= 0 && cmp_json_value(je, c, (uint32_t)tok);
+    }
     if (c->op == FPO_NOT_EXISTS) return !resolve(je, sel, 0, 0, NULL);
     return resolve(je, sel, 0, 0, c);
 }
@@ -296,7 +309,11 @@ bool fp_match(const fp_pattern *p, fp_event *ev)
     case FP_KIND_JSON: {
         if (!fp_event_json(ev)) return false;
         fp_text scratch = {0};
-        json_eval je = {.doc = &ev->json, .scratch = &scratch};
+        int32_t cache[FP_SEL_CACHE];
+        bool cached = p->n_sels <= FP_SEL_CACHE;
+        for (size_t k = 0; cached && k < p->n_sels; k++)
+            cache[k] = FP_UNRESOLVED;
+        json_eval je = {.doc = &ev->json, .scratch = &scratch, .cache = cached ? cache : NULL};
         bool hit = eval_json(p, &je, (uint32_t)p->root);
         fp_text_free(&scratch);
         return hit;

@@ -268,6 +268,18 @@ bad:
     return -1;
 }
 
+static bool selector_equal(const fp_selector *a, const fp_selector *b)
+{
+    if (a->n != b->n || a->wildcards || b->wildcards) return false;
+    for (size_t k = 0; k < a->n; k++) {
+        const fp_step *x = &a->steps[k], *y = &b->steps[k];
+        if (x->index != y->index) return false;
+        if (x->index == FP_STEP_KEY && (x->n != y->n || memcmp(x->key, y->key, x->n) != 0))
+            return false;
+    }
+    return true;
+}
+
 /* ----- expressions (JSON and space-delimited conditions share them) ----- */
 
 static uint32_t add_node(fp_pattern *p, fp_node nd)
@@ -380,9 +392,19 @@ static int parse_cmp(parser *ps, const subject *sub, uint32_t *node)
             return fail(ps, "a pattern may hold at most %d wildcard selectors",
                         FP_WILD_SELECTORS_MAX);
         }
-        p->sels = xgrow(p->sels, &p->cap_sels, p->n_sels + 1, sizeof *p->sels);
-        p->sels[p->n_sels] = sel;
-        cmp.target = (uint32_t)p->n_sels++;
+        /* One selector per distinct path, so that a match resolves $.eventName once for
+         * the sixteen comparisons of a CIS pattern (fp_match.c caches by selector). */
+        size_t same = 0;
+        while (same < p->n_sels && !(sel.wildcards == 0 && selector_equal(&p->sels[same], &sel)))
+            same++;
+        if (same < p->n_sels) {
+            fp_selector_release(&sel);
+            cmp.target = (uint32_t)same;
+        } else {
+            p->sels = xgrow(p->sels, &p->cap_sels, p->n_sels + 1, sizeof *p->sels);
+            p->sels[p->n_sels] = sel;
+            cmp.target = (uint32_t)p->n_sels++;
+        }
         skip_ws(ps);
         if (eat_word(ps, "IS")) {
             skip_ws(ps);
