@@ -47,6 +47,7 @@ typedef struct options {
     int connections;
     long batch;
     double duration_s, warmup_s;
+    double rate; /* records/s over all connections; 0: as fast as acknowledged */
     const char *records_file, *access_key, *secret, *region, *service, *path;
 } options;
 
@@ -213,7 +214,7 @@ static int pump(conn *c)
 static void usage(void)
 {
     fputs("usage: orgtrail-ingestgen --mode http|tcp --endpoint HOST:PORT --records FILE\n"
-          "         [--batch 1000] [--connections 4] [--duration 10] [--warmup 2]\n"
+          "         [--batch 1000] [--connections 4] [--duration 10] [--warmup 2] [--rate R]\n"
           "         http: --access-key K --secret S [--region us-east-1]\n"
           "               [--service cloudtrail-data] [--path /_orgtrail/ingest]\n"
           "Sends the records of FILE (NDJSON) in batches, in a closed loop, and prints\n"
@@ -245,6 +246,7 @@ int main(int argc, char **argv)
                                          {"region", required_argument, NULL, 'r'},
                                          {"service", required_argument, NULL, 'v'},
                                          {"path", required_argument, NULL, 'p'},
+                                         {"rate", required_argument, NULL, 'R'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int ch;
@@ -286,6 +288,9 @@ int main(int argc, char **argv)
         case 'p':
             o.path = optarg;
             break;
+        case 'R':
+            o.rate = atof(optarg);
+            break;
         case 'h':
             usage();
             return 0;
@@ -318,14 +323,39 @@ int main(int argc, char **argv)
     }
     double start_epoch = epoch_s();
     double t0 = bench_now_s(), measure_from = t0 + o.warmup_s, stop = measure_from + o.duration_s;
-    for (int i = 0; i < o.connections; i++)
-        start_send(&o, &cs[i], next_batch(batches, n_batches));
+    /* --rate: batch k may start at t0 + (records before it) / rate; a connection whose
+     * next batch is not due yet waits (parked, out of epoll's interest). */
+    long long scheduled = 0;
+    for (int i = 0; i < o.connections; i++) {
+        const batch *b = next_batch(batches, n_batches);
+        scheduled += b->records;
+        start_send(&o, &cs[i], b);
+    }
     int open = o.connections;
     struct epoll_event evs[64];
+    conn **parked = calloc((size_t)o.connections, sizeof *parked);
+    int n_parked = 0;
     /* Past `stop` no new batch starts; the loop ends when every connection is idle, so a
      * tcp receiver never sees half a line and every http request is answered. */
     while (open > 0) {
-        int n = epoll_wait(ep, evs, 64, 100);
+        int n = epoll_wait(ep, evs, 64, n_parked ? 1 : 100);
+        for (int k = 0; k < n_parked;) {
+            conn *c = parked[k];
+            if (bench_now_s() < t0 + (double)scheduled / o.rate) break;
+            parked[k] = parked[--n_parked];
+            if (bench_now_s() >= stop) {
+                epoll_ctl(ep, EPOLL_CTL_DEL, c->fd, NULL);
+                close(c->fd);
+                c->fd = -1;
+                open--;
+                continue;
+            }
+            const batch *b = next_batch(batches, n_batches);
+            scheduled += b->records;
+            start_send(&o, c, b);
+            struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = c};
+            epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+        }
         for (int i = 0; i < n; i++) {
             conn *c = evs[i].data.ptr;
             if (c->fd < 0) continue;
@@ -390,11 +420,20 @@ int main(int argc, char **argv)
                 open--;
                 continue;
             }
-            start_send(&o, c, next_batch(batches, n_batches));
+            if (o.rate > 0 && bench_now_s() < t0 + (double)scheduled / o.rate) {
+                struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = c};
+                epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+                parked[n_parked++] = c;
+                continue;
+            }
+            const batch *b = next_batch(batches, n_batches);
+            scheduled += b->records;
+            start_send(&o, c, b);
             struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP, .data.ptr = c};
             epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
         }
     }
+    free(parked);
     double elapsed = bench_now_s() - measure_from;
     bench_latency_sort(&s.lat);
 #define PCT(p) bench_latency_ms(&s.lat, (p))
