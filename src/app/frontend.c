@@ -16,6 +16,7 @@
 #include "core/timeutil.h"
 #include "svc/ingest_bulk.h"
 #include "svc/service.h"
+#include "svc/sns.h"
 
 bool frontend_read_only(const char *op)
 {
@@ -194,6 +195,14 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
             health(s, resp);
             return;
         }
+    }
+
+    /* The URLs in SNS's messages are GETs without a signature (svc/sns.h). */
+    if (sns_public_request(r)) {
+        db_conn *pdb = db_acquire(&s->db);
+        sns_public_serve(pdb, r, now, resp);
+        db_release(&s->db, pdb);
+        return;
     }
 
     principal caller;
