@@ -224,7 +224,14 @@ int sns_unsubscribe(call_ctx *c)
     if (rc < 0) return sns_fail_db(c);
     if (rc > 0 || strcmp(s.region, c->region))
         return aws_fail(&c->err, 404, "NotFound", "Subscription does not exist");
-    if (call_authorize(c, "sns:Unsubscribe", s.arn, s.account_id, NULL, NULL)) return -1;
+    /* The subscription's owner may remove it, and so may the topic's owner (AWS: "the
+     * topic owner can unsubscribe any subscriber"). */
+    char topic_owner[13] = "";
+    db_get_text(c->db, topic_owner, sizeof topic_owner,
+                "SELECT account_id FROM sns_topics WHERE arn = ?", "s", s.topic_arn);
+    const char *owner = !strcmp(topic_owner, c->caller->account_id) ? topic_owner : s.account_id;
+    if (call_authorize(c, "sns:Unsubscribe", s.arn, owner, NULL, NULL)) return -1;
+    call_add_recipient(c, s.account_id);
     if (drop_subscription(c->db, &s)) return sns_fail_db(c);
     return 0;
 }

@@ -453,6 +453,20 @@ class CrossAccount(SnsTestCase):
         self.assertEqual((m["MessageId"], m["Message"]), (r["MessageId"], "from the member"))
         # Only Publish: the policy grants nothing else.
         self.fails(other.get_topic_attributes, "AuthorizationError", 403, TopicArn=arn)
+        # Subscribing needs sns:Subscribe; once granted, the member's subscription may be
+        # removed by the topic's owner as well as by the member.
+        policy["Statement"][-1]["Action"] = ["sns:Publish", "sns:Subscribe"]
+        self.sns.set_topic_attributes(TopicArn=arn, AttributeName="Policy",
+                                      AttributeValue=json.dumps(policy))
+        sub = other.subscribe(TopicArn=arn, Protocol="http", Endpoint=self.rx.url + "/member",
+                              ReturnSubscriptionArn=True)["SubscriptionArn"]
+        self.assertEqual(self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+                         ["SubscriptionsPending"], "1")
+        mine = other.list_subscriptions()["Subscriptions"]
+        self.assertEqual([(s["Endpoint"], s["SubscriptionArn"], s["Owner"]) for s in mine],
+                         [(self.rx.url + "/member", "PendingConfirmation", member)])
+        self.sns.unsubscribe(SubscriptionArn=sub)
+        self.fails(other.unsubscribe, "NotFound", 404, SubscriptionArn=sub)
         # Cross-account needs the caller's identity policies too: a user without any is
         # refused although the topic policy names its account.
         member_iam = self.srv.client("iam", creds=self.srv.root_of(member))
