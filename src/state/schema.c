@@ -492,8 +492,9 @@ static const char *const MIGRATIONS[] = {
      * token is the confirmation's. sns_outbox holds every message still to be POSTed to an
      * http/https endpoint, written in the transaction of the Publish (or Subscribe) that
      * made it, so that a pending delivery survives a crash; the retry policy in force at
-     * publication travels with the row. sns_signing_keys: the server's message signing key
-     * and its self-signed certificate (svc/sns_sign.h says why it is not in the signer). */
+     * publication travels with the row, and so does its Content-Type. sns_signing_keys: the
+     * server's message signing key and its self-signed certificate (svc/sns_sign.h says why it is
+     * not in the signer). */
     "CREATE TABLE sns_topics("
     "  arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,"
     "  name TEXT NOT NULL, display_name TEXT NOT NULL DEFAULT '', policy TEXT NOT NULL,"
@@ -512,7 +513,8 @@ static const char *const MIGRATIONS[] = {
     "  subscription_arn TEXT NOT NULL, endpoint TEXT NOT NULL, message_id TEXT NOT NULL,"
     "  subject TEXT, message TEXT NOT NULL, attributes TEXT, token TEXT,"
     "  signature_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, retry_policy TEXT NOT NULL,"
-    "  attempts INTEGER NOT NULL DEFAULT 0, next_ms INTEGER NOT NULL, last_error TEXT);"
+    "  content_type TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_ms INTEGER NOT NULL, last_error TEXT);"
     "CREATE INDEX sns_outbox_due ON sns_outbox(next_ms, id);"
     "CREATE TABLE sns_signing_keys("
     "  id TEXT PRIMARY KEY, key_pem TEXT NOT NULL, cert_pem TEXT NOT NULL,"

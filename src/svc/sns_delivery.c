@@ -27,7 +27,7 @@ struct sns_sender {
 typedef struct sns_row {
     int64_t id, ts_ms, attempts;
     char *type, *topic_arn, *sub_arn, *endpoint, *message_id, *subject, *message, *attributes,
-        *token, *signature_version, *retry_policy;
+        *token, *signature_version, *retry_policy, *content_type;
 } sns_row;
 
 static char *col(sqlite3_stmt *st, int i)
@@ -55,13 +55,14 @@ static void row_fill(sqlite3_stmt *st, void *p)
     r->ts_ms = db_int(st, 11);
     r->retry_policy = col(st, 12);
     r->attempts = db_int(st, 13);
+    r->content_type = col(st, 14);
 }
 
 static void row_clear(sns_row *r)
 {
-    char **fields[] = {&r->type,       &r->topic_arn,         &r->sub_arn,     &r->endpoint,
-                       &r->message_id, &r->subject,           &r->message,     &r->attributes,
-                       &r->token,      &r->signature_version, &r->retry_policy};
+    char **fields[] = {&r->type,       &r->topic_arn,         &r->sub_arn,      &r->endpoint,
+                       &r->message_id, &r->subject,           &r->message,      &r->attributes,
+                       &r->token,      &r->signature_version, &r->retry_policy, &r->content_type};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         free(*fields[i]);
 }
@@ -158,7 +159,7 @@ static long post(sns_sender *s, const sns_row *r, char *why, size_t why_n)
         snprintf(why, why_n, "cannot sign the message");
         return 0;
     }
-    char h[4][600];
+    char h[5][600];
     snprintf(h[0], sizeof h[0], "x-amz-sns-message-type: %s", r->type);
     snprintf(h[1], sizeof h[1], "x-amz-sns-message-id: %s", r->message_id);
     snprintf(h[2], sizeof h[2], "x-amz-sns-topic-arn: %s", r->topic_arn);
@@ -170,7 +171,8 @@ static long post(sns_sender *s, const sns_row *r, char *why, size_t why_n)
     /* SNS names the subscription on notifications (and unsubscribe confirmations), not
      * on the confirmation of a subscription that is not one yet. */
     if (m.type != SNS_SUBSCRIPTION_CONFIRMATION) hl = curl_slist_append(hl, h[3]);
-    hl = curl_slist_append(hl, "Content-Type: text/plain; charset=UTF-8");
+    snprintf(h[4], sizeof h[4], "Content-Type: %s", r->content_type);
+    hl = curl_slist_append(hl, h[4]);
     hl = curl_slist_append(hl, "User-Agent: Amazon Simple Notification Service Agent");
     hl = curl_slist_append(hl, "Expect:");
     CURL *cu = s->curl;
@@ -238,7 +240,8 @@ size_t sns_sender_run(sns_sender *s, int64_t now_ms, size_t max)
     sqlite3_stmt *st = db_query(db,
                                 "SELECT id, type, topic_arn, subscription_arn, endpoint, "
                                 "message_id, subject, message, attributes, token, "
-                                "signature_version, ts_ms, retry_policy, attempts FROM sns_outbox "
+                                "signature_version, ts_ms, retry_policy, attempts, content_type "
+                                "FROM sns_outbox "
                                 "WHERE next_ms <= ? ORDER BY next_ms, id LIMIT ?",
                                 "ii", now_ms, (int64_t)max);
     sns_row *rows = st ? db_rows_alloc(st, sizeof *rows, row_fill, &n) : NULL;

@@ -49,6 +49,10 @@ extern const sns_retry_policy SNS_DEFAULT_RETRY;
 int sns_retry_policy_parse(const json_t *healthy, sns_retry_policy *p, char *why, size_t n);
 /* The retry policy a topic's DeliveryPolicy text (NULL: none) sets for HTTP/S. */
 sns_retry_policy sns_retry_policy_of(const char *delivery_policy);
+/* The Content-Type a topic's DeliveryPolicy (NULL: none) gives its HTTP/S deliveries:
+ * http.defaultRequestPolicy.headerContentType, SNS's "text/plain; charset=UTF-8" when it
+ * sets none. Points into a static string or into out. */
+const char *sns_content_type_of(const char *delivery_policy, char *out, size_t n);
 /* {"minDelayTarget", ..., "backoffFunction"}, as EffectiveDeliveryPolicy shows it. */
 json_t *sns_retry_policy_json(const sns_retry_policy *p);
 /* The delay before retry number `retry` (1 = the first retry), in ms, or -1 when the

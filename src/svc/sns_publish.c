@@ -26,13 +26,17 @@ int sns_queue(db_conn *db, const sns_topic *t, const sns_queued *q)
     char *policy = json_dumps(pj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(pj);
     if (!policy) abort();
-    int rc = db_exec(db,
-                     "INSERT INTO sns_outbox(type, topic_arn, subscription_arn, endpoint, "
-                     "message_id, subject, message, attributes, token, signature_version, ts_ms, "
-                     "retry_policy, next_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     "ssssssssssisi", sns_msg_type_name(q->type), q->topic_arn, q->subscription_arn,
-                     q->endpoint, q->message_id, q->subject, q->message, q->attributes_json,
-                     q->token, t->signature_version, q->ts_ms, policy, q->ts_ms);
+    char ct_buf[256];
+    const char *ct = sns_content_type_of(t->delivery_policy, ct_buf, sizeof ct_buf);
+    int rc =
+        db_exec(db,
+                "INSERT INTO sns_outbox(type, topic_arn, subscription_arn, endpoint, "
+                "message_id, subject, message, attributes, token, signature_version, ts_ms, "
+                "retry_policy, content_type, next_ms) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "ssssssssssissi", sns_msg_type_name(q->type), q->topic_arn, q->subscription_arn,
+                q->endpoint, q->message_id, q->subject, q->message, q->attributes_json, q->token,
+                t->signature_version, q->ts_ms, policy, ct, q->ts_ms);
     free(policy);
     return rc;
 }

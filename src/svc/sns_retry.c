@@ -100,6 +100,34 @@ sns_retry_policy sns_retry_policy_of(const char *delivery_policy)
     return p;
 }
 
+#define SNS_DEFAULT_CONTENT_TYPE "text/plain; charset=UTF-8"
+
+/* A headerContentType orgtrail sends: 1..255 printable ASCII characters (no CR or LF
+ * can reach the request's headers). */
+static bool content_type_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 255) return false;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e) return false;
+    return true;
+}
+
+const char *sns_content_type_of(const char *delivery_policy, char *out, size_t n)
+{
+    json_t *doc = delivery_policy ? json_loads(delivery_policy, 0, NULL) : NULL;
+    const char *ct = json_string_value(
+        json_object_get(json_object_get(json_object_get(doc, "http"), "defaultRequestPolicy"),
+                        "headerContentType"));
+    const char *r = SNS_DEFAULT_CONTENT_TYPE;
+    if (ct && content_type_ok(ct)) {
+        snprintf(out, n, "%s", ct);
+        r = out;
+    }
+    json_decref(doc);
+    return r;
+}
+
 json_t *sns_retry_policy_json(const sns_retry_policy *p)
 {
     return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:s}", "minDelayTarget", p->min_delay_s,
@@ -152,6 +180,12 @@ int sns_check_delivery_policy(call_ctx *c, const char *text)
     if (!*why)
         sns_retry_policy_parse(json_object_get(http, "defaultHealthyRetryPolicy"), &p, why,
                                sizeof why);
+    const json_t *request = json_object_get(http, "defaultRequestPolicy");
+    const json_t *ct = json_object_get(request, "headerContentType");
+    if (!*why &&
+        (request && (!json_is_object(request) ||
+                     (ct && (!json_is_string(ct) || !content_type_ok(json_string_value(ct)))))))
+        snprintf(why, sizeof why, "defaultRequestPolicy.headerContentType must be a header value");
     json_decref(doc);
     if (*why) return sns_invalid(c, "Invalid parameter: DeliveryPolicy: %s", why);
     return 0;
@@ -168,12 +202,10 @@ char *sns_effective_delivery_policy(const sns_topic *t)
     json_object_set_new(out_http, "disableSubscriptionOverrides", json_boolean(json_is_true(dso)));
     json_t *throttle = json_object_get(http, "defaultThrottlePolicy");
     if (throttle) json_object_set(out_http, "defaultThrottlePolicy", throttle);
-    json_t *request = json_object_get(http, "defaultRequestPolicy");
-    if (request)
-        json_object_set(out_http, "defaultRequestPolicy", request);
-    else
-        json_object_set_new(out_http, "defaultRequestPolicy",
-                            json_pack("{s:s}", "headerContentType", "text/plain; charset=UTF-8"));
+    char ct[256];
+    json_object_set_new(out_http, "defaultRequestPolicy",
+                        json_pack("{s:s}", "headerContentType",
+                                  sns_content_type_of(t->delivery_policy, ct, sizeof ct)));
     json_t *out = json_pack("{s:o}", "http", out_http);
     char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(out);

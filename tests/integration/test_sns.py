@@ -387,6 +387,22 @@ class Publishing(SnsTestCase):
         self.assertEqual(m["Message"], "for http")
         verify(self, m)
 
+    def test_content_type_from_the_delivery_policy(self):
+        arn = self.subscribed("json-typed")
+        dp = {"http": {"defaultRequestPolicy": {"headerContentType": "application/json"}}}
+        self.sns.set_topic_attributes(TopicArn=arn, AttributeName="DeliveryPolicy",
+                                      AttributeValue=json.dumps(dp))
+        eff = json.loads(self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
+                         ["EffectiveDeliveryPolicy"])
+        self.assertEqual(eff["http"]["defaultRequestPolicy"],
+                         {"headerContentType": "application/json"})
+        seen = len(self.rx.messages)
+        self.sns.publish(TopicArn=arn, Message="typed")
+        self.assertEqual(self.rx.wait(seen + 1)[seen][0]["Content-Type"], "application/json")
+        bad = {"http": {"defaultRequestPolicy": {"headerContentType": "a\r\nX-Evil: 1"}}}
+        self.fails(self.sns.set_topic_attributes, "InvalidParameter", 400, TopicArn=arn,
+                   AttributeName="DeliveryPolicy", AttributeValue=json.dumps(bad))
+
     def test_publish_refusals(self):
         arn = self.sns.create_topic(Name="refusals")["TopicArn"]
         for kw in ({"Message": ""}, {"Message": "m", "Subject": "two\nlines"},
