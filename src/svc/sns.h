@@ -59,7 +59,21 @@ int sns_publish_as_service(db_conn *db, const char *topic_arn, const char *servi
  * /?Action=ConfirmSubscription&TopicArn=..&Token=.. or /?Action=Unsubscribe&
  * SubscriptionArn=.. without a signature. */
 bool sns_public_request(const http_request *r);
-/* Answers it (the certificate's PEM, or the Query protocol's XML answer or error). */
-void sns_public_serve(db_conn *db, const http_request *r, int64_t now_ms, http_response *resp);
+/* What a confirmation or unsubscription through its URL was, for its CloudTrail record
+ * (the caller is unknown: the URL is the credential). */
+typedef struct sns_public_event {
+    const char *event_name;     /* "ConfirmSubscription" / "Unsubscribe"; NULL: not an event */
+    char account_id[13];        /* the topic's owner, who receives the record; "" unknown */
+    char region[32];            /* the topic's region; "" unknown */
+    json_t *request_parameters; /* owned by the caller (json_decref); no token in it */
+    json_t *response_elements;  /* owned by the caller; NULL on failure */
+    aws_error err;              /* unset on success */
+    bool changed;               /* a subscription was confirmed or removed */
+} sns_public_event;
+
+/* Answers it (the certificate's PEM, or the Query protocol's XML answer or error) and
+ * fills *ev. */
+void sns_public_serve(db_conn *db, const http_request *r, int64_t now_ms, http_response *resp,
+                      sns_public_event *ev);
 
 #endif

@@ -404,28 +404,52 @@ static int public_unsubscribe(db_conn *db, const char *arn, aws_error *e)
     return 0;
 }
 
-void sns_public_serve(db_conn *db, const http_request *r, int64_t now_ms, http_response *resp)
+/* The region and account of an SNS ARN (arn:aws:sns:REGION:ACCOUNT:...); "" when it is
+ * not one. */
+static void arn_owner(const char *arn, char region[32], char account[13])
 {
+    region[0] = account[0] = '\0';
+    if (!arn || strncmp(arn, "arn:aws:sns:", 12)) return;
+    const char *r = arn + 12, *colon = strchr(r, ':');
+    if (!colon || colon - r >= 32) return;
+    const char *a = colon + 1, *end = strchr(a, ':');
+    if (!end || end - a != 12) return;
+    snprintf(region, 32, "%.*s", (int)(colon - r), r);
+    snprintf(account, 13, "%.*s", 12, a);
+}
+
+void sns_public_serve(db_conn *db, const http_request *r, int64_t now_ms, http_response *resp,
+                      sns_public_event *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    aws_error_clear(&ev->err);
     if (r->raw_path[1] == 'S') {
         serve_cert(db, r, resp);
         return;
     }
-    aws_error e;
-    aws_error_clear(&e);
+    aws_error *e = &ev->err;
     const char *action = http_query_get(r, "Action", NULL);
     bool confirming = !strcmp(action, "ConfirmSubscription");
+    const char *topic = http_query_get(r, "TopicArn", NULL);
+    const char *sub = http_query_get(r, "SubscriptionArn", NULL);
+    ev->event_name = confirming ? "ConfirmSubscription" : "Unsubscribe";
+    arn_owner(confirming ? topic : sub, ev->region, ev->account_id);
+    ev->request_parameters = confirming ? json_pack("{s:s}", "topicArn", topic)
+                                        : json_pack("{s:s}", "subscriptionArn", sub);
     char arn[400] = "";
     if (db_begin(db)) {
-        aws_fail(&e, 500, "InternalError", "%s", db_errmsg(db));
+        aws_fail(e, 500, "InternalError", "%s", db_errmsg(db));
     } else {
-        int rc = confirming
-                     ? confirm(db, http_query_get(r, "TopicArn", NULL),
-                               http_query_get(r, "Token", NULL), false, now_ms, arn, sizeof arn, &e)
-                     : public_unsubscribe(db, http_query_get(r, "SubscriptionArn", NULL), &e);
+        int rc = confirming ? confirm(db, topic, http_query_get(r, "Token", NULL), false, now_ms,
+                                      arn, sizeof arn, e)
+                            : public_unsubscribe(db, sub, e);
         if (rc || db_commit(db)) {
             if (db_in_transaction(db)) db_rollback(db);
-            if (!aws_error_set(&e)) aws_fail(&e, 500, "InternalError", "%s", db_errmsg(db));
+            if (!aws_error_set(e)) aws_fail(e, 500, "InternalError", "%s", db_errmsg(db));
+        } else {
+            ev->changed = true;
+            if (confirming) ev->response_elements = json_pack("{s:s}", "subscriptionArn", arn);
         }
     }
-    answer(resp, confirming ? "ConfirmSubscription" : "Unsubscribe", confirming ? arn : NULL, &e);
+    answer(resp, ev->event_name, confirming ? arn : NULL, e);
 }

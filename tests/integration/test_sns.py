@@ -283,6 +283,15 @@ class Subscriptions(SnsTestCase):
         self.assertTrue(subs[0]["SubscriptionArn"].startswith(arn + ":"))
         a = self.sns.get_topic_attributes(TopicArn=arn)["Attributes"]
         self.assertEqual((a["SubscriptionsConfirmed"], a["SubscriptionsPending"]), ("1", "0"))
+        # The confirmation is in the topic owner's trail, by an unknown caller.
+        events = [e for e in self.srv.events("111111111111")
+                  if e["eventSource"] == "sns.amazonaws.com"
+                  and e["eventName"] == "ConfirmSubscription"
+                  and (e.get("requestParameters") or {}).get("topicArn") == arn]
+        self.assertEqual(len(events), 1, events)
+        self.assertEqual(events[0]["responseElements"]["subscriptionArn"],
+                         subs[0]["SubscriptionArn"])
+        self.assertNotIn("token", events[0]["requestParameters"])
         # The same endpoint again is the same subscription.
         again = self.sns.subscribe(TopicArn=arn, Protocol="http", Endpoint=self.rx.url)
         self.assertEqual(again["SubscriptionArn"], subs[0]["SubscriptionArn"])
