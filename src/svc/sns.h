@@ -12,8 +12,8 @@
  *   sns_public_*              the unauthenticated GETs SNS's messages point at:
  *                             SigningCertURL, SubscribeURL, UnsubscribeURL
  *
- * Delivery is asynchronous: a queued message is a row of sns_outbox (state/schema.c,
- * migration 17) that the SNS delivery thread (app/sns_worker.h) POSTs. A message queued
+ * Delivery is asynchronous: a queued message is a row of sns_outbox (state/schema.c, the
+ * SNS migration) that the SNS delivery thread (app/sns_worker.h) POSTs. A message queued
  * inside the caller's transaction is delivered only if that transaction commits, and then
  * at least once, also across a crash of the server.
  *
