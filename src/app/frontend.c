@@ -13,9 +13,11 @@
 #include "capture/record.h"
 #include "core/aws_services.h"
 #include "core/ids.h"
+#include "core/log.h"
 #include "core/timeutil.h"
 #include "svc/ingest_bulk.h"
 #include "svc/service.h"
+#include "svc/sns.h"
 
 bool frontend_read_only(const char *op)
 {
@@ -182,6 +184,45 @@ static void health(server *s, http_response *resp)
     json_decref(o);
 }
 
+/* An SNS confirmation or unsubscription through the URL in a message: answered by SNS,
+ * recorded for the topic's owner with an unknown caller (the URL is the credential), as
+ * refusals before authentication are. Fetching the signing certificate is no event. */
+static void sns_public(server *s, http_request *r, http_response *resp, const char *request_id,
+                       int64_t now)
+{
+    db_conn *db = db_acquire(&s->db);
+    sns_public_event ev;
+    sns_public_serve(db, r, now, resp, &ev);
+    db_release(&s->db, db);
+    if (!ev.event_name) return;
+    principal nobody;
+    memset(&nobody, 0, sizeof nobody);
+    const aws_service *facts = aws_service_by_signing_name("sns");
+    record_input ri = {
+        .caller = &nobody,
+        .event_ms = now,
+        .event_source = facts ? facts->event_source : "sns.amazonaws.com",
+        .event_name = ev.event_name,
+        .region = ev.region[0] ? ev.region : s->default_region,
+        .source_ip = r->remote_ip,
+        .user_agent = http_header_get(r, "user-agent"),
+        .err = &ev.err,
+        .request_parameters = ev.request_parameters,
+        .response_elements = ev.response_elements,
+        .request_id = request_id,
+        .recipient = ev.account_id[0] ? ev.account_id : s->owner_account,
+    };
+    call_ctx c;
+    memset(&c, 0, sizeof c);
+    aws_error cap_err;
+    aws_error_clear(&cap_err);
+    /* capture refuses only a record too large to store, which these small ones are not. */
+    if (capture(s, &c, &ri, ev.changed ? JOURNAL_KEEP : JOURNAL_HOLD, &cap_err))
+        ot_log("cannot record SNS %s: %s", ev.event_name, cap_err.message);
+    json_decref(ev.request_parameters);
+    json_decref(ev.response_elements);
+}
+
 void frontend_handle(server *s, http_request *r, http_response *resp)
 {
     char request_id[40];
@@ -194,6 +235,12 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
             health(s, resp);
             return;
         }
+    }
+
+    /* The URLs in SNS's messages are GETs without a signature (svc/sns.h). */
+    if (sns_public_request(r)) {
+        sns_public(s, r, resp, request_id, now);
+        return;
     }
 
     principal caller;

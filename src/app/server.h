@@ -4,7 +4,9 @@
  * mutable state in orgtrail.
  *
  * Lock order (outer to inner): db pool mutex -> journal mutex (no code holds both);
- * delivery backlog mutex -> journal mutex (delivery/backlog.h). */
+ * delivery backlog mutex -> journal mutex (delivery/backlog.h). The deliverer's, the
+ * streamer's and the SNS delivery thread's own mutexes (app/deliverer.h, app/streamer.h,
+ * app/sns_worker.h) are held alone. */
 #ifndef ORGTRAIL_SERVER_H
 #define ORGTRAIL_SERVER_H
 

@@ -12,6 +12,7 @@
 #include "app/streamer.h"
 #include "app/frontend.h"
 #include "app/server.h"
+#include "app/sns_worker.h"
 #include "cli/cli.h"
 #include "http/server.h"
 #include "cli/options.h"
@@ -25,7 +26,7 @@ static void usage(FILE *f)
 {
     fputs("usage: orgtrail serve --data DIR [--listen HOST:PORT] [--delivery-interval SEC]\n"
           "                      [--digest-interval SEC] [--signing-key-period SEC]\n"
-          "                      [--ingest-backlog N]\n"
+          "                      [--ingest-backlog N] [--sns-delay-scale F]\n"
           "\n"
           "Serves every AWS API orgtrail speaks on one endpoint; the service is the one named\n"
           "in each request's SigV4 credential scope. SIGTERM or Ctrl-C shut down cleanly.\n"
@@ -38,7 +39,9 @@ static void usage(FILE *f)
           "                           before a new one is made (default 2592000 = 30 days)\n"
           "  --ingest-backlog N       bulk ingestion waits while more than N captured records\n"
           "                           are not yet planned into log files (default 200000;\n"
-          "                           0 = never wait)\n",
+          "                           0 = never wait)\n"
+          "  --sns-delay-scale F      multiplies every SNS delivery retry delay by F, 0 < F <= 1\n"
+          "                           (default 1: SNS's own, 20 s apart; tests use 0.01)\n",
           f);
 }
 
@@ -74,13 +77,14 @@ static int parse_interval(const char *s, int *out)
 int cmd_serve(int argc, char **argv)
 {
     const char *dir = NULL, *listen_arg = NULL, *delivery_arg = NULL, *digest_arg = NULL,
-               *key_period_arg = NULL, *backlog_arg = NULL;
+               *key_period_arg = NULL, *backlog_arg = NULL, *sns_scale_arg = NULL;
     const cli_option opts[] = {{"data", &dir, NULL},
                                {"listen", &listen_arg, NULL},
                                {"delivery-interval", &delivery_arg, NULL},
                                {"digest-interval", &digest_arg, NULL},
                                {"signing-key-period", &key_period_arg, NULL},
                                {"ingest-backlog", &backlog_arg, NULL},
+                               {"sns-delay-scale", &sns_scale_arg, NULL},
                                {0}};
     int parsed = cli_parse_options(argc, argv, "serve", opts, usage);
     if (parsed >= 0) return parsed;
@@ -113,6 +117,15 @@ int cmd_serve(int argc, char **argv)
         backlog = strtoll(backlog_arg, &end, 10);
         if (*end || !*backlog_arg || backlog < 0 || backlog > 1000000000LL) {
             fprintf(stderr, "orgtrail serve: --ingest-backlog wants 0..1000000000 records\n");
+            return 2;
+        }
+    }
+    double sns_scale = 1.0;
+    if (sns_scale_arg) {
+        char *end;
+        sns_scale = strtod(sns_scale_arg, &end);
+        if (*end || !*sns_scale_arg || !(sns_scale > 0 && sns_scale <= 1)) {
+            fprintf(stderr, "orgtrail serve: --sns-delay-scale wants a number in (0, 1]\n");
             return 2;
         }
     }
@@ -184,6 +197,22 @@ int cmd_serve(int argc, char **argv)
         if (have_signer) signer_client_close(&sg);
         return 1;
     }
+    /* SNS's messages point back at this endpoint (SigningCertURL, SubscribeURL, ...). */
+    char base_url[300];
+    bool any = !strcmp(host, "0.0.0.0") || !strcmp(host, "::") || !*host;
+    snprintf(base_url, sizeof base_url,
+             strchr(host, ':') && !any ? "http://[%s]:%d" : "http://%s:%d",
+             any ? "127.0.0.1" : host, hs.port);
+    sns_worker sw;
+    if (sns_worker_start(&sw, &s.db, base_url, sns_scale, err, sizeof err)) {
+        fprintf(stderr, "orgtrail serve: %s\n", err);
+        http_server_stop(&hs);
+        streamer_stop(&sm);
+        deliverer_stop(&dl);
+        server_close(&s);
+        if (have_signer) signer_client_close(&sg);
+        return 1;
+    }
     fprintf(stderr, "orgtrail: serving on http://%s:%d (store %s, management account %s)\n", host,
             hs.port, dir, s.owner_account);
     /* This thread is the housekeeper: once a second it lets the journal notice a full or
@@ -197,6 +226,7 @@ int cmd_serve(int argc, char **argv)
     /* Requests first, then delivery: whatever was acknowledged is in the journal and is
      * planned and delivered after the next start (deliver.h). */
     http_server_stop(&hs);
+    sns_worker_stop(&sw);
     streamer_stop(&sm);
     deliverer_stop(&dl);
     server_close(&s);

@@ -493,6 +493,39 @@ static const char *const MIGRATIONS[] = {
     "ALTER TABLE delivery_status ADD COLUMN latest_cwl_ms INTEGER;"
     "ALTER TABLE delivery_status ADD COLUMN latest_cwl_attempt_ms INTEGER;"
     "ALTER TABLE delivery_status ADD COLUMN latest_cwl_error TEXT;",
+    /* 18: SNS (svc/sns_internal.h). Topics keep their attributes as AWS's strings; the
+     * deleted-subscription count is GetTopicAttributes' SubscriptionsDeleted. A
+     * subscription's arn is made at Subscribe (pending ones too, ReturnSubscriptionArn), its
+     * token is the confirmation's. sns_outbox holds every message still to be POSTed to an
+     * http/https endpoint, written in the transaction of the Publish (or Subscribe) that
+     * made it, so that a pending delivery survives a crash; the retry policy in force at
+     * publication travels with the row, and so does its Content-Type. sns_signing_keys: the
+     * server's message signing key and its self-signed certificate (svc/sns_sign.h says why it is
+     * not in the signer). */
+    "CREATE TABLE sns_topics("
+    "  arn TEXT PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  name TEXT NOT NULL, display_name TEXT NOT NULL DEFAULT '', policy TEXT NOT NULL,"
+    "  delivery_policy TEXT, signature_version TEXT NOT NULL DEFAULT '1',"
+    "  subs_deleted INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL);"
+    "CREATE INDEX sns_topics_owner ON sns_topics(account_id, region, arn);"
+    "CREATE TABLE sns_subscriptions("
+    "  arn TEXT PRIMARY KEY, topic_arn TEXT NOT NULL, account_id TEXT NOT NULL,"
+    "  region TEXT NOT NULL, protocol TEXT NOT NULL, endpoint TEXT NOT NULL,"
+    "  token TEXT NOT NULL, confirmed INTEGER NOT NULL DEFAULT 0,"
+    "  authenticated INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL);"
+    "CREATE INDEX sns_subscriptions_topic ON sns_subscriptions(topic_arn, arn);"
+    "CREATE INDEX sns_subscriptions_owner ON sns_subscriptions(account_id, region, arn);"
+    "CREATE TABLE sns_outbox("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, type TEXT NOT NULL, topic_arn TEXT NOT NULL,"
+    "  subscription_arn TEXT NOT NULL, endpoint TEXT NOT NULL, message_id TEXT NOT NULL,"
+    "  subject TEXT, message TEXT NOT NULL, attributes TEXT, token TEXT,"
+    "  signature_version TEXT NOT NULL, ts_ms INTEGER NOT NULL, retry_policy TEXT NOT NULL,"
+    "  content_type TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,"
+    "  next_ms INTEGER NOT NULL, last_error TEXT);"
+    "CREATE INDEX sns_outbox_due ON sns_outbox(next_ms, id);"
+    "CREATE TABLE sns_signing_keys("
+    "  id TEXT PRIMARY KEY, key_pem TEXT NOT NULL, cert_pem TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);",
 };
 
 int schema_migration_count(void)
