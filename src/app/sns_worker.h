@@ -3,10 +3,12 @@
  *
  * A thread of its own rather than a step of the deliverer's pass: an endpoint may take up
  * to SNS's 15 s to answer, and log files and digests must not wait behind it; nor should
- * a backlog of log files delay an alarm's notification. It wakes every 200 ms (sooner when
- * a pass found a full batch) and sends what is due: a Publish is delivered within a
- * fraction of a second, and a retry at its time. Polling rather than being woken by
- * Publish keeps the request path free of this thread: an idle pass is one indexed read.
+ * a backlog of log files delay an alarm's notification. It wakes every 20 ms (sooner when
+ * a pass found a full batch), first publishes the notifications services queued
+ * (CloudTrail's, CloudWatch alarms': state/notify_state.h, svc/sns.h
+ * sns_publish_pending), then sends what is due: a Publish is delivered within tens of
+ * milliseconds, and a retry at its time. Polling rather than being woken by Publish keeps
+ * the request path free of this thread: an idle pass is two indexed reads.
  *
  * Locks: the worker's mutex guards only `stop` and the wake-up condition; it is never
  * held while the thread takes a database connection (db pool mutex) or waits for an
@@ -23,6 +25,7 @@
 #include "svc/sns_delivery.h"
 
 typedef struct sns_worker {
+    db_pool *pool; /* for the service notifications (state/notify_state.h) */
     sns_sender *sender;
     pthread_t thread;
     pthread_mutex_t mu;

@@ -1,5 +1,7 @@
 #include "delivery/deliver.h"
 
+#include "state/notify_state.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,8 +310,25 @@ int delivery_plan_pooled(const delivery_env *env, gzpool *pool, int64_t now_ms)
 /* A log file in the store: for a trail with log file validation, queue it for its
  * chain's next digest. Runs in the transaction that retires the plan, so that it is
  * queued once (digest/digester.h, 1). */
+/* A trail with an SNS topic announces each log file it delivered, with CloudTrail's
+ * message, published as cloudtrail.amazonaws.com for the trail (state/notify_state.h). */
+static int announce_file(db_conn *db, const trail *t, const outbox_item *f, int64_t stored_ms)
+{
+    if (!t->sns_topic[0]) return 0;
+    char topic[300];
+    trail_sns_topic_arn(t, topic, sizeof topic);
+    json_t *m = json_pack("{s:s, s:[s]}", "s3Bucket", f->bucket, "s3ObjectKey", f->key);
+    char *text = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(m);
+    int rc = notify_queue(db, topic, "cloudtrail.amazonaws.com", t->arn, t->account_id, NULL, text,
+                          stored_ms);
+    free(text);
+    return rc;
+}
+
 static int file_stored(db_conn *db, const trail *t, const outbox_item *f, int64_t stored_ms)
 {
+    if (announce_file(db, t, f, stored_ms)) return -1;
     if (!t->log_validation) return 0;
     pending_log l;
     memset(&l, 0, sizeof l);

@@ -526,6 +526,12 @@ static const char *const MIGRATIONS[] = {
     "CREATE TABLE sns_signing_keys("
     "  id TEXT PRIMARY KEY, key_pem TEXT NOT NULL, cert_pem TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL);",
+    /* 19: notifications services send through SNS on their own behalf (state/notify_state.h):
+     * CloudTrail's for delivered log files, CloudWatch's alarm actions. */
+    "CREATE TABLE notify_outbox("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, topic_arn TEXT NOT NULL, service TEXT NOT NULL,"
+    "  source_arn TEXT, source_account TEXT, subject TEXT, message TEXT NOT NULL,"
+    "  created_ms INTEGER NOT NULL);",
 };
 
 int schema_migration_count(void)

@@ -287,3 +287,11 @@ bool trail_org_covers(db_conn *db, const trail *t, const char *account_id)
     if (!org_of_account(db, account_id, &o)) return false;
     return !strcmp(o.master_account, t->account_id);
 }
+
+void trail_sns_topic_arn(const trail *t, char *out, size_t n)
+{
+    if (!strncmp(t->sns_topic, "arn:", 4))
+        snprintf(out, n, "%s", t->sns_topic);
+    else
+        snprintf(out, n, "arn:aws:sns:%s:%s:%s", t->home_region, t->account_id, t->sns_topic);
+}

@@ -47,6 +47,10 @@ typedef struct trail {
     int64_t created_ms;
 } trail;
 
+/* The ARN of the trail's SNS topic: sns_topic as given when it is an ARN, else the topic
+ * of that name in the trail's account and home region (CloudTrail's SnsTopicARN). */
+void trail_sns_topic_arn(const trail *t, char *out, size_t n);
+
 /* Builds a trail ARN. */
 void trail_arn(char *out, size_t n, const char *region, const char *account_id, const char *name);
 

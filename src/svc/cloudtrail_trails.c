@@ -8,17 +8,18 @@
  * organization trail). The fact sheet lists the name rule after the bucket checks; orgtrail
  * checks the request's syntax first, as AWS's front ends do for every malformed value.
  *
- * orgtrail has no KMS keys or SNS topics yet, so a trail cannot name one: such requests
- * get the error AWS gives for a key or topic that does not exist, instead of a setting
- * orgtrail would silently not honour. A CloudWatch Logs group and role are checked as
- * CloudTrail checks them (delivery/cwl_stream.h cwl_check_target), once the trail's
- * owner and region are known. */
+ * orgtrail has no KMS keys yet, so a trail cannot name one: such requests get the error
+ * AWS gives for a key that does not exist, instead of a setting orgtrail would silently not
+ * honour. An SNS topic must let cloudtrail.amazonaws.com publish for the trail. A CloudWatch Logs
+ * group and role are checked as CloudTrail checks them (delivery/cwl_stream.h cwl_check_target),
+ * once the trail's owner and region are known. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/timeutil.h"
 #include "delivery/cwl_stream.h"
+#include "svc/sns.h"
 #include "state/delivery_state.h"
 #include "state/digest_state.h"
 #include "state/outbox_state.h"
@@ -45,6 +46,11 @@ static json_t *trail_json(const trail *t, bool view)
     set_str(j, "S3BucketName", t->s3_bucket);
     set_str(j, "S3KeyPrefix", t->s3_prefix);
     set_str(j, "SnsTopicName", t->sns_topic);
+    if (t->sns_topic[0]) {
+        char topic[300];
+        trail_sns_topic_arn(t, topic, sizeof topic);
+        set_str(j, "SnsTopicARN", topic);
+    }
     set_bool(j, "IncludeGlobalServiceEvents", t->include_global);
     set_bool(j, "IsMultiRegionTrail", t->multi_region);
     if (view) set_str(j, "HomeRegion", t->home_region);
@@ -69,6 +75,21 @@ static const char *present(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* The trail's SNS topic must exist and let cloudtrail.amazonaws.com publish for this
+ * trail (aws:SourceArn), as CloudTrail checks at CreateTrail and UpdateTrail. */
+static int check_topic(call_ctx *c, const trail *t)
+{
+    if (!t->sns_topic[0]) return 0;
+    char topic[300];
+    trail_sns_topic_arn(t, topic, sizeof topic);
+    if (!sns_topic_allows_service(c->db, topic, "cloudtrail.amazonaws.com", t->arn, t->account_id))
+        return aws_fail(&c->err, 403, "InsufficientSnsTopicPolicyException",
+                        "SNS topic %.300s does not exist or its policy does not allow "
+                        "cloudtrail.amazonaws.com to publish for trail %s.",
+                        topic, t->arn);
+    return 0;
+}
+
 /* Settings orgtrail cannot honour yet (see the file comment). */
 static int refuse_unbacked(call_ctx *c)
 {
@@ -76,11 +97,6 @@ static int refuse_unbacked(call_ctx *c)
         return aws_fail(&c->err, 400, "KmsKeyNotFoundException",
                         "KMS key %.300s was not found: orgtrail has no KMS keys.",
                         in_str(c, "KmsKeyId"));
-    if (present(in_str(c, "SnsTopicName")))
-        return aws_fail(&c->err, 400, "InsufficientSnsTopicPolicyException",
-                        "SNS topic %.300s does not exist or its policy does not allow CloudTrail "
-                        "to publish to it.",
-                        in_str(c, "SnsTopicName"));
     return 0;
 }
 
@@ -126,6 +142,8 @@ int ct_create_trail(call_ctx *c)
     t.multi_region = in_bool(c, "IsMultiRegionTrail", false);
     t.log_validation = in_bool(c, "EnableLogFileValidation", false);
     t.is_org = in_bool(c, "IsOrganizationTrail", false);
+    snprintf(t.sns_topic, sizeof t.sns_topic, "%s",
+             present(in_str(c, "SnsTopicName")) ? in_str(c, "SnsTopicName") : "");
     snprintf(t.cwl_group_arn, sizeof t.cwl_group_arn, "%s",
              present(in_str(c, "CloudWatchLogsLogGroupArn"))
                  ? in_str(c, "CloudWatchLogsLogGroupArn")
@@ -154,6 +172,7 @@ int ct_create_trail(call_ctx *c)
     t.created_ms = c->now_ms;
 
     if (cwl_check_target(c->db, c->env ? c->env->iam : NULL, &t, &c->err)) return -1;
+    if (check_topic(c, &t)) return -1;
     if (ct_check_bucket(c, &t, org_id)) return -1;
     if (trail_count_in_region(c->db, owner, c->region) >= TRAIL_MAX_PER_REGION)
         return aws_fail(&c->err, 400, "MaximumNumberOfTrailsExceededException",
@@ -190,7 +209,8 @@ int ct_update_trail(call_ctx *c)
     if (prefix) snprintf(t.s3_prefix, sizeof t.s3_prefix, "%s", prefix); /* "" removes it */
     /* Empty strings remove the optional settings, as in AWS. */
     if (in_str(c, "KmsKeyId")) t.kms_key_id[0] = '\0';
-    if (in_str(c, "SnsTopicName")) t.sns_topic[0] = '\0';
+    const char *topic_name = in_str(c, "SnsTopicName");
+    if (topic_name) snprintf(t.sns_topic, sizeof t.sns_topic, "%s", topic_name);
     const char *group_arn = in_str(c, "CloudWatchLogsLogGroupArn");
     const char *cwl_role = in_str(c, "CloudWatchLogsRoleArn");
     if (group_arn) snprintf(t.cwl_group_arn, sizeof t.cwl_group_arn, "%s", group_arn);
@@ -222,6 +242,7 @@ int ct_update_trail(call_ctx *c)
     }
     if ((bucket || prefix || t.is_org != before.is_org) && ct_check_bucket(c, &t, org_id))
         return -1;
+    if (topic_name && check_topic(c, &t)) return -1;
     if ((group_arn || cwl_role) &&
         cwl_check_target(c->db, c->env ? c->env->iam : NULL, &t, &c->err))
         return -1;

@@ -55,6 +55,12 @@ int sns_publish_as_service(db_conn *db, const char *topic_arn, const char *servi
                            const char *message, int64_t now_ms, char message_id[SNS_MESSAGE_ID_LEN],
                            aws_error *e);
 
+/* Publishes the oldest notifications services queued (state/notify_state.h), at most max,
+ * each as its service principal in one transaction with its removal from the queue; one
+ * the topic's policy refuses (or whose topic is gone) is dropped with a log line, as AWS
+ * drops a notification it may not send. Returns how many were taken. */
+size_t sns_publish_pending(db_pool *pool, int64_t now_ms, size_t max);
+
 /* Whether r is one of SNS's unauthenticated GETs: /SimpleNotificationService-<id>.pem, or
  * /?Action=ConfirmSubscription&TopicArn=..&Token=.. or /?Action=Unsubscribe&
  * SubscriptionArn=.. without a signature. */

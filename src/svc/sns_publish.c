@@ -12,6 +12,8 @@
 #include <strings.h>
 
 #include "core/ids.h"
+#include "core/log.h"
+#include "state/notify_state.h"
 #include "policy/authz_subject.h"
 #include "svc/sns_delivery.h"
 #include "svc/sns_internal.h"
@@ -282,4 +284,36 @@ int sns_publish_as_service(db_conn *db, const char *topic_arn, const char *servi
                         "%.320s",
                         service_principal, topic_arn);
     return sns_enqueue(db, topic_arn, subject, message, NULL, now_ms, message_id, e);
+}
+
+size_t sns_publish_pending(db_pool *pool, int64_t now_ms, size_t max)
+{
+    db_conn *db = db_acquire(pool);
+    notify_item *items;
+    size_t n = notify_take(db, max, &items);
+    for (size_t i = 0; i < n; i++) {
+        const notify_item *it = &items[i];
+        if (db_begin(db)) break;
+        char id[SNS_MESSAGE_ID_LEN];
+        aws_error e;
+        aws_error_clear(&e);
+        int rc = sns_publish_as_service(db, it->topic_arn, it->service,
+                                        it->source_arn[0] ? it->source_arn : NULL,
+                                        it->source_account[0] ? it->source_account : NULL,
+                                        it->subject, it->message, now_ms, id, &e);
+        if (rc && strcmp(e.code, "InternalError") == 0) {
+            db_rollback(db); /* the store failed: try again next time */
+            break;
+        }
+        if (rc)
+            ot_log("sns: %s's notification to %s not sent: %s %s", it->service, it->topic_arn,
+                   e.code, e.message);
+        if (notify_done(db, it->id) || db_commit(db)) {
+            if (db_in_transaction(db)) db_rollback(db);
+            break;
+        }
+    }
+    notify_items_free(items, n);
+    db_release(pool, db);
+    return n;
 }
