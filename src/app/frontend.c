@@ -26,11 +26,14 @@ bool frontend_read_only(const char *op)
 }
 
 /* Best guess of the operation of a request that failed before decoding, for its record:
- * the X-Amz-Target suffix, or an Action parameter in the query string or form body. */
+ * the X-Amz-Target suffix, the Smithy RPC v2 path's last segment, or an Action parameter
+ * in the query string or form body. */
 static void guess_op(const http_request *r, char *out, size_t n)
 {
     const char *t = http_header_get(r, "x-amz-target");
     const char *dot = t ? strrchr(t, '.') : NULL;
+    const char *rpc = strstr(r->raw_path, "/operation/");
+    if (!dot && !strncmp(r->raw_path, "/service/", 9) && rpc) dot = rpc + 10;
     const char *action = http_query_get(r, "Action", NULL);
     http_param *form = NULL;
     size_t nform = 0;
@@ -205,7 +208,8 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
     const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
     const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
-    sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
+    proto_kind wire = m ? proto_wire(m, r) : PROTO_JSON;
+    sigv4_family fam = m ? proto_wire_family(wire) : proto_guess_family(r);
     /* A service's own endpoint (svc/service.h) is not an operation of its model: it
      * bypasses the protocol decoder and writes its own answer. */
     const service_route *route =
@@ -379,7 +383,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         if (c.http_status) resp->status = c.http_status;
     } else {
         if (c.raw.has_fd) close(c.raw.fd);
-        proto_write_error(m, fam, &err, request_id, head, resp);
+        proto_write_error(m, fam, wire, &err, request_id, head, resp);
     }
     free(c.raw_owned);
     json_decref(c.out);
