@@ -185,7 +185,8 @@ static char *string_bytes(const cbor_item_t *it, size_t *len)
         if (l) buf_append(&b, text ? cbor_string_handle(ch[i]) : cbor_bytestring_handle(ch[i]), l);
     }
     *len = b.len;
-    if (!b.data) buf_reserve(&b, 1);
+    buf_reserve(&b, 1);
+    b.data[b.len] = '\0'; /* zero chunks leave the buffer unwritten */
     return buf_steal(&b);
 }
 

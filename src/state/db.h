@@ -10,6 +10,7 @@
  *   s  const char *  (NULL binds SQL NULL)
  *   i  int64_t
  *   d  int (widened)
+ *   f  double
  *   b  const void *, size_t  (a blob: two arguments)
  */
 #ifndef ORGTRAIL_DB_H
@@ -66,6 +67,7 @@ void db_done(sqlite3_stmt *st);
 /* Column helpers; text is "" for NULL (valid until the next step). */
 const char *db_text(sqlite3_stmt *st, int col);
 int64_t db_int(sqlite3_stmt *st, int col);
+double db_double(sqlite3_stmt *st, int col);
 bool db_is_null(sqlite3_stmt *st, int col);
 /* A blob column: its bytes (valid until the next step) and length. */
 const void *db_blob(sqlite3_stmt *st, int col, size_t *len);

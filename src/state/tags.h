@@ -34,6 +34,7 @@ typedef enum tags_ns {
     TAGS_TRAIL,         /* CloudTrail trails, by ARN */
     TAGS_CHANNEL,       /* CloudTrail channels, by ARN */
     TAGS_LOGS_GROUP,    /* CloudWatch Logs log groups, by ARN (without ":*") */
+    TAGS_CW_ALARM,      /* CloudWatch alarms, by ARN */
 } tags_ns;
 
 int64_t tags_count(db_conn *db, tags_ns ns, const char *resource_id);
