@@ -20,14 +20,7 @@ static const char S3_XMLNS[] = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 sigv4_family proto_family(const svc_model *m)
 {
-    switch (m->protocol) {
-    case PROTO_QUERY:
-        return FAMILY_QUERY;
-    case PROTO_REST_XML:
-        return FAMILY_S3;
-    default:
-        return FAMILY_JSON;
-    }
+    return proto_wire_family(m->protocol);
 }
 
 proto_kind proto_wire(const svc_model *m, const http_request *r)

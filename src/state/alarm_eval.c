@@ -240,6 +240,20 @@ void alarm_decide(const alarm_rule *r, alarm_state current, const alarm_value *v
 
 /* ---- the range's values -------------------------------------------------------------- */
 
+size_t alarm_config_dims(const json_t *config, metricstore_dim dims[METRICSTORE_MAX_DIMS])
+{
+    size_t nd = 0, i;
+    json_t *d;
+    json_array_foreach(json_object_get(config, "Dimensions"), i, d)
+    {
+        if (nd == METRICSTORE_MAX_DIMS) break;
+        dims[nd].name = json_string_value(json_object_get(d, "Name"));
+        dims[nd].value = json_string_value(json_object_get(d, "Value"));
+        if (dims[nd].name && dims[nd].value) nd++;
+    }
+    return nd;
+}
+
 int alarm_range_values(db_conn *db, const char *account, const char *region, const json_t *config,
                        int64_t now_ms, int64_t *range_start, alarm_value **out, size_t *n)
 {
@@ -248,17 +262,8 @@ int alarm_range_values(db_conn *db, const char *account, const char *region, con
     int period = (int)json_integer_value(json_object_get(config, "Period"));
     int N = (int)json_integer_value(json_object_get(config, "EvaluationPeriods"));
     if (period <= 0 || N <= 0) return 0;
-    const json_t *dl = json_object_get(config, "Dimensions");
     metricstore_dim dims[METRICSTORE_MAX_DIMS];
-    size_t nd = 0, i;
-    json_t *d;
-    json_array_foreach(dl, i, d)
-    {
-        if (nd == METRICSTORE_MAX_DIMS) break;
-        dims[nd].name = json_string_value(json_object_get(d, "Name"));
-        dims[nd].value = json_string_value(json_object_get(d, "Value"));
-        if (dims[nd].name && dims[nd].value) nd++;
-    }
+    size_t nd = alarm_config_dims(config, dims);
     metricstore_key k = {account,
                          region,
                          json_string_value(json_object_get(config, "Namespace")),

@@ -15,23 +15,6 @@ void alarm_arn(const char *account, const char *region, const char *name, char *
     snprintf(out, n, "arn:aws:cloudwatch:%s:%s:alarm:%s", region, account, name);
 }
 
-/* Runs fn in the caller's transaction when one is open, else in its own. */
-typedef int (*tx_fn)(db_conn *db, void *arg);
-static int in_tx(db_conn *db, tx_fn fn, void *arg)
-{
-    bool own = !db_in_transaction(db);
-    if (own && db_begin(db)) return -1;
-    int rc = fn(db, arg);
-    if (own) {
-        if (rc) {
-            db_rollback(db);
-            return rc;
-        }
-        if (db_commit(db)) return -1;
-    }
-    return rc;
-}
-
 static char *dup_json(const json_t *v)
 {
     char *t = json_dumps(v, JSON_COMPACT | JSON_REAL_PRECISION(17));
@@ -419,7 +402,7 @@ int alarm_evaluate(db_conn *db, const char *account, const char *region, int64_t
 {
     if (changed) *changed = 0;
     eval_args a = {account, region, ns, metric_name, now_ms, changed};
-    return in_tx(db, evaluate_tx, &a);
+    return db_in_tx(db, evaluate_tx, &a);
 }
 
 /* ---- configuration ------------------------------------------------------------------- */
@@ -441,15 +424,7 @@ static int put_tx(db_conn *db, void *arg)
     const json_t *enabled = json_object_get(cfg, "ActionsEnabled");
     bool actions = !enabled || json_is_true(enabled);
     metricstore_dim dims[METRICSTORE_MAX_DIMS];
-    size_t nd = 0, i;
-    json_t *d;
-    json_array_foreach(json_object_get(cfg, "Dimensions"), i, d)
-    {
-        if (nd == METRICSTORE_MAX_DIMS) break;
-        dims[nd].name = json_string_value(json_object_get(d, "Name"));
-        dims[nd].value = json_string_value(json_object_get(d, "Value"));
-        if (dims[nd].name && dims[nd].value) nd++;
-    }
+    size_t nd = alarm_config_dims(cfg, dims);
     char *dims_text = metricstore_dims_text(dims, nd);
     char *text = dup_json(cfg);
     alarm_row old;
@@ -498,7 +473,7 @@ int alarms_put(db_conn *db, const char *account, const char *region, const json_
                int64_t now_ms)
 {
     put_args a = {account, region, config, now_ms};
-    return in_tx(db, put_tx, &a);
+    return db_in_tx(db, put_tx, &a);
 }
 
 int alarms_delete(db_conn *db, const char *account, const char *region, const char *name)
@@ -554,7 +529,7 @@ int alarms_set_state(db_conn *db, const char *account, const char *region, const
                      alarm_state state, const char *reason, const char *reason_data, int64_t now_ms)
 {
     state_args a = {account, region, name, reason, reason_data, state, now_ms};
-    return in_tx(db, set_state_tx, &a);
+    return db_in_tx(db, set_state_tx, &a);
 }
 
 /* ---- history and outbox -------------------------------------------------------------- */

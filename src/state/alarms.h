@@ -74,6 +74,7 @@
 #include <stdint.h>
 
 #include "state/db.h"
+#include "state/metricstore.h"
 
 enum { ALARMS_NOT_FOUND = -2 };
 
@@ -121,6 +122,9 @@ typedef struct alarm_verdict {
  * periods) (ascending, at most N) and the current state. */
 void alarm_decide(const alarm_rule *r, alarm_state current, const alarm_value *v, size_t n,
                   int64_t range_start_ms, int64_t now_ms, alarm_verdict *out);
+/* The dimensions of an alarm's config (its Dimensions list, borrowed strings) into dims;
+ * returns how many. */
+size_t alarm_config_dims(const json_t *config, metricstore_dim dims[METRICSTORE_MAX_DIMS]);
 /* The period values of an alarm's range at now_ms: the range's start and the values
  * (malloc'd into *out, *n of them). config is the alarm's PutMetricAlarm input. 0 or -1. */
 int alarm_range_values(db_conn *db, const char *account, const char *region, const json_t *config,

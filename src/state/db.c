@@ -430,6 +430,21 @@ int db_commit(db_conn *c)
     return 0;
 }
 
+int db_in_tx(db_conn *c, db_tx_fn fn, void *arg)
+{
+    bool own = !c->in_tx;
+    if (own && db_begin(c)) return -1;
+    int rc = fn(c, arg);
+    if (own) {
+        if (rc) {
+            db_rollback(c);
+            return rc;
+        }
+        if (db_commit(c)) return -1;
+    }
+    return rc;
+}
+
 void db_rollback(db_conn *c)
 {
     sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);

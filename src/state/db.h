@@ -101,6 +101,12 @@ void db_read_end(db_conn *c);
 __attribute__((warn_unused_result)) int db_begin(db_conn *c);
 __attribute__((warn_unused_result)) int db_commit(db_conn *c);
 void db_rollback(db_conn *c);
+/* Runs fn(c, arg) inside the caller's transaction when one is open (its result is the
+ * caller's to commit or roll back), else inside one of its own: committed when fn returns
+ * 0, rolled back otherwise. Returns fn's result, or -1 when the own begin/commit fails.
+ * The state modules' writers that "join the caller's transaction" use it. */
+typedef int (*db_tx_fn)(db_conn *c, void *arg);
+__attribute__((warn_unused_result)) int db_in_tx(db_conn *c, db_tx_fn fn, void *arg);
 /* For the asserts of functions that must run inside (or outside) the caller's transaction. */
 static inline bool db_in_transaction(const db_conn *c)
 {

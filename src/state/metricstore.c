@@ -52,9 +52,20 @@ static int64_t metric_id(db_conn *db, const metricstore_key *k, bool create, int
     return id;
 }
 
-static int put_points(db_conn *db, const metricstore_key *k, const metricstore_point *pts, size_t n,
-                      int64_t now_ms)
+typedef struct put_args {
+    const metricstore_key *k;
+    const metricstore_point *pts;
+    size_t n;
+    int64_t now_ms;
+} put_args;
+
+static int put_points(db_conn *db, void *arg)
 {
+    const put_args *a = arg;
+    const metricstore_key *k = a->k;
+    const metricstore_point *pts = a->pts;
+    size_t n = a->n;
+    int64_t now_ms = a->now_ms;
     int64_t id = metric_id(db, k, true, now_ms);
     if (id < 0) return -1;
     if (db_exec(db, "UPDATE metrics SET last_put_ms = MAX(last_put_ms, ?) WHERE id = ?", "ii",
@@ -89,17 +100,8 @@ static int put_points(db_conn *db, const metricstore_key *k, const metricstore_p
 int metricstore_put(db_conn *db, const metricstore_key *k, const metricstore_point *pts, size_t n,
                     int64_t now_ms)
 {
-    bool own = !db_in_transaction(db);
-    if (own && db_begin(db)) return -1;
-    int rc = put_points(db, k, pts, n, now_ms);
-    if (own) {
-        if (rc) {
-            db_rollback(db);
-            return -1;
-        }
-        if (db_commit(db)) return -1;
-    }
-    return rc;
+    put_args a = {k, pts, n, now_ms};
+    return db_in_tx(db, put_points, &a);
 }
 
 /* ---- listing ------------------------------------------------------------------------- */

@@ -228,15 +228,7 @@ int cw_describe_alarms_for_metric(call_ctx *c)
             keep = false;
         if (keep && want) {
             metricstore_dim ad[METRICSTORE_MAX_DIMS];
-            size_t na = 0, j;
-            json_t *d;
-            json_array_foreach(json_object_get(rows[i].config, "Dimensions"), j, d)
-            {
-                if (na == METRICSTORE_MAX_DIMS) break;
-                ad[na].name = json_string_value(json_object_get(d, "Name"));
-                ad[na].value = json_string_value(json_object_get(d, "Value"));
-                if (ad[na].name && ad[na].value) na++;
-            }
+            size_t na = alarm_config_dims(rows[i].config, ad);
             char *have = metricstore_dims_text(ad, na);
             keep = !strcmp(have, want);
             free(have);

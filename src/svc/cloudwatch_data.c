@@ -129,6 +129,26 @@ static int binary(ctx *x, char op, val *a, val *b)
     return 0;
 }
 
+/* SUM / AVG / MIN / MAX of the values that are not missing (NaN when all are). */
+static double fold(const char *fn, const double *v, size_t n)
+{
+    double acc = NAN;
+    size_t seen = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) continue;
+        seen++;
+        if (isnan(acc))
+            acc = v[i];
+        else if (!strcmp(fn, "MIN"))
+            acc = fmin(acc, v[i]);
+        else if (!strcmp(fn, "MAX"))
+            acc = fmax(acc, v[i]);
+        else
+            acc += v[i];
+    }
+    return !strcmp(fn, "AVG") && seen ? acc / (double)seen : acc;
+}
+
 /* SUM / AVG / MIN / MAX of one series (a number) or of an array (a series). */
 static int aggregate(ctx *x, const char *fn, val *arg, val *out)
 {
@@ -137,47 +157,25 @@ static int aggregate(ctx *x, const char *fn, val *arg, val *out)
         *out = *arg;
         return 0;
     }
-    if (arg->kind == V_SERIES) {
-        double acc = NAN;
-        size_t n = 0;
-        for (size_t i = 0; i < x->n_time; i++) {
-            double v = arg->v[i];
-            if (isnan(v)) continue;
-            n++;
-            if (isnan(acc))
-                acc = v;
-            else if (!strcmp(fn, "MIN"))
-                acc = fmin(acc, v);
-            else if (!strcmp(fn, "MAX"))
-                acc = fmax(acc, v);
-            else
-                acc += v;
-        }
+    const double *vals = arg->kind == V_SERIES ? arg->v : NULL;
+    size_t n_vals = vals ? x->n_time : arg->n_items;
+    double *column = vals ? NULL : malloc((n_vals ? n_vals : 1) * sizeof *column);
+    if (!vals && !column) abort();
+    if (vals) {
         out->kind = V_SCALAR;
-        out->s = !strcmp(fn, "AVG") && n ? acc / (double)n : acc;
+        out->s = fold(fn, vals, n_vals);
         return 0;
     }
     out->kind = V_SERIES;
     out->v = series_new(x);
     for (size_t i = 0; i < x->n_time; i++) {
-        double acc = NAN;
-        size_t n = 0;
         for (size_t k = 0; k < arg->n_items; k++) {
             const val *it = &arg->items[k];
-            double v = it->kind == V_SCALAR ? it->s : it->kind == V_SERIES ? it->v[i] : NAN;
-            if (isnan(v)) continue;
-            n++;
-            if (isnan(acc))
-                acc = v;
-            else if (!strcmp(fn, "MIN"))
-                acc = fmin(acc, v);
-            else if (!strcmp(fn, "MAX"))
-                acc = fmax(acc, v);
-            else
-                acc += v;
+            column[k] = it->kind == V_SCALAR ? it->s : it->kind == V_SERIES ? it->v[i] : NAN;
         }
-        out->v[i] = !strcmp(fn, "AVG") && n ? acc / (double)n : acc;
+        out->v[i] = fold(fn, column, n_vals);
     }
+    free(column);
     return 0;
 }
 
@@ -300,16 +298,19 @@ static int parse_unary(ctx *x, val *out)
     return parse_primary(x, out);
 }
 
-static int parse_term(ctx *x, val *out)
+/* A chain of operators of one precedence: level 1 '*' '/' over unary operands, level 0
+ * '+' '-' over level 1. */
+static int parse_level(ctx *x, val *out, int level)
 {
-    if (parse_unary(x, out)) return -1;
+    const char *ops = level ? "*/" : "+-";
+    if (level ? parse_unary(x, out) : parse_level(x, out, 1)) return -1;
     for (;;) {
         skip(x);
         char op = *x->p;
-        if (op != '*' && op != '/') return 0;
+        if (!op || !strchr(ops, op)) return 0;
         x->p++;
         val r;
-        if (parse_unary(x, &r)) {
+        if (level ? parse_unary(x, &r) : parse_level(x, &r, 1)) {
             val_free(&r);
             return -1;
         }
@@ -321,21 +322,7 @@ static int parse_term(ctx *x, val *out)
 
 static int parse_expr(ctx *x, val *out)
 {
-    if (parse_term(x, out)) return -1;
-    for (;;) {
-        skip(x);
-        char op = *x->p;
-        if (op != '+' && op != '-') return 0;
-        x->p++;
-        val r;
-        if (parse_term(x, &r)) {
-            val_free(&r);
-            return -1;
-        }
-        int rc = binary(x, op, out, &r);
-        val_free(&r);
-        if (rc) return -1;
-    }
+    return parse_level(x, out, 0);
 }
 
 static int eval_query(ctx *x, query *q)
