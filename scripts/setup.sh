@@ -7,7 +7,7 @@ debian_packages=(
     build-essential cmake pkg-config clang libclang-rt-14-dev clang-format
     libmicrohttpd-dev libsqlite3-dev libssl-dev libjansson-dev
     libcurl4-openssl-dev libdeflate-dev libisal-dev libpcre2-dev libexpat1-dev
-    libcmocka-dev
+    libcmocka-dev libcbor-dev
     gdb  # tests/integration/test_signer.py probes the serving process with it
 )
 

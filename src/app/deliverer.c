@@ -9,6 +9,7 @@
 #include "delivery/outbox.h"
 #include "digest/digester.h"
 #include "core/log.h"
+#include "state/alarms.h"
 #include "state/logstore.h"
 #include "state/delivery_state.h"
 
@@ -69,11 +70,15 @@ static void *run(void *arg)
         digest_plan(env, d->signer, now);
         digest_write(env, now);
         /* Log events past their group's retention go once a second: a pass that finds
-         * none only reads (state/logstore.h). */
+         * none only reads (state/logstore.h). So are alarms evaluated. */
         if (now - last_sweep_ms >= 1000) {
             db_conn *sdb = db_acquire(env->db);
             int64_t gone = 0;
             if (logstore_expire(sdb, now, &gone)) ot_log("log event expiry: %s", db_errmsg(sdb));
+            /* Alarms see their periods end without data here; datapoints evaluate them at
+             * once (state/alarms.h). */
+            if (alarm_evaluate(sdb, NULL, NULL, now, NULL, NULL, NULL))
+                ot_log("alarm evaluation: %s", db_errmsg(sdb));
             db_release(env->db, sdb);
             last_sweep_ms = now;
         }

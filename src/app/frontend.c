@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "app/registry.h"
 #include "auth/chunked.h"
@@ -28,11 +29,14 @@ bool frontend_read_only(const char *op)
 }
 
 /* Best guess of the operation of a request that failed before decoding, for its record:
- * the X-Amz-Target suffix, or an Action parameter in the query string or form body. */
+ * the X-Amz-Target suffix, the Smithy RPC v2 path's last segment, or an Action parameter
+ * in the query string or form body. */
 static void guess_op(const http_request *r, char *out, size_t n)
 {
     const char *t = http_header_get(r, "x-amz-target");
     const char *dot = t ? strrchr(t, '.') : NULL;
+    const char *rpc = strstr(r->raw_path, "/operation/");
+    if (!dot && !strncmp(r->raw_path, "/service/", 9) && rpc) dot = rpc + 10;
     const char *action = http_query_get(r, "Action", NULL);
     http_param *form = NULL;
     size_t nform = 0;
@@ -93,6 +97,50 @@ static int decode_chunked(http_request *r, const sigv4_auth *a, aws_error *e)
         snprintf(name, sizeof name, "x-amz-checksum-%s", res.checksum_alg);
         if (!http_header_get(r, name)) http_request_add_header(r, name, res.checksum_value);
     }
+    return 0;
+}
+
+/* The most a compressed request body may inflate to: far above any operation's limit
+ * (PutMetricData's is 1 MB), so that the operation, not this, says what is too large. */
+#define INFLATED_MAX (16u * 1024 * 1024)
+
+/* Request compression (the models' requestcompression trait: botocore gzips a
+ * PutMetricData body over 10 KB, Content-Encoding: gzip). The signature covers the
+ * compressed bytes, so this runs after verification, and only for the RPC protocols: an
+ * S3 object stored with Content-Encoding gzip keeps its bytes. */
+static int inflate_body(http_request *r, proto_kind wire, aws_error *e)
+{
+    const char *ce = http_header_get(r, "content-encoding");
+    if (!ce || !strstr(ce, "gzip") || wire == PROTO_REST_XML || wire == PROTO_REST_JSON ||
+        !r->body.len)
+        return 0;
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) abort();
+    buf out = BUF_INIT;
+    z.next_in = (Bytef *)r->body.data;
+    z.avail_in = (uInt)r->body.len;
+    int rc;
+    do {
+        buf_reserve(&out, 65536);
+        z.next_out = (Bytef *)out.data + out.len;
+        z.avail_out = 65536;
+        rc = inflate(&z, Z_NO_FLUSH);
+        out.len = z.total_out;
+    } while (rc == Z_OK && out.len <= INFLATED_MAX);
+    inflateEnd(&z);
+    out.data[out.len] = '\0'; /* buf's promise (buf_reserve left room for it) */
+    if (out.len > INFLATED_MAX) {
+        buf_free(&out);
+        return aws_fail(e, 413, "RequestEntityTooLarge",
+                        "The request body inflates to more than %u bytes.", INFLATED_MAX);
+    }
+    if (rc != Z_STREAM_END) {
+        buf_free(&out);
+        return aws_fail(e, 400, "SerializationException", "The request body is not valid gzip.");
+    }
+    buf_free(&r->body);
+    r->body = out;
     return 0;
 }
 
@@ -252,7 +300,8 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     sigv4_failure f = sigv4_parse(r, now, &auth, detail, sizeof detail);
     const svc_model *m = auth.service[0] ? model_service(&s->models, auth.service) : NULL;
     const service_def *svc = auth.service[0] ? service_lookup(auth.service) : NULL;
-    sigv4_family fam = m ? proto_family(m) : proto_guess_family(r);
+    proto_kind wire = m ? proto_wire(m, r) : PROTO_JSON;
+    sigv4_family fam = m ? proto_wire_family(wire) : proto_guess_family(r);
     /* A service's own endpoint (svc/service.h) is not an operation of its model: it
      * bypasses the protocol decoder and writes its own answer. */
     const service_route *route =
@@ -298,6 +347,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
     memset(&pc, 0, sizeof pc);
     const op_def *op = route ? &route->op : NULL;
     if (!aws_error_set(&err) && is_aws_chunked(r, &auth)) decode_chunked(r, &auth, &err);
+    if (!aws_error_set(&err) && m) inflate_body(r, wire, &err);
     if (route) {
         if (!aws_error_set(&err) && strcmp(r->method, route->method))
             aws_fail(&err, 405, "MethodNotAllowedException", "%s accepts %s only.", route->path,
@@ -426,7 +476,7 @@ void frontend_handle(server *s, http_request *r, http_response *resp)
         if (c.http_status) resp->status = c.http_status;
     } else {
         if (c.raw.has_fd) close(c.raw.fd);
-        proto_write_error(m, fam, &err, request_id, head, resp);
+        proto_write_error(m, fam, wire, &err, request_id, head, resp);
     }
     free(c.raw_owned);
     json_decref(c.out);

@@ -33,4 +33,3 @@ const op_def *service_op(const service_def *s, const char *op_name)
 
 /* Services whose operations arrive with later issues: their APIs are routed and
  * authenticated already, and answer NotImplemented until then. */
-const service_def SVC_MONITORING = {.signing_name = "monitoring", .style = VSTYLE_JSON};

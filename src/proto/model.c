@@ -8,9 +8,11 @@
 
 static proto_kind protocol_of(const char *p)
 {
+    if (!p) return PROTO_JSON;
     if (!strcmp(p, "query")) return PROTO_QUERY;
     if (!strcmp(p, "rest-xml")) return PROTO_REST_XML;
     if (!strcmp(p, "rest-json")) return PROTO_REST_JSON;
+    if (!strcmp(p, "smithy-rpc-v2-cbor")) return PROTO_CBOR;
     return PROTO_JSON;
 }
 
@@ -35,15 +37,19 @@ int model_set_load(model_set *ms, char *err, size_t errlen)
         json_t *meta = json_object_get(svc, "metadata");
         m->signing_name = name;
         const char *proto = json_string_value(json_object_get(meta, "protocol"));
-        /* CloudWatch lists several protocols; current SDKs speak JSON 1.0 to it. */
+        m->protocol = protocol_of(proto ? proto : "json");
+        m->wires = 1u << m->protocol;
+        /* A model that lists several protocols (CloudWatch) is served in each of them; a
+         * request that shows none is taken as AWS JSON, the one botocore picks first. */
         json_t *protos = json_object_get(meta, "protocols");
         if (json_array_size(protos) > 1) {
             size_t i;
             json_t *p;
-            json_array_foreach(protos, i, p) if (!strcmp(json_string_value(p), "json")) proto =
-                "json";
+            m->wires = 0;
+            json_array_foreach(protos, i, p) m->wires |= 1u << protocol_of(json_string_value(p));
+            if (m->wires & (1u << PROTO_JSON)) m->protocol = PROTO_JSON;
         }
-        m->protocol = protocol_of(proto ? proto : "json");
+        m->query_compatible = json_object_get(meta, "awsQueryCompatible") != NULL;
         m->json_version = json_string_value(json_object_get(meta, "jsonVersion"));
         if (!m->json_version) m->json_version = "1.0";
         m->target_prefix = json_string_value(json_object_get(meta, "targetPrefix"));
@@ -120,6 +126,19 @@ int model_error_status(const svc_model *m, const char *shape_name, const char **
         *code = c ? c : shape_name;
     }
     return (int)json_integer_value(json_object_get(e, "httpStatusCode"));
+}
+
+const char *model_error_shape_of_code(const svc_model *m, const char *code)
+{
+    const char *name;
+    json_t *shape;
+    json_object_foreach(m->shapes, name, shape)
+    {
+        const json_t *e = json_object_get(shape, "error");
+        const char *c = json_string_value(json_object_get(e, "code"));
+        if (c && !strcmp(c, code)) return name;
+    }
+    return NULL;
 }
 
 const char *model_target_op(const svc_model *m, const char *target)

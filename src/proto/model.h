@@ -15,11 +15,19 @@ typedef enum proto_kind {
     PROTO_QUERY,     /* form-encoded request, XML response */
     PROTO_REST_XML,  /* S3 */
     PROTO_REST_JSON, /* cloudtrail-data */
+    PROTO_CBOR,      /* Smithy RPC v2 CBOR (CloudWatch; proto/cbor.h) */
 } proto_kind;
 
 typedef struct svc_model {
     const char *signing_name; /* credential-scope service, e.g. "cloudtrail" */
-    proto_kind protocol;
+    proto_kind protocol;      /* the default: what a request in no recognisable protocol gets */
+    /* Every protocol the model lists (1 << proto_kind each): CloudWatch's model lists
+     * smithy-rpc-v2-cbor, json and query, and clients pick the first they support, so each
+     * request is answered in the protocol it came in (proto_wire). */
+    unsigned wires;
+    /* awsQueryCompatible (a former Query service): JSON and CBOR errors also carry the
+     * Query error code, in x-amzn-query-error. */
+    bool query_compatible;
     const char *json_version;  /* "1.0" / "1.1" for PROTO_JSON */
     const char *target_prefix; /* X-Amz-Target prefix for PROTO_JSON */
     const char *xml_namespace; /* Query response namespace */
@@ -53,6 +61,9 @@ const char *model_op_input(const json_t *op);
 const char *model_op_output(const json_t *op);
 /* The HTTP status the model gives an error shape (0 when it gives none). */
 int model_error_status(const svc_model *m, const char *shape_name, const char **code);
+
+/* The name of the error shape whose Query code (error.code) is `code`, or NULL. */
+const char *model_error_shape_of_code(const svc_model *m, const char *code);
 
 /* The operation name an X-Amz-Target header names for model m, or NULL when its prefix
  * is not m's. Both spellings clients send are accepted: botocore's full

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "core/jsonutil.h"
+#include "proto/cbor.h"
 #include "core/timeutil.h"
 #include "proto/rest_route.h"
 #include "proto/xml.h"
@@ -19,7 +20,28 @@ static const char S3_XMLNS[] = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 sigv4_family proto_family(const svc_model *m)
 {
-    switch (m->protocol) {
+    return proto_wire_family(m->protocol);
+}
+
+proto_kind proto_wire(const svc_model *m, const http_request *r)
+{
+    if (!(m->wires & (m->wires - 1))) return m->protocol; /* one protocol only */
+    const char *sp = http_header_get(r, "smithy-protocol");
+    if ((m->wires & (1u << PROTO_CBOR)) &&
+        ((sp && !strcasecmp(sp, "rpc-v2-cbor")) || !strncmp(r->raw_path, "/service/", 9)))
+        return PROTO_CBOR;
+    if ((m->wires & (1u << PROTO_JSON)) && http_header_get(r, "x-amz-target")) return PROTO_JSON;
+    const char *ct = http_header_get(r, "content-type");
+    if ((m->wires & (1u << PROTO_QUERY)) &&
+        ((ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33)) ||
+         http_query_get(r, "Action", NULL)))
+        return PROTO_QUERY;
+    return m->protocol;
+}
+
+sigv4_family proto_wire_family(proto_kind wire)
+{
+    switch (wire) {
     case PROTO_QUERY:
         return FAMILY_QUERY;
     case PROTO_REST_XML:
@@ -73,6 +95,38 @@ static int decode_json(const svc_model *m, const http_request *r, proto_call *c,
                             "Start of structure or map not found at the top level.");
         }
     }
+    c->op_name = json_string_value(json_object_get(op, "name"));
+    c->op = op;
+    c->input = in;
+    return 0;
+}
+
+/* ---- Smithy RPC v2 CBOR -------------------------------------------------------------- */
+
+/* POST /service/{ServiceName}/operation/{OperationName}, where ServiceName is the
+ * Smithy service's name (botocore sends the model's targetPrefix), the body a CBOR map
+ * (proto/cbor.h). */
+static int decode_cbor(const svc_model *m, const http_request *r, proto_call *c, aws_error *e)
+{
+    const char *p = r->raw_path;
+    size_t pl = m->target_prefix ? strlen(m->target_prefix) : 0;
+    const char *opname = NULL;
+    if (!strncmp(p, "/service/", 9) && pl && !strncmp(p + 9, m->target_prefix, pl) &&
+        !strncmp(p + 9 + pl, "/operation/", 11))
+        opname = p + 9 + pl + 11;
+    const json_t *op = opname && *opname && !strchr(opname, '/') ? model_op(m, opname) : NULL;
+    if (!op)
+        return aws_fail(e, 404, "UnknownOperationException",
+                        "The requested operation is not recognized by the service.");
+    if (strcmp(r->method, "POST"))
+        return aws_fail(e, 405, "MethodNotAllowedException", "Only POST is supported.");
+    const char *ct = http_header_get(r, "content-type");
+    if (r->body.len && (!ct || strncasecmp(ct, "application/cbor", 16)))
+        return aws_fail(e, 415, "UnsupportedMediaTypeException",
+                        "A Smithy RPC v2 CBOR request's Content-Type is application/cbor.");
+    const json_t *shape = model_shape(m, model_op_input(op));
+    json_t *in = cbor_decode_shape(m, shape, (const uint8_t *)r->body.data, r->body.len, e);
+    if (!in) return -1;
     c->op_name = json_string_value(json_object_get(op, "name"));
     c->op = op;
     c->input = in;
@@ -550,9 +604,12 @@ int proto_decode(const svc_model *m, const http_request *r, proto_call *c, aws_e
 {
     memset(c, 0, sizeof *c);
     c->model = m;
-    switch (m->protocol) {
+    c->wire = proto_wire(m, r);
+    switch (c->wire) {
     case PROTO_JSON:
         return decode_json(m, r, c, e);
+    case PROTO_CBOR:
+        return decode_cbor(m, r, c, e);
     case PROTO_QUERY:
         return decode_query(m, r, c, e);
     default:
@@ -727,10 +784,16 @@ void proto_write_output(const svc_model *m, const proto_call *c, const json_t *o
                         const proto_raw_body *raw, const char *request_id, bool head,
                         http_response *resp)
 {
-    sigv4_family fam = proto_family(m);
+    sigv4_family fam = proto_wire_family(c->wire);
     set_common(resp, fam, request_id);
     resp->status = 200;
-    if (m->protocol == PROTO_JSON) {
+    if (c->wire == PROTO_CBOR) {
+        http_response_header(resp, "smithy-protocol", "rpc-v2-cbor");
+        http_response_header(resp, "Content-Type", "application/cbor");
+        cbor_encode_shape(m, model_shape(m, model_op_output(c->op)), output, &resp->body);
+        return;
+    }
+    if (c->wire == PROTO_JSON) {
         char ct[48];
         snprintf(ct, sizeof ct, "application/x-amz-json-%s", m->json_version);
         http_response_header(resp, "Content-Type", ct);
@@ -743,7 +806,7 @@ void proto_write_output(const svc_model *m, const proto_call *c, const json_t *o
         }
         return;
     }
-    if (m->protocol == PROTO_QUERY) {
+    if (c->wire == PROTO_QUERY) {
         buf *b = &resp->body;
         http_response_header(resp, "Content-Type", "text/xml");
         buf_printf(b, "<%sResponse xmlns=\"%s\">", c->op_name, m->xml_namespace);
@@ -761,9 +824,23 @@ void proto_write_output(const svc_model *m, const proto_call *c, const json_t *o
     write_rest_output(m, c, output, raw, head, resp);
 }
 
-void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
+/* AWS JSON and CBOR errors of a query-compatible service name the error shape in
+ * __type and its Query code in x-amzn-query-error ("Code;Sender"), which clients report
+ * as the error's code. */
+static const char *error_type(const svc_model *m, const aws_error *e, http_response *resp)
+{
+    if (!m || !m->query_compatible) return e->code;
+    char qe[160];
+    snprintf(qe, sizeof qe, "%s;%s", e->code, resp->status >= 500 ? "Receiver" : "Sender");
+    http_response_header(resp, "x-amzn-query-error", qe);
+    const char *shape = model_error_shape_of_code(m, e->code);
+    return shape ? shape : e->code;
+}
+
+void proto_write_error(const svc_model *m, sigv4_family fam, proto_kind wire, const aws_error *e,
                        const char *request_id, bool head, http_response *resp)
 {
+    if (m) fam = proto_wire_family(wire);
     set_common(resp, fam, request_id);
     resp->status = e->status ? e->status : 400;
     buf *b = &resp->body;
@@ -779,17 +856,25 @@ void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
         json_decref(body);
         return;
     }
+    if (m && wire == PROTO_CBOR) {
+        http_response_header(resp, "smithy-protocol", "rpc-v2-cbor");
+        http_response_header(resp, "Content-Type", "application/cbor");
+        const char *pairs[] = {"__type", error_type(m, e, resp), "message", e->message};
+        cbor_encode_text_map(pairs, 2, b);
+        return;
+    }
     if (fam == FAMILY_JSON) {
         char ct[48];
         snprintf(ct, sizeof ct, "application/x-amz-json-%s", m ? m->json_version : "1.1");
         http_response_header(resp, "Content-Type", ct);
-        http_response_header(resp, "X-Amzn-ErrorType", e->code);
+        const char *type = error_type(m, e, resp);
+        http_response_header(resp, "X-Amzn-ErrorType", type);
         /* Use the member casing the model's error shape declares ("Message" for
          * Organizations); clients accept both. */
-        const json_t *shape = m ? model_shape(m, e->code) : NULL;
+        const json_t *shape = m ? model_shape(m, type) : NULL;
         bool upper = json_object_get(json_object_get(shape, "members"), "Message") != NULL;
         json_t *body = json_object();
-        json_object_set_new(body, "__type", json_string(e->code));
+        json_object_set_new(body, "__type", json_string(type));
         json_object_set_new(body, upper ? "Message" : "message",
                             json_string_safe(e->message, strlen(e->message)));
         if (e->reason[0]) json_object_set_new(body, "Reason", json_string(e->reason));
@@ -797,11 +882,6 @@ void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
         buf_puts(b, text);
         free(text);
         json_decref(body);
-        if (m && !strcmp(m->signing_name, "monitoring")) {
-            char qe[160];
-            snprintf(qe, sizeof qe, "%s;%s", e->code, resp->status >= 500 ? "Receiver" : "Sender");
-            http_response_header(resp, "x-amzn-query-error", qe);
-        }
         return;
     }
     if (fam == FAMILY_QUERY) {

@@ -6,7 +6,13 @@
  * it in the service's protocol (JSON, Query XML with result wrapper, REST-XML with headers
  * and payload, REST-JSON). Errors are written in the protocol's envelope.
  *
- * Timestamps are JSON numbers (epoch seconds, fraction allowed) on both sides. */
+ * Timestamps are JSON numbers (epoch seconds, fraction allowed) on both sides.
+ *
+ * A model that lists several protocols (CloudWatch: Smithy RPC v2 CBOR, AWS JSON 1.0 and
+ * Query) is spoken in each: proto_wire tells a request's protocol from its form
+ * (smithy-protocol header or /service/ path, X-Amz-Target, Action=), proto_decode
+ * records it in proto_call.wire, and the answer and its errors go out in that protocol,
+ * so handlers never know which one the client spoke. */
 #ifndef ORGTRAIL_PROTO_H
 #define ORGTRAIL_PROTO_H
 
@@ -22,6 +28,7 @@ typedef struct proto_call {
     const svc_model *model;
     const char *op_name; /* borrowed from the model */
     const json_t *op;    /* borrowed from the model */
+    proto_kind wire;     /* the protocol the request came in (and is answered in) */
     json_t *input;       /* owned */
     /* REST only: the raw request body when it is a blob payload (borrowed). */
     const char *raw_payload;
@@ -40,6 +47,10 @@ typedef struct proto_raw_body {
 } proto_raw_body;
 
 sigv4_family proto_family(const svc_model *m);
+/* The protocol request r speaks to model m (m->protocol when the model has one only). */
+proto_kind proto_wire(const svc_model *m, const http_request *r);
+/* The SigV4 error family of a protocol (Query codes for Query, JSON's for JSON and CBOR). */
+sigv4_family proto_wire_family(proto_kind wire);
 
 /* Resolves the operation and decodes its input. Returns 0, or -1 with e set
  * (UnknownOperationException / InvalidAction / MethodNotAllowed, SerializationException,
@@ -52,9 +63,9 @@ void proto_write_output(const svc_model *m, const proto_call *c, const json_t *o
                         const proto_raw_body *raw, const char *request_id, bool head_request,
                         http_response *resp);
 
-/* Writes an error in the envelope of family fam (m may be NULL when the service is
- * unknown). */
-void proto_write_error(const svc_model *m, sigv4_family fam, const aws_error *e,
+/* Writes an error in the envelope of protocol `wire` of model m, or of family fam when m
+ * is NULL (the service is unknown). */
+void proto_write_error(const svc_model *m, sigv4_family fam, proto_kind wire, const aws_error *e,
                        const char *request_id, bool head_request, http_response *resp);
 
 /* Guesses the protocol family of a request whose service could not be determined. */

@@ -219,6 +219,9 @@ static void bind(sqlite3_stmt *st, const char *fmt, va_list ap)
         case 'd':
             sqlite3_bind_int64(st, i, va_arg(ap, int));
             break;
+        case 'f':
+            sqlite3_bind_double(st, i, va_arg(ap, double));
+            break;
         case 'b': {
             const void *p = va_arg(ap, const void *);
             size_t n = va_arg(ap, size_t);
@@ -283,6 +286,11 @@ const char *db_text(sqlite3_stmt *st, int col)
 int64_t db_int(sqlite3_stmt *st, int col)
 {
     return sqlite3_column_int64(st, col);
+}
+
+double db_double(sqlite3_stmt *st, int col)
+{
+    return sqlite3_column_double(st, col);
 }
 
 bool db_is_null(sqlite3_stmt *st, int col)
@@ -420,6 +428,21 @@ int db_commit(db_conn *c)
     }
     c->in_tx = 0;
     return 0;
+}
+
+int db_in_tx(db_conn *c, db_tx_fn fn, void *arg)
+{
+    bool own = !c->in_tx;
+    if (own && db_begin(c)) return -1;
+    int rc = fn(c, arg);
+    if (own) {
+        if (rc) {
+            db_rollback(c);
+            return rc;
+        }
+        if (db_commit(c)) return -1;
+    }
+    return rc;
 }
 
 void db_rollback(db_conn *c)

@@ -10,6 +10,7 @@
  *   s  const char *  (NULL binds SQL NULL)
  *   i  int64_t
  *   d  int (widened)
+ *   f  double
  *   b  const void *, size_t  (a blob: two arguments)
  */
 #ifndef ORGTRAIL_DB_H
@@ -66,6 +67,7 @@ void db_done(sqlite3_stmt *st);
 /* Column helpers; text is "" for NULL (valid until the next step). */
 const char *db_text(sqlite3_stmt *st, int col);
 int64_t db_int(sqlite3_stmt *st, int col);
+double db_double(sqlite3_stmt *st, int col);
 bool db_is_null(sqlite3_stmt *st, int col);
 /* A blob column: its bytes (valid until the next step) and length. */
 const void *db_blob(sqlite3_stmt *st, int col, size_t *len);
@@ -99,6 +101,12 @@ void db_read_end(db_conn *c);
 __attribute__((warn_unused_result)) int db_begin(db_conn *c);
 __attribute__((warn_unused_result)) int db_commit(db_conn *c);
 void db_rollback(db_conn *c);
+/* Runs fn(c, arg) inside the caller's transaction when one is open (its result is the
+ * caller's to commit or roll back), else inside one of its own: committed when fn returns
+ * 0, rolled back otherwise. Returns fn's result, or -1 when the own begin/commit fails.
+ * The state modules' writers that "join the caller's transaction" use it. */
+typedef int (*db_tx_fn)(db_conn *c, void *arg);
+__attribute__((warn_unused_result)) int db_in_tx(db_conn *c, db_tx_fn fn, void *arg);
 /* For the asserts of functions that must run inside (or outside) the caller's transaction. */
 static inline bool db_in_transaction(const db_conn *c)
 {

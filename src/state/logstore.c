@@ -95,23 +95,6 @@ static int expire_group(db_conn *db, int64_t gid, int days, int64_t now_ms, int6
     return 0;
 }
 
-/* Runs fn(db, arg) in the caller's transaction when one is open, else in its own. */
-typedef int (*tx_fn)(db_conn *db, void *arg);
-static int in_tx(db_conn *db, tx_fn fn, void *arg)
-{
-    bool own = !db_in_transaction(db);
-    if (own && db_begin(db)) return -1;
-    int rc = fn(db, arg);
-    if (own) {
-        if (rc) {
-            db_rollback(db);
-            return rc;
-        }
-        if (db_commit(db)) return -1;
-    }
-    return rc;
-}
-
 typedef struct append_args {
     const logstore_key *k;
     const logstore_input *ev;
@@ -166,7 +149,7 @@ int logstore_append(db_conn *db, const logstore_key *k, const logstore_input *ev
 {
     assert(k->stream);
     append_args a = {k, ev, n, ingest_ms, last_seq};
-    return in_tx(db, append_tx, &a);
+    return db_in_tx(db, append_tx, &a);
 }
 
 typedef struct retention_args {
@@ -191,7 +174,7 @@ static int retention_tx(db_conn *db, void *arg)
 int logstore_set_retention(db_conn *db, const logstore_key *k, int days, int64_t now_ms)
 {
     retention_args a = {k, days, now_ms};
-    return in_tx(db, retention_tx, &a);
+    return db_in_tx(db, retention_tx, &a);
 }
 
 int logstore_expire(db_conn *db, int64_t now_ms, int64_t *deleted)
@@ -257,7 +240,7 @@ static int drop_tx(db_conn *db, void *arg)
 
 int logstore_drop(db_conn *db, const logstore_key *k)
 {
-    return in_tx(db, drop_tx, (void *)k);
+    return db_in_tx(db, drop_tx, (void *)k);
 }
 
 /* The stream filter as a JSON array of names, for json_each(); NULL when there is none. */

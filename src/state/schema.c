@@ -532,6 +532,40 @@ static const char *const MIGRATIONS[] = {
     "  id INTEGER PRIMARY KEY AUTOINCREMENT, topic_arn TEXT NOT NULL, service TEXT NOT NULL,"
     "  source_arn TEXT, source_account TEXT, subject TEXT, message TEXT NOT NULL,"
     "  created_ms INTEGER NOT NULL);",
+    /* 20: CloudWatch metrics (state/metricstore.h): one row per metric (account, region,
+     * namespace, name and its dimension set as canonical JSON text), and its datapoints as
+     * statistic sets with the raw (value, count) pairs as a blob of doubles when the caller
+     * had them (percentiles). Alarms (state/alarms.h): their settings as the API's JSON
+     * plus the columns evaluation and DescribeAlarms filter on; their history; and the
+     * outbox of alarm actions that the SNS service delivers (alarm_actions, documented in
+     * state/alarms.h). */
+    "CREATE TABLE metrics("
+    "  id INTEGER PRIMARY KEY, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  namespace TEXT NOT NULL, name TEXT NOT NULL, dims TEXT NOT NULL,"
+    "  last_put_ms INTEGER NOT NULL, UNIQUE(account_id, region, namespace, name, dims));"
+    "CREATE TABLE metric_points("
+    "  metric_id INTEGER NOT NULL, ts INTEGER NOT NULL, unit TEXT NOT NULL,"
+    "  count REAL NOT NULL, sum REAL NOT NULL, min REAL NOT NULL, max REAL NOT NULL,"
+    "  vals BLOB NOT NULL);"
+    "CREATE INDEX metric_points_order ON metric_points(metric_id, ts);"
+    "CREATE TABLE alarms("
+    "  account_id TEXT NOT NULL, region TEXT NOT NULL, name TEXT NOT NULL,"
+    "  namespace TEXT NOT NULL, metric_name TEXT NOT NULL, dims TEXT NOT NULL,"
+    "  config TEXT NOT NULL, state TEXT NOT NULL, state_reason TEXT NOT NULL,"
+    "  state_reason_data TEXT, state_updated_ms INTEGER NOT NULL,"
+    "  config_updated_ms INTEGER NOT NULL, actions_enabled INTEGER NOT NULL,"
+    "  PRIMARY KEY(account_id, region, name));"
+    "CREATE INDEX alarms_metric ON alarms(account_id, region, namespace, metric_name);"
+    "CREATE TABLE alarm_history("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  alarm_name TEXT NOT NULL, ts INTEGER NOT NULL, item_type TEXT NOT NULL,"
+    "  summary TEXT NOT NULL, data TEXT NOT NULL);"
+    "CREATE INDEX alarm_history_alarm ON alarm_history(account_id, region, alarm_name, ts);"
+    "CREATE TABLE alarm_actions("
+    "  seq INTEGER PRIMARY KEY AUTOINCREMENT, account_id TEXT NOT NULL, region TEXT NOT NULL,"
+    "  alarm_name TEXT NOT NULL, alarm_arn TEXT NOT NULL, action_arn TEXT NOT NULL,"
+    "  new_state TEXT NOT NULL, message TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+    "  delivered_ms INTEGER);",
 };
 
 int schema_migration_count(void)

@@ -17,6 +17,7 @@ static const struct {
     [TAGS_CHANNEL] = {"cloudtrail.channel", false},  /* channel ARNs */
     [TAGS_LOGS_GROUP] = {"logs.group", false},       /* log group ARNs, without ":*" */
     [TAGS_SNS_TOPIC] = {"sns.topic", false},         /* SNS topic ARNs */
+    [TAGS_CW_ALARM] = {"cloudwatch.alarm", false},   /* CloudWatch alarm ARNs */
 };
 
 static const char *ns_name(tags_ns ns)

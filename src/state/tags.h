@@ -35,6 +35,7 @@ typedef enum tags_ns {
     TAGS_CHANNEL,       /* CloudTrail channels, by ARN */
     TAGS_LOGS_GROUP,    /* CloudWatch Logs log groups, by ARN (without ":*") */
     TAGS_SNS_TOPIC,     /* SNS topics, by ARN */
+    TAGS_CW_ALARM,      /* CloudWatch alarms, by ARN */
 } tags_ns;
 
 int64_t tags_count(db_conn *db, tags_ns ns, const char *resource_id);

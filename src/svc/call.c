@@ -68,7 +68,8 @@ static int authorize_op(call_ctx *c, const service_def *svc, const op_def *op)
 {
     if (op->flags & (OP_AUTHORIZES_ITSELF | OP_NO_PERMISSION_NEEDED)) return 0;
     char action[160];
-    snprintf(action, sizeof action, "%s:%s", svc->signing_name, op->name);
+    snprintf(action, sizeof action, "%s:%s",
+             svc->action_prefix ? svc->action_prefix : svc->signing_name, op->name);
     char resource[1024] = "";
     if (svc->authz_resource) svc->authz_resource(c, resource, sizeof resource);
     authz_context keys = AUTHZ_CONTEXT_INIT;

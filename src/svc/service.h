@@ -150,6 +150,9 @@ typedef struct service_route {
  * the lower layers need too, in core/aws_services.h under the same signing name. */
 typedef struct service_def {
     const char *signing_name; /* credential scope service */
+    /* The IAM action prefix when it differs from the signing name (CloudWatch signs as
+     * "monitoring", its actions are "cloudwatch:PutMetricData"); NULL: the signing name. */
+    const char *action_prefix;
     vstyle style;
     const op_def *ops;
     size_t n_ops;

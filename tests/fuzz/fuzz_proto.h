@@ -74,8 +74,8 @@ static inline void fuzz_proto_request(const uint8_t *data, size_t size, unsigned
     http_response resp;
     http_response_init(&resp);
     if (aws_error_set(&err))
-        proto_write_error(m, proto_family(m), &err, "fuzz-request-id", !strcmp(r.method, "HEAD"),
-                          &resp);
+        proto_write_error(m, proto_family(m), proto_wire(m, &r), &err, "fuzz-request-id",
+                          !strcmp(r.method, "HEAD"), &resp);
     else
         proto_write_output(m, &pc, NULL, NULL, "fuzz-request-id", !strcmp(r.method, "HEAD"), &resp);
     http_response_free(&resp);
