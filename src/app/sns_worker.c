@@ -32,7 +32,7 @@ static void *run(void *arg)
         bool stop = w->stop;
         pthread_mutex_unlock(&w->mu);
         if (stop) break;
-        bool full_notes = sns_publish_pending(w->pool, time_now_ms(), SNS_BATCH) == SNS_BATCH;
+        bool full_notes = sns_publish_pending(w->pool, time_now_ms(), SNS_BATCH) >= SNS_BATCH;
         more = sns_sender_run(w->sender, time_now_ms(), SNS_BATCH) == SNS_BATCH || full_notes;
     }
     return NULL;

@@ -1,6 +1,8 @@
 /* cwl_stream: CloudTrail records into trails' CloudWatch Logs groups. */
 #include "delivery/cwl_stream.h"
 
+#include "detect/metric_filters.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,7 +282,9 @@ static int write_batch(const delivery_env *env, db_conn *db, round *r, batch *b,
      * takes events in any order, but keep each batch chronological as PutLogEvents'
      * callers must. */
     qsort(b->ev, b->n, sizeof *b->ev, by_timestamp);
-    return logstore_append(db, &k, b->ev, b->n, now_ms, NULL);
+    if (logstore_append(db, &k, b->ev, b->n, now_ms, NULL)) return -1;
+    /* The group's metric filters, metrics and alarms move in the round's transaction. */
+    return mf_publish(db, g->account_id, g->region, g->name, b->ev, b->n, now_ms);
 }
 
 int cwl_stream_round(const delivery_env *env, int64_t now_ms, bool *more)

@@ -9,6 +9,8 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "filter/filter_pattern.h"
+#include "state/alarms.h"
+#include "state/metricstore.h"
 
 typedef struct mf_filter {
     char *name, *namespace_, *metric, *unit;
@@ -245,4 +247,46 @@ int mf_set_evaluate(const mf_set *s, const logstore_input *ev, size_t n, mf_emit
         free(t.rows[i].dims);
     free(t.rows);
     return rc;
+}
+
+typedef struct publish_ctx {
+    db_conn *db;
+    const char *account_id, *region;
+    int64_t now_ms;
+} publish_ctx;
+
+static int store_datapoint(const mf_datapoint *dp, void *arg)
+{
+    publish_ctx *p = arg;
+    metricstore_dim dims[MF_DIMENSIONS_MAX];
+    for (size_t k = 0; k < dp->n_dims; k++)
+        dims[k] = (metricstore_dim){dp->dim_names[k], dp->dim_values[k]};
+    metricstore_key key = {.account_id = p->account_id,
+                           .region = p->region,
+                           .ns = dp->namespace_,
+                           .name = dp->metric,
+                           .dims = dims,
+                           .n_dims = dp->n_dims};
+    metricstore_point pt = {.ts_ms = dp->minute_ms,
+                            .unit = dp->unit[0] ? dp->unit : NULL,
+                            .count = dp->count,
+                            .sum = dp->sum,
+                            .min = dp->min,
+                            .max = dp->max};
+    if (metricstore_put(p->db, &key, &pt, 1, p->now_ms)) return -1;
+    int changed = 0;
+    return alarm_evaluate(p->db, p->account_id, p->region, p->now_ms, dp->namespace_, dp->metric,
+                          &changed);
+}
+
+int mf_publish(db_conn *db, const char *account_id, const char *region, const char *group,
+               const logstore_input *ev, size_t n, int64_t now_ms)
+{
+    if (!n) return 0;
+    mf_set *s = mf_set_load(db, account_id, region, group);
+    if (!s) return 0;
+    publish_ctx p = {db, account_id, region, now_ms};
+    int rc = mf_set_evaluate(s, ev, n, store_datapoint, &p);
+    mf_set_free(s);
+    return rc ? -1 : 0;
 }

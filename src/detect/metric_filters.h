@@ -59,4 +59,15 @@ typedef int (*mf_emit_fn)(const mf_datapoint *dp, void *arg);
 int mf_set_evaluate(const mf_set *s, const logstore_input *ev, size_t n, mf_emit_fn emit,
                     void *arg);
 
+/* What a group's new events do to metrics: evaluates them through the group's filters
+ * (mf_set_load, mf_set_evaluate), stores each aggregate as a statistic set of the metric
+ * in the group's account and region (state/metricstore.h) and evaluates that metric's
+ * alarms at once (state/alarms.h alarm_evaluate), so an alarm changes state, and queues
+ * its actions, in the same transaction as the events that caused it (the caller's: a
+ * PutLogEvents call, a streaming round). 0, or -1 on a database error. */
+__attribute__((warn_unused_result)) int mf_publish(db_conn *db, const char *account_id,
+                                                   const char *region, const char *group,
+                                                   const logstore_input *ev, size_t n,
+                                                   int64_t now_ms);
+
 #endif

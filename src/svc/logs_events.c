@@ -22,6 +22,7 @@
 
 #include "core/jsonutil.h"
 #include "core/xalloc.h"
+#include "detect/metric_filters.h"
 #include "svc/logs_internal.h"
 
 #define BATCH_MAX_BYTES 1048576
@@ -83,6 +84,12 @@ int logs_put_log_events(call_ctx *c)
     int st = logstore_append(c->db, &k, ev + w.first, w.end - w.first, c->now_ms, &seq);
     if (st) {
         logs_fail_store(c, st);
+        goto out;
+    }
+    /* The group's metric filters see the events in the same transaction (OP_TX). */
+    if (mf_publish(c->db, c->caller->account_id, c->region, group, ev + w.first, w.end - w.first,
+                   c->now_ms)) {
+        logs_fail_db(c);
         goto out;
     }
     char token[64];

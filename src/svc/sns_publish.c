@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "state/alarms.h"
 #include "state/notify_state.h"
 #include "policy/authz_subject.h"
 #include "svc/sns_delivery.h"
@@ -286,6 +287,72 @@ int sns_publish_as_service(db_conn *db, const char *topic_arn, const char *servi
     return sns_enqueue(db, topic_arn, subject, message, NULL, now_ms, message_id, e);
 }
 
+/* The account of an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME) into out; "" when
+ * arn is not one. */
+static void topic_account(const char *arn, char out[13])
+{
+    out[0] = 0;
+    if (strncmp(arn, "arn:aws:sns:", 12) != 0) return;
+    const char *p = strchr(arn + 12, ':');
+    if (p && strlen(p + 1) > 13 && p[13] == ':') snprintf(out, 13, "%.12s", p + 1);
+}
+
+/* CloudWatch alarm actions (state/alarms.h's outbox). An alarm publishes to a topic of its
+ * own account as that account does, whatever the topic policy says of services (AWS:
+ * alarms need no topic policy in their account); to another account's topic only as the
+ * topic's policy lets cloudwatch.amazonaws.com for the alarm. The subject is AWS's:
+ * ALARM: "name" in US East (N. Virginia). */
+static size_t publish_alarm_actions(db_conn *db, int64_t now_ms, size_t max)
+{
+    json_t *rows = NULL;
+    if (alarm_actions_pending(db, 0, max, &rows)) return 0;
+    size_t i, n = json_array_size(rows);
+    const json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const char *topic = json_string_value(json_object_get(r, "action_arn"));
+        const char *account = json_string_value(json_object_get(r, "account_id"));
+        const char *alarm_arn = json_string_value(json_object_get(r, "alarm_arn"));
+        const char *message = json_string_value(json_object_get(r, "message"));
+        json_t *m = json_loads(message, 0, NULL);
+        char subject[400];
+        snprintf(subject, sizeof subject, "%s: \"%.200s\" in %.60s",
+                 json_string_value(json_object_get(r, "new_state")),
+                 json_string_value(json_object_get(r, "alarm_name")),
+                 json_string_value(json_object_get(m, "Region"))
+                     ? json_string_value(json_object_get(m, "Region"))
+                     : "");
+        json_decref(m);
+        if (db_begin(db)) break;
+        char owner[13], id[SNS_MESSAGE_ID_LEN];
+        topic_account(topic, owner);
+        aws_error e;
+        aws_error_clear(&e);
+        int rc = 0;
+        if (!owner[0])
+            ; /* not an SNS action (Auto Scaling, EC2): nothing orgtrail can run */
+        else if (!strcmp(owner, account))
+            rc = sns_enqueue(db, topic, subject, message, NULL, now_ms, id, &e);
+        else
+            rc = sns_publish_as_service(db, topic, "cloudwatch.amazonaws.com", alarm_arn, account,
+                                        subject, message, now_ms, id, &e);
+        if (rc && strcmp(e.code, "InternalError") == 0) {
+            db_rollback(db);
+            break;
+        }
+        if (rc)
+            ot_log("sns: alarm %s's action %s not sent: %s %s", alarm_arn, topic, e.code,
+                   e.message);
+        if (alarm_action_delivered(db, json_integer_value(json_object_get(r, "seq")), now_ms) ||
+            db_commit(db)) {
+            if (db_in_transaction(db)) db_rollback(db);
+            break;
+        }
+    }
+    json_decref(rows);
+    return n;
+}
+
 size_t sns_publish_pending(db_pool *pool, int64_t now_ms, size_t max)
 {
     db_conn *db = db_acquire(pool);
@@ -314,6 +381,7 @@ size_t sns_publish_pending(db_pool *pool, int64_t now_ms, size_t max)
         }
     }
     notify_items_free(items, n);
+    n += publish_alarm_actions(db, now_ms, max);
     db_release(pool, db);
     return n;
 }
