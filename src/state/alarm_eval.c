@@ -100,7 +100,10 @@ void alarm_time_text(int64_t ms, char *out, size_t n)
     gmtime_r(&t, &tm);
     char base[32];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, n, "%s.%03d+0000", base, (int)(ms % 1000));
+    int msec = (int)(ms % 1000);
+    if (msec < 0) msec += 1000;
+    /* Bounded so that the compiler sees the 28 characters this is. */
+    snprintf(out, n, "%.19s.%03u+0000", base, (unsigned)msec % 1000u);
 }
 
 static json_t *reason_data(const alarm_rule *r, const alarm_value *v, size_t n,
