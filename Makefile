@@ -4,7 +4,7 @@
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest bench-authorize bench-filters format format-check check-layers clean
+.PHONY: all setup build asan fuzz-build test unit integration fuzz run bench bench-ingest bench-authorize bench-filters bench-detection format format-check check-layers clean
 
 all: build
 
@@ -52,6 +52,9 @@ bench-authorize: build
 
 bench-filters: build
 	@python3 bench/filter_patterns.py
+
+bench-detection: build
+	@python3 bench/detection.py
 
 C_SOURCES = git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c'
 

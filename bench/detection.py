@@ -1,17 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark: event-to-notification latency of orgtrail's detection path, under load.
 
-Setup (a fresh store, the AWS CLI and boto3 only): the seed organization trail of
-scripts/quickstart.sh, streaming to a CloudWatch Logs group of the management account
-through the seed's role; 100 metric filters on that group (the 15 CIS monitoring filters
-of tests/integration/fixtures/cis_controls.json and 85 more of the same shape, on other
-event names); a CloudWatch alarm on CIS 4.4's metric (Sum >= 1 over 300 s, as the
-benchmark's remediation writes it) whose action is an SNS topic, with an http
-subscription to a local receiver, confirmed through its SubscribeURL.
+Setup (a fresh store, boto3): the seed organization trail of scripts/quickstart.sh,
+streaming to a CloudWatch Logs group of the management account through the seed's role;
+100 metric filters on that group: the 15 CIS monitoring filters of
+tests/integration/fixtures/cis_controls.json, one per probe (PutUserPolicy of the probe's
+policy name), and the rest of the same shape on other event names. Each probe filter's
+metric has an alarm as the CIS remediation writes them (Sum >= 1 over 300 s) whose action
+is an SNS topic with an http subscription to a local receiver, confirmed through its
+SubscribeURL.
 
-Each probe: SetAlarmState OK, then a member account's IAM PutUserPolicy (a CIS 4.4 event);
-the latency is from that call's response to the SNS POST of the alarm notification at the
-receiver. Meanwhile build/orgtrail-ingestgen --rate ingests real CloudTrail records
+Each probe: a member account's IAM PutUserPolicy (also a CIS 4.4 event); the latency is
+from that call's response to the SNS POST of its alarm's notification at the receiver. Meanwhile build/orgtrail-ingestgen --rate ingests real CloudTrail records
 (../shared/datasets/invictus-aws-dataset, spread over the organization's accounts) through
 the bulk endpoint, all of which the organization trail streams to the group and its 100
 filters evaluate. AWS documents CloudTrail's delivery to CloudWatch Logs in minutes; the
@@ -70,14 +70,20 @@ class Receiver:
         self.url = "http://127.0.0.1:%d/sns" % self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
-    def wait(self, count, timeout=30):
+    def wait(self, alarm, timeout=30):
+        """The arrival time of the notification of `alarm`."""
+        def found():
+            for t, body in self.notes:
+                if json.loads(body["Message"]).get("AlarmName") == alarm:
+                    return t
+            return None
         with self.cv:
-            if not self.cv.wait_for(lambda: len(self.notes) >= count, timeout):
-                raise SystemExit("no notification within %d s" % timeout)
-            return self.notes[count - 1][0]
+            if not self.cv.wait_for(lambda: found() is not None, timeout):
+                raise SystemExit("no notification for %s within %d s" % (alarm, timeout))
+            return found()
 
 
-def setup(o, receiver, n_filters):
+def setup(o, receiver, n_filters, n_probes):
     kw = dict(endpoint_url="http://127.0.0.1:%d" % o.port, region_name=REGION,
               aws_access_key_id=o.creds["AccessKeyId"], aws_secret_access_key=o.creds["SecretAccessKey"])
     c = lambda s: boto3.client(s, **kw)
@@ -102,7 +108,15 @@ def setup(o, receiver, n_filters):
         logs.put_metric_filter(logGroupName=group, filterName=ctl["filter"], filterPattern=ctl["pattern"],
                                metricTransformations=[{"metricName": ctl["metric"], "metricNamespace": "CISBenchmark",
                                                        "metricValue": "1"}])
-    for i in range(n_filters - len(controls["controls"])):
+    # One filter and alarm per probe, so that each probe's notification is its alarm's
+    # first (an alarm stays in ALARM while its period holds the datapoint; SetAlarmState
+    # OK would only be undone by the next evaluation).
+    for i in range(n_probes):
+        logs.put_metric_filter(
+            logGroupName=group, filterName="probe-%03d" % i,
+            filterPattern='{ ($.eventName = "PutUserPolicy") && ($.requestParameters.policyName = "probe-%03d") }' % i,
+            metricTransformations=[{"metricName": "probe-%03d" % i, "metricNamespace": "Bench", "metricValue": "1"}])
+    for i in range(n_filters - len(controls["controls"]) - n_probes):
         logs.put_metric_filter(
             logGroupName=group, filterName="extra-%03d" % i,
             filterPattern='{ ($.eventSource = "svc%d.amazonaws.com") && (($.eventName = "Create%d") || '
@@ -111,24 +125,31 @@ def setup(o, receiver, n_filters):
     sns = c("sns")
     topic = sns.create_topic(Name="cis-alarms")["TopicArn"]
     sns.subscribe(TopicArn=topic, Protocol="http", Endpoint=receiver.url)
-    c("cloudwatch").put_metric_alarm(
-        AlarmName="iam_changes_alarm", MetricName="iam_changes_metric", Namespace="CISBenchmark",
-        Statistic="Sum", Period=300, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
-        EvaluationPeriods=1, AlarmActions=[topic])
+    for i in range(n_probes):
+        c("cloudwatch").put_metric_alarm(
+            AlarmName="probe-%03d" % i, MetricName="probe-%03d" % i, Namespace="Bench",
+            Statistic="Sum", Period=300, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+            EvaluationPeriods=1, AlarmActions=[topic])
     member = [a for a in o.accounts if a != mgmt][0]
-    sts = c("sts")
+    # AWS refuses AssumeRole to root credentials: an administrator user assumes the
+    # member's OrganizationAccountAccessRole.
+    iam = c("iam")
+    iam.create_user(UserName="bench-admin")
+    iam.attach_user_policy(UserName="bench-admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam.create_access_key(UserName="bench-admin")["AccessKey"]
+    sts = boto3.client("sts", endpoint_url=kw["endpoint_url"], region_name=REGION,
+                       aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"])
     r = sts.assume_role(RoleArn="arn:aws:iam::%s:role/OrganizationAccountAccessRole" % member,
                         RoleSessionName="bench")["Credentials"]
     member_iam = boto3.client("iam", endpoint_url=kw["endpoint_url"], region_name=REGION,
                               aws_access_key_id=r["AccessKeyId"], aws_secret_access_key=r["SecretAccessKey"],
                               aws_session_token=r["SessionToken"])
-    member_iam.create_user(UserName="probe")
     return c("cloudwatch"), member_iam
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--probes", type=int, default=40)
+    ap.add_argument("--probes", type=int, default=40, help="at most --filters - 15")
     ap.add_argument("--rate", type=float, default=50000, help="records/s ingested meanwhile (0: none)")
     ap.add_argument("--filters", type=int, default=100)
     ap.add_argument("--connections", type=int, default=4)
@@ -142,7 +163,7 @@ def main():
     receiver = Receiver()
     try:
         o.setup()
-        cw, member_iam = setup(o, receiver, args.filters)
+        cw, member_iam = setup(o, receiver, args.filters, args.probes)
         records = os.path.join(tmp, "records.ndjson")
         ingest.make_records(records, 100000, o.accounts)
         load = None
@@ -158,12 +179,11 @@ def main():
             time.sleep(3)  # the load settles
         lat = []
         for i in range(args.probes):
-            cw.set_alarm_state(AlarmName="iam_changes_alarm", StateValue="OK", StateReason="bench reset")
-            time.sleep(0.3)
-            member_iam.put_user_policy(UserName="probe", PolicyName="p%d" % i, PolicyDocument=json.dumps(
+            member_iam.create_user(UserName="probe-%03d" % i)  # IAM caps one user's inline policies
+            member_iam.put_user_policy(UserName="probe-%03d" % i, PolicyName="probe-%03d" % i, PolicyDocument=json.dumps(
                 {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}))
             t0 = time.time()
-            t1 = receiver.wait(i + 1)
+            t1 = receiver.wait("probe-%03d" % i)
             lat.append((t1 - t0) * 1000)
             print("probe %2d: %.1f ms" % (i + 1, lat[-1]), file=sys.stderr)
             time.sleep(0.2)
