@@ -20,17 +20,14 @@
 #define REGION "us-east-1"
 
 typedef struct fixture {
-    char dir[64];
-    db_pool pool;
-    db_conn *db;
+    testenv_store store;
     int n;
 } fixture;
 
 static int setup(void **state)
 {
     static fixture f;
-    testenv_mkdtemp(f.dir, sizeof f.dir, "alarms");
-    f.db = testenv_db_open(f.dir, &f.pool);
+    testenv_store_open(&f.store, "alarms");
     *state = &f;
     return 0;
 }
@@ -38,8 +35,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    if (f->db) testenv_db_close(&f->pool, f->db);
-    testenv_rmtree(f->dir);
+    testenv_store_close(&f->store);
     return 0;
 }
 
@@ -98,16 +94,17 @@ static void run_case(const char *file, const json_t *doc, const json_t *c, void 
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(c, "points"), i, p) put_value(
-        f->db, ns, "M", json_object_get(p, "dims"),
+        f->store.db, ns, "M", json_object_get(p, "dims"),
         NOW + 1000 * json_integer_value(json_object_get(p, "t")),
         json_number_value(json_object_get(p, "v")), json_string_value(json_object_get(p, "unit")));
-    assert_int_equal(alarms_put(f->db, ACCT, REGION, cfg, now), 0);
+    assert_int_equal(alarms_put(f->store.db, ACCT, REGION, cfg, now), 0);
     alarm_state initial;
     if (!alarm_state_parse(json_string_value(json_object_get(c, "initial")), &initial))
-        assert_int_equal(
-            alarms_set_state(f->db, ACCT, REGION, name, initial, "set by the test", NULL, now), 0);
-    assert_int_equal(alarm_evaluate(f->db, ACCT, REGION, now, ns, "M", NULL), 0);
-    alarm_row r = get_alarm(f->db, name);
+        assert_int_equal(alarms_set_state(f->store.db, ACCT, REGION, name, initial,
+                                          "set by the test", NULL, now),
+                         0);
+    assert_int_equal(alarm_evaluate(f->store.db, ACCT, REGION, now, ns, "M", NULL), 0);
+    alarm_row r = get_alarm(f->store.db, name);
     const char *want = json_string_value(json_object_get(c, "expect"));
     const char *reason = json_string_value(json_object_get(c, "reason"));
     if (strcmp(alarm_state_name(r.state), want) || (reason && strcmp(reason, r.state_reason)))
@@ -142,20 +139,21 @@ static void test_actions_and_history(void **state)
     fixture *f = *state;
     json_t *cfg = action_alarm("act", "Act");
     json_t *dims = json_pack("[{s:s, s:s}]", "Name", "Host", "Value", "a");
-    assert_int_equal(alarms_put(f->db, ACCT, REGION, cfg, NOW), 0);
+    assert_int_equal(alarms_put(f->store.db, ACCT, REGION, cfg, NOW), 0);
     json_t *pending;
-    assert_int_equal(alarm_actions_pending(f->db, 0, 100, &pending), 0);
+    assert_int_equal(alarm_actions_pending(f->store.db, 0, 100, &pending), 0);
     size_t before = json_array_size(pending);
     json_decref(pending);
 
     /* OK -> ALARM: a datapoint above the threshold, evaluated at once. */
-    put_value(f->db, "Act", "M", dims, NOW + 5000, 0.0, NULL);
-    assert_int_equal(alarm_evaluate(f->db, ACCT, REGION, NOW + 6000, "Act", "M", NULL), 0);
-    put_value(f->db, "Act", "M", dims, NOW + 65000, 2.0, NULL);
+    put_value(f->store.db, "Act", "M", dims, NOW + 5000, 0.0, NULL);
+    assert_int_equal(alarm_evaluate(f->store.db, ACCT, REGION, NOW + 6000, "Act", "M", NULL), 0);
+    put_value(f->store.db, "Act", "M", dims, NOW + 65000, 2.0, NULL);
     int changed = 0;
-    assert_int_equal(alarm_evaluate(f->db, ACCT, REGION, NOW + 66000, "Act", "M", &changed), 0);
+    assert_int_equal(alarm_evaluate(f->store.db, ACCT, REGION, NOW + 66000, "Act", "M", &changed),
+                     0);
     assert_int_equal(changed, 1);
-    assert_int_equal(alarm_actions_pending(f->db, 0, 100, &pending), 0);
+    assert_int_equal(alarm_actions_pending(f->store.db, 0, 100, &pending), 0);
     /* OK (from INSUFFICIENT_DATA) queued the OK action, ALARM the alarm action. */
     assert_int_equal(json_array_size(pending), before + 2);
     json_t *row = json_array_get(pending, json_array_size(pending) - 1);
@@ -184,17 +182,17 @@ static void test_actions_and_history(void **state)
     assert_string_equal(json_string_value(json_object_get(trig, "TreatMissingData")), "missing");
     json_decref(msg);
     int64_t seq = json_integer_value(json_object_get(row, "seq"));
-    assert_int_equal(alarm_action_delivered(f->db, seq, NOW + 70000), 0);
+    assert_int_equal(alarm_action_delivered(f->store.db, seq, NOW + 70000), 0);
     json_decref(pending);
-    assert_int_equal(alarm_actions_pending(f->db, 0, 100, &pending), 0);
+    assert_int_equal(alarm_actions_pending(f->store.db, 0, 100, &pending), 0);
     assert_int_equal(json_array_size(pending), before + 1);
     json_decref(pending);
 
     /* History, newest first: Action, StateUpdate (OK -> ALARM), ... */
     json_t *items;
     bool more;
-    assert_int_equal(alarms_history(f->db, ACCT, REGION, "act", NULL, INT64_MIN, INT64_MAX, 0, 100,
-                                    false, &items, &more),
+    assert_int_equal(alarms_history(f->store.db, ACCT, REGION, "act", NULL, INT64_MIN, INT64_MAX, 0,
+                                    100, false, &items, &more),
                      0);
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(items, 0), "HistoryItemType")), "Action");
@@ -212,24 +210,25 @@ static void test_actions_and_history(void **state)
     json_decref(items);
 
     /* Disabled actions: the state changes, nothing is queued. */
-    assert_int_equal(alarms_set_actions_enabled(f->db, ACCT, REGION, "act", false), 0);
-    assert_int_equal(alarm_actions_pending(f->db, 0, 100, &pending), 0);
+    assert_int_equal(alarms_set_actions_enabled(f->store.db, ACCT, REGION, "act", false), 0);
+    assert_int_equal(alarm_actions_pending(f->store.db, 0, 100, &pending), 0);
     size_t queued = json_array_size(pending);
     json_decref(pending);
-    assert_int_equal(
-        alarms_set_state(f->db, ACCT, REGION, "act", ALARM_STATE_OK, "manual", NULL, NOW + 80000),
-        0);
-    alarm_row r = get_alarm(f->db, "act");
+    assert_int_equal(alarms_set_state(f->store.db, ACCT, REGION, "act", ALARM_STATE_OK, "manual",
+                                      NULL, NOW + 80000),
+                     0);
+    alarm_row r = get_alarm(f->store.db, "act");
     assert_int_equal(r.state, ALARM_STATE_OK);
     assert_string_equal(r.state_reason, "manual");
     alarm_row_free(&r);
-    assert_int_equal(alarm_actions_pending(f->db, 0, 100, &pending), 0);
+    assert_int_equal(alarm_actions_pending(f->store.db, 0, 100, &pending), 0);
     assert_int_equal(json_array_size(pending), queued);
     json_decref(pending);
-    assert_int_equal(alarms_set_state(f->db, ACCT, REGION, "nope", ALARM_STATE_OK, "x", NULL, NOW),
-                     ALARMS_NOT_FOUND);
-    assert_int_equal(alarms_delete(f->db, ACCT, REGION, "act"), 0);
-    assert_int_equal(alarms_delete(f->db, ACCT, REGION, "act"), ALARMS_NOT_FOUND);
+    assert_int_equal(
+        alarms_set_state(f->store.db, ACCT, REGION, "nope", ALARM_STATE_OK, "x", NULL, NOW),
+        ALARMS_NOT_FOUND);
+    assert_int_equal(alarms_delete(f->store.db, ACCT, REGION, "act"), 0);
+    assert_int_equal(alarms_delete(f->store.db, ACCT, REGION, "act"), ALARMS_NOT_FOUND);
     json_decref(dims);
     json_decref(cfg);
 }
@@ -239,16 +238,17 @@ static void test_tick_sees_missing_data(void **state)
     fixture *f = *state;
     json_t *cfg = action_alarm("tick", "Tick");
     json_t *dims = json_pack("[{s:s, s:s}]", "Name", "Host", "Value", "a");
-    put_value(f->db, "Tick", "M", dims, NOW + 5000, 2.0, NULL);
-    assert_int_equal(alarms_put(f->db, ACCT, REGION, cfg, NOW + 6000), 0);
-    alarm_row r = get_alarm(f->db, "tick");
+    put_value(f->store.db, "Tick", "M", dims, NOW + 5000, 2.0, NULL);
+    assert_int_equal(alarms_put(f->store.db, ACCT, REGION, cfg, NOW + 6000), 0);
+    alarm_row r = get_alarm(f->store.db, "tick");
     assert_int_equal(r.state, ALARM_STATE_ALARM); /* evaluated when it was put */
     alarm_row_free(&r);
     /* Two minutes later nothing came: the sweep over every account finds the gap. */
     int changed = 0;
-    assert_int_equal(alarm_evaluate(f->db, NULL, NULL, NOW + 150000, NULL, NULL, &changed), 0);
+    assert_int_equal(alarm_evaluate(f->store.db, NULL, NULL, NOW + 150000, NULL, NULL, &changed),
+                     0);
     assert_true(changed >= 1);
-    r = get_alarm(f->db, "tick");
+    r = get_alarm(f->store.db, "tick");
     assert_int_equal(r.state, ALARM_STATE_INSUFFICIENT_DATA);
     assert_string_equal(r.state_reason, "Insufficient Data: 1 datapoint was unknown.");
     alarm_row_free(&r);

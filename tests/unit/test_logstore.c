@@ -20,17 +20,12 @@
 #define ACCT "111111111111"
 #define REGION "us-east-1"
 
-typedef struct fixture {
-    char dir[64];
-    db_pool pool;
-    db_conn *db;
-} fixture;
+typedef testenv_store fixture;
 
 static int setup(void **state)
 {
     static fixture f;
-    testenv_mkdtemp(f.dir, sizeof f.dir, "logstore");
-    f.db = testenv_db_open(f.dir, &f.pool);
+    testenv_store_open(&f, "logstore");
     *state = &f;
     return 0;
 }
@@ -38,8 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    if (f->db) testenv_db_close(&f->pool, f->db);
-    testenv_rmtree(f->dir);
+    testenv_store_close(f);
     return 0;
 }
 

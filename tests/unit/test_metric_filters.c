@@ -53,10 +53,9 @@ static void add_filter(db_conn *db, const char *name, const char *pattern, const
 static void test_evaluate(void **state)
 {
     (void)state;
-    char dir[256];
-    testenv_mkdtemp(dir, sizeof dir, "mf");
-    db_pool pool;
-    db_conn *db = testenv_db_open(dir, &pool);
+    testenv_store store;
+    testenv_store_open(&store, "mf");
+    db_conn *db = store.db;
     assert_null(mf_set_load(db, ACCT, "us-east-1", "g"));
     assert_int_equal(db_exec(db,
                              "INSERT INTO log_groups(account_id, region, name, created_ms) "
@@ -101,8 +100,7 @@ static void test_evaluate(void **state)
     assert_true(has(&got, "errors ns/errors [] +60 sum=2 n=2 min=0 max=2"));
     assert_int_equal(got.n, 7);
     mf_set_free(s);
-    testenv_db_close(&pool, db);
-    testenv_rmtree(dir);
+    testenv_store_close(&store);
 }
 
 int main(void)

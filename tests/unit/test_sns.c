@@ -151,17 +151,12 @@ static void test_signatures_verify_against_the_certificate(void **state)
     sns_key_free(k);
 }
 
-typedef struct fixture {
-    char dir[64];
-    db_pool pool;
-    db_conn *db;
-} fixture;
+typedef testenv_store fixture;
 
 static int setup(void **state)
 {
     static fixture f;
-    testenv_mkdtemp(f.dir, sizeof f.dir, "sns");
-    f.db = testenv_db_open(f.dir, &f.pool);
+    testenv_store_open(&f, "sns");
     *state = &f;
     return 0;
 }
@@ -169,8 +164,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    testenv_db_close(&f->pool, f->db);
-    testenv_rmtree(f->dir);
+    testenv_store_close(f);
     return 0;
 }
 

@@ -108,3 +108,16 @@ size_t testenv_each_case(const char *subdir, testenv_case_fn fn, void *arg)
     }
     return cases;
 }
+
+void testenv_store_open(testenv_store *s, const char *tag)
+{
+    testenv_mkdtemp(s->dir, sizeof s->dir, tag);
+    s->db = testenv_db_open(s->dir, &s->pool);
+}
+
+void testenv_store_close(testenv_store *s)
+{
+    if (s->db) testenv_db_close(&s->pool, s->db);
+    s->db = NULL;
+    testenv_rmtree(s->dir);
+}

@@ -22,6 +22,16 @@ void testenv_rmtree(const char *dir);
 db_conn *testenv_db_open(const char *dir, db_pool *pool);
 /* Releases db and closes pool. */
 void testenv_db_close(db_pool *pool, db_conn *db);
+/* A scratch directory with a migrated store open in it, where most state tests start. */
+typedef struct testenv_store {
+    char dir[64];
+    db_pool pool;
+    db_conn *db; /* a test that closes it itself sets it NULL */
+} testenv_store;
+void testenv_store_open(testenv_store *s, const char *tag);
+/* Closes the store (unless db is NULL) and removes the directory. */
+void testenv_store_close(testenv_store *s);
+
 /* Inserts an account row (email <name>@example.com) created at now_ms. */
 void testenv_add_account(db_conn *db, const char *id, const char *name, int64_t now_ms);
 
