@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -128,6 +129,8 @@ int db_pool_open(db_pool *p, const char *path, bool create, char *err, size_t er
     p->path = strdup(path);
     if (!p->path) abort();
     pthread_mutex_init(&p->mu, NULL);
+    pthread_mutex_init(&p->write_mu, NULL);
+    c->pool = p;
     p->n_open = 1;
     db_release(p, c);
     return 0;
@@ -141,6 +144,7 @@ void db_pool_close(db_pool *p)
     free(p->idle);
     free(p->path);
     pthread_mutex_destroy(&p->mu);
+    pthread_mutex_destroy(&p->write_mu);
     memset(p, 0, sizeof *p);
 }
 
@@ -158,6 +162,7 @@ db_conn *db_acquire(db_pool *p)
     char err[256];
     db_conn *c = db_conn_open(p->path, false, err, sizeof err);
     if (!c) abort(); /* the store opened at start-up; failing now means the disk is gone */
+    c->pool = p;
     return c;
 }
 
@@ -234,6 +239,26 @@ static void bind(sqlite3_stmt *st, const char *fmt, va_list ap)
     }
 }
 
+/* Takes the pool's writer lock, waiting at most DB_WRITE_WAIT_MS. Returns 0 (held, or
+ * a standalone connection, which has none) or -1: the wait ran out. */
+static int write_lock(db_conn *c)
+{
+    if (!c->pool) return 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += DB_WRITE_WAIT_MS / 1000;
+    if (pthread_mutex_timedlock(&c->pool->write_mu, &until)) {
+        ot_log("the state store's writer lock was not free for %d ms", DB_WRITE_WAIT_MS);
+        return -1;
+    }
+    return 0;
+}
+
+static void write_unlock(db_conn *c)
+{
+    if (c->pool) pthread_mutex_unlock(&c->pool->write_mu);
+}
+
 int db_exec(db_conn *c, const char *sql, const char *fmt, ...)
 {
     /* A write ends the read snapshot first: it runs on its own as before, never as an
@@ -245,8 +270,13 @@ int db_exec(db_conn *c, const char *sql, const char *fmt, ...)
     va_start(ap, fmt);
     bind(st, fmt, ap);
     va_end(ap);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    /* A write on its own is a transaction of its own: it queues like one. */
+    bool queue = !c->in_tx && !sqlite3_stmt_readonly(st);
+    int rc = SQLITE_BUSY;
+    if (!queue || !write_lock(c)) {
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        }
+        if (queue) write_unlock(c);
     }
     note(c, rc);
     sqlite3_reset(st);
@@ -413,8 +443,13 @@ int db_begin(db_conn *c)
 {
     assert(!c->in_tx);
     db_read_end(c);
-    if (note(c, sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) return -1;
+    if (write_lock(c)) return -1;
+    if (note(c, sqlite3_exec(c->h, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) {
+        write_unlock(c);
+        return -1;
+    }
     c->in_tx = 1;
+    c->holds_write = 1;
     return 0;
 }
 
@@ -427,6 +462,8 @@ int db_commit(db_conn *c)
         return -1;
     }
     c->in_tx = 0;
+    if (c->holds_write) write_unlock(c);
+    c->holds_write = 0;
     return 0;
 }
 
@@ -449,4 +486,6 @@ void db_rollback(db_conn *c)
 {
     sqlite3_exec(c->h, "ROLLBACK", NULL, NULL, NULL);
     c->in_tx = 0;
+    if (c->holds_write) write_unlock(c);
+    c->holds_write = 0;
 }
