@@ -1,12 +1,12 @@
 #include "delivery/logfile.h"
 
-#include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "core/deflate.h"
 #include "core/hash.h"
 
 void logfile_unique(const char *trail_arn, const char *account, const char *region,
@@ -62,41 +62,14 @@ void logfile_end(buf *json)
  * must keep up with ingestion on the same cores, and compression was a third of its CPU,
  * so files 8% larger than libdeflate's level 1 buy two thirds of that time. libdeflate
  * stays as the fallback should igzip refuse (it never has). */
-#define LOGFILE_IGZIP_LEVEL 1
 #define LOGFILE_LIBDEFLATE_LEVEL 1
-
-static int gzip_igzip(const void *json, size_t len, unsigned char *out, size_t cap, size_t *out_len)
-{
-    if (len > UINT32_MAX || cap > UINT32_MAX) return -1;
-    unsigned char *level_buf = malloc(ISAL_DEF_LVL1_DEFAULT);
-    if (!level_buf) abort();
-    struct isal_zstream z;
-    isal_deflate_stateless_init(&z);
-    z.level = LOGFILE_IGZIP_LEVEL;
-    z.level_buf = level_buf;
-    z.level_buf_size = ISAL_DEF_LVL1_DEFAULT;
-    z.gzip_flag = IGZIP_GZIP; /* header with mtime 0, trailer with CRC-32 and ISIZE */
-    z.end_of_stream = 1;
-    z.flush = NO_FLUSH;
-    z.next_in = (uint8_t *)json;
-    z.avail_in = (uint32_t)len;
-    z.next_out = out;
-    z.avail_out = (uint32_t)cap;
-    int rc = isal_deflate_stateless(&z);
-    free(level_buf);
-    if (rc != COMP_OK) return -1;
-    *out_len = z.total_out;
-    return 0;
-}
 
 int logfile_gzip(const void *json, size_t len, unsigned char **out, size_t *out_len)
 {
-    /* libdeflate's bound (over any of its compressors) also covers igzip's stored-block
-     * worst case plus its header. */
-    size_t bound = libdeflate_gzip_compress_bound(NULL, len) + ISAL_DEF_MAX_HDR_SIZE;
+    size_t bound = deflate_bound(len);
     *out = malloc(bound);
     if (!*out) abort();
-    if (gzip_igzip(json, len, *out, bound, out_len)) {
+    if (deflate_fast(json, len, true, *out, bound, out_len)) {
         struct libdeflate_compressor *c = libdeflate_alloc_compressor(LOGFILE_LIBDEFLATE_LEVEL);
         *out_len = c ? libdeflate_gzip_compress(c, json, len, *out, bound) : 0;
         libdeflate_free_compressor(c);

@@ -45,6 +45,13 @@
 
 enum { LOGSTORE_NO_GROUP = -2, LOGSTORE_NO_STREAM = -3 };
 
+/* Storage. A batch of at least LOGSTORE_CHUNK_MIN message bytes is stored deflated in
+ * chunks of up to LOGSTORE_CHUNK_RAW bytes (migration 21); smaller ones inline, one row an
+ * event. Readers see no difference. */
+#define LOGSTORE_CHUNK_RAW (64 * 1024)
+#define LOGSTORE_CHUNK_MIN 4096
+#define LOGSTORE_ITER_CHUNKS 32
+
 typedef struct logstore_key {
     const char *account_id;
     const char *region;
@@ -144,9 +151,13 @@ typedef struct logstore_event {
 /* An open read: a statement on db, stepped by logstore_next. Statements are cached per
  * connection (state/db.h), so a connection has one open read at a time, and writes on it
  * wait until logstore_close. */
+typedef struct chunk_slot chunk_slot;
 typedef struct logstore_iter {
+    db_conn *db;
     sqlite3_stmt *st;
-    char *names_json; /* the stream filter, bound as JSON text */
+    char *names_json;   /* the stream filter, bound as JSON text */
+    chunk_slot *chunks; /* LOGSTORE_ITER_CHUNKS inflated chunks, allocated on first use */
+    uint64_t clock;     /* their use order */
     logstore_event cur;
 } logstore_iter;
 

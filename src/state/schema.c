@@ -566,6 +566,21 @@ static const char *const MIGRATIONS[] = {
     "  alarm_name TEXT NOT NULL, alarm_arn TEXT NOT NULL, action_arn TEXT NOT NULL,"
     "  new_state TEXT NOT NULL, message TEXT NOT NULL, created_ms INTEGER NOT NULL,"
     "  delivered_ms INTEGER);",
+    /* 21: log events stored in compressed chunks (state/logstore.c): a batch's messages
+     * are deflated together, up to LOGSTORE_CHUNK_RAW bytes a chunk, and each event row
+     * points into its chunk (chunk_id, chunk_off, len) with an empty message. A chunk is
+     * one stream's and goes when its last event can have gone: its stream or group is
+     * deleted, or max_ts falls behind the retention. Rows from before keep their message
+     * inline (chunk_id NULL); len is their length(message). */
+    "CREATE TABLE log_chunks("
+    "  id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL,"
+    "  max_ts INTEGER NOT NULL, raw_len INTEGER NOT NULL, data BLOB NOT NULL);"
+    "CREATE INDEX log_chunks_group ON log_chunks(group_id, max_ts);"
+    "CREATE INDEX log_chunks_stream ON log_chunks(stream_id);"
+    "ALTER TABLE log_events ADD COLUMN chunk_id INTEGER;"
+    "ALTER TABLE log_events ADD COLUMN chunk_off INTEGER;"
+    "ALTER TABLE log_events ADD COLUMN len INTEGER;"
+    "UPDATE log_events SET len = length(message);",
 };
 
 int schema_migration_count(void)

@@ -1,14 +1,17 @@
 /* state/logstore: PutLogEvents' window rules, appends (whole or not at all, the figures
  * kept about them), reads of a stream in both directions and of a group with its stream
  * filters, resume positions that stay valid while the store changes, retention (reads cut
- * at once, deletion on write, on a new retention and by the sweep), and migration 15
- * carrying a store's groups and streams over. */
+ * at once, deletion on write, on a new retention and by the sweep), migration 15
+ * carrying a store's groups and streams over, and batches stored as deflated chunks
+ * (migration 21) reading back byte for byte in every order, with their chunks going
+ * with their streams, groups and retention. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <cmocka.h>
 #include <sqlite3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "state/db.h"
@@ -380,6 +383,135 @@ static void test_migration(void **state)
     db_pool_close(&pool);
 }
 
+/* A message of about `size` bytes for event i of stream s, record-like so it deflates;
+ * every third one of stream 1 is noise that does not. */
+static char *chunk_message(int s, int i, size_t size)
+{
+    char *m = malloc(size + 1);
+    assert_non_null(m);
+    int n = snprintf(m, size + 1, "{\"eventName\":\"Call%d\",\"stream\":%d,\"i\":%d,\"pad\":\"",
+                     i % 7, s, i);
+    unsigned x = (unsigned)(s * 1000 + i) * 2654435761u;
+    for (size_t k = (size_t)n; k < size; k++) {
+        x = x * 1103515245u + 12345u;
+        m[k] = s == 1 && i % 3 == 0 ? (char)(32 + (x >> 16) % 95) : (char)('a' + k % 26);
+    }
+    m[size] = 0;
+    return m;
+}
+
+#define CH_STREAMS 40 /* more than LOGSTORE_ITER_CHUNKS: a group read keeps replacing */
+#define CH_EVENTS 200
+
+static void test_chunks(void **state)
+{
+    fixture *f = *state;
+    db_conn *db = f->db;
+    add_group(db, "g");
+    static char *msg[CH_STREAMS][CH_EVENTS];
+    int64_t total = 0;
+    for (int s = 0; s < CH_STREAMS; s++) {
+        char name[16];
+        snprintf(name, sizeof name, "s%02d", s);
+        add_stream(db, "g", name);
+        logstore_input ev[CH_EVENTS];
+        for (int i = 0; i < CH_EVENTS; i++) {
+            /* Stream 0's event 5 is bigger than a chunk: a chunk of its own. */
+            size_t size = s == 0 && i == 5 ? LOGSTORE_CHUNK_RAW + 5000 : 300 + (size_t)(i % 5) * 50;
+            msg[s][i] = chunk_message(s, i, size);
+            /* Streams interleave in time: a group read visits every stream's chunks. */
+            ev[i] = (logstore_input){NOW - 100000 + i * 100 + s, msg[s][i], size};
+            total += (int64_t)size;
+        }
+        logstore_key k = key("g", name);
+        assert_int_equal(logstore_append(db, &k, ev, CH_EVENTS, NOW, NULL), 0);
+    }
+    int64_t chunks = 0, inline_rows = 0, bytes = 0, packed = 0, raw = 0;
+    assert_true(db_get_int(db, &chunks, "SELECT COUNT(*) FROM log_chunks", NULL));
+    assert_true(CH_STREAMS * 2 <= chunks); /* each stream's ~70 KiB is two chunks or more */
+    assert_true(db_get_int(db, &inline_rows,
+                           "SELECT COUNT(*) FROM log_events WHERE chunk_id IS NULL", NULL));
+    assert_int_equal(inline_rows, 0);
+    assert_true(
+        db_get_int(db, &bytes, "SELECT stored_bytes FROM log_groups WHERE name = 'g'", NULL));
+    assert_int_equal(bytes, total);
+    /* Deflated, the store holds far fewer bytes than it was given. */
+    assert_true(db_get_int(db, &packed, "SELECT SUM(length(data)) FROM log_chunks", NULL));
+    assert_true(db_get_int(db, &raw, "SELECT SUM(raw_len) FROM log_chunks", NULL));
+    assert_int_equal(raw, total);
+    assert_true(packed * 3 < raw);
+
+    /* Each stream forward and backward, byte for byte. */
+    for (int s = 0; s < CH_STREAMS; s += 13) {
+        char name[16];
+        snprintf(name, sizeof name, "s%02d", s);
+        for (int back = 0; back < 2; back++) {
+            logstore_query q = stream_query("g", name);
+            q.backward = back;
+            logstore_iter it;
+            assert_int_equal(logstore_open(db, &q, &it), 0);
+            for (int i = 0; i < CH_EVENTS; i++) {
+                int want = back ? CH_EVENTS - 1 - i : i;
+                assert_true(logstore_next(&it));
+                assert_int_equal(it.cur.len, strlen(msg[s][want]));
+                assert_memory_equal(it.cur.message, msg[s][want], it.cur.len);
+            }
+            assert_false(logstore_next(&it));
+            logstore_close(&it);
+        }
+    }
+    /* The whole group in time order: stream s's event i at i * 100 + s. */
+    logstore_query q = stream_query("g", NULL);
+    logstore_iter it;
+    assert_int_equal(logstore_open(db, &q, &it), 0);
+    for (int i = 0; i < CH_EVENTS; i++)
+        for (int s = 0; s < CH_STREAMS; s++) {
+            assert_true(logstore_next(&it));
+            assert_int_equal(it.cur.len, strlen(msg[s][i]));
+            assert_memory_equal(it.cur.message, msg[s][i], it.cur.len);
+        }
+    assert_false(logstore_next(&it));
+    logstore_close(&it);
+
+    /* Dropping a stream takes its chunks; a damaged chunk reads as empty, not as an end. */
+    logstore_key k = key("g", "s00");
+    int64_t left = 0;
+    assert_int_equal(logstore_drop(db, &k), 0);
+    assert_true(db_get_int(db, &left,
+                           "SELECT COUNT(*) FROM log_chunks c JOIN log_streams s ON "
+                           "s.id = c.stream_id WHERE s.name = 's00'",
+                           NULL));
+    assert_int_equal(left, 0);
+    assert_int_equal(db_exec(db,
+                             "UPDATE log_chunks SET data = X'00112233' WHERE id = (SELECT "
+                             "MIN(c.id) FROM log_chunks c JOIN log_streams s ON s.id = "
+                             "c.stream_id WHERE s.name = 's02')",
+                             NULL),
+                     0);
+    q = stream_query("g", "s02");
+    assert_int_equal(logstore_open(db, &q, &it), 0);
+    size_t n = 0, empty = 0;
+    while (logstore_next(&it)) {
+        n++;
+        empty += it.cur.len == 0;
+    }
+    logstore_close(&it);
+    assert_int_equal(n, CH_EVENTS);
+    assert_true(empty > 0 && empty < CH_EVENTS);
+
+    /* A retention that every event is past takes every chunk. */
+    k.stream = NULL;
+    assert_int_equal(logstore_set_retention(db, &k, 1, NOW + 2 * LOGSTORE_DAY_MS), 0);
+    assert_true(db_get_int(db, &chunks, "SELECT COUNT(*) FROM log_chunks", NULL));
+    assert_int_equal(chunks, 0);
+    assert_true(
+        db_get_int(db, &bytes, "SELECT stored_bytes FROM log_groups WHERE name = 'g'", NULL));
+    assert_int_equal(bytes, 0);
+    for (int s = 0; s < CH_STREAMS; s++)
+        for (int i = 0; i < CH_EVENTS; i++)
+            free(msg[s][i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -389,6 +521,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_group_reads, setup, teardown),
         cmocka_unit_test_setup_teardown(test_retention, setup, teardown),
         cmocka_unit_test_setup_teardown(test_migration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_chunks, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
