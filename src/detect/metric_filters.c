@@ -23,12 +23,38 @@ typedef struct mf_filter {
     size_t n_dims;
     char *dim_names[MF_DIMENSIONS_MAX];
     fp_value_ref *dims[MF_DIMENSIONS_MAX];
+    int guard; /* its guard's slot in the set, or -1: evaluated on every event */
 } mf_filter;
 
+/* Filters whose patterns have the same guard selector share a slot: per event the
+ * value there is looked up once (by the slot's first filter's pattern) and each of
+ * them skipped unless its guard admits it. Measured with `make bench-detection`: the
+ * 100 filters of the benchmark cost the streamer about a third of its time without. */
+#define MF_GUARD_SLOTS 8
 struct mf_set {
     mf_filter *filters;
     size_t n;
+    size_t n_slots;
+    size_t slot_filter[MF_GUARD_SLOTS]; /* the filter whose pattern resolves the slot */
 };
+
+/* Gives each filter its guard slot, by key, while slots last. */
+static void assign_guards(mf_set *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        mf_filter *f = &s->filters[i];
+        f->guard = -1;
+        const char *key = fp_guard_key(f->pattern);
+        if (!key) continue;
+        for (size_t k = 0; k < s->n_slots && f->guard < 0; k++)
+            if (strcmp(fp_guard_key(s->filters[s->slot_filter[k]].pattern), key) == 0)
+                f->guard = (int)k;
+        if (f->guard < 0 && s->n_slots < MF_GUARD_SLOTS) {
+            s->slot_filter[s->n_slots] = i;
+            f->guard = (int)s->n_slots++;
+        }
+    }
+}
 
 static char *dup_or_empty(const char *s)
 {
@@ -122,6 +148,7 @@ mf_set *mf_set_load(db_conn *db, const char *account_id, const char *region, con
         mf_set_free(s);
         s = NULL;
     }
+    if (s) assign_guards(s);
     return s;
 }
 
@@ -210,17 +237,38 @@ int mf_set_evaluate(const mf_set *s, const logstore_input *ev, size_t n, mf_emit
 {
     if (!s || !n) return 0;
     agg_table t = {0};
-    fp_text scratch = {0};
+    fp_text scratch = {0}, slot_text[MF_GUARD_SLOTS] = {{0}};
     buf dims = BUF_INIT;
     for (size_t i = 0; i < n; i++) {
         fp_event e;
         fp_event_init(&e, ev[i].message, ev[i].len);
         int64_t minute = ev[i].timestamp - ev[i].timestamp % 60000;
-        for (size_t fi = 0; fi < s->n; fi++)
-            evaluate_one(&s->filters[fi], fi, &e, minute, &scratch, &dims, &t);
+        /* Each slot's value: looked up on first need; state 0 not yet, 1 found, -1 none. */
+        int state[MF_GUARD_SLOTS] = {0};
+        const char *val[MF_GUARD_SLOTS];
+        size_t len[MF_GUARD_SLOTS];
+        for (size_t fi = 0; fi < s->n; fi++) {
+            const mf_filter *f = &s->filters[fi];
+            int g = f->guard;
+            if (g >= 0) {
+                if (!state[g])
+                    state[g] = fp_guard_value(s->filters[s->slot_filter[g]].pattern, &e,
+                                              &slot_text[g], &val[g], &len[g])
+                                   ? 1
+                                   : -1;
+                if (state[g] < 0 || !fp_guard_admits(f->pattern, val[g], len[g])) {
+                    /* Ruled out: what a non-match contributes. */
+                    if (f->has_default) agg_add(&t, fi, minute, "", 0, f->default_value);
+                    continue;
+                }
+            }
+            evaluate_one(f, fi, &e, minute, &scratch, &dims, &t);
+        }
         fp_event_release(&e);
     }
     fp_text_free(&scratch);
+    for (size_t k = 0; k < MF_GUARD_SLOTS; k++)
+        fp_text_free(&slot_text[k]);
     buf_free(&dims);
     int rc = 0;
     for (size_t i = 0; i < t.n; i++) {

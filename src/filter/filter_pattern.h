@@ -86,4 +86,22 @@ void fp_value_free(fp_value_ref *v);
 bool fp_value_text(const fp_value_ref *v, fp_event *ev, fp_text *scratch, const char **s,
                    size_t *n);
 
+/* Guards: a cheap necessary condition of a JSON pattern, for a set of filters evaluated
+ * over one event (a log group's metric filters). Most real patterns name the call they
+ * are about (`$.eventName = "X"`, or several ORed): the event's value at that selector,
+ * looked up once and shared by every filter guarded by the same selector, rules out
+ * all filters naming other values without evaluating them. A guard is exact equality
+ * on a wildcard-free selector's string or number text, as the pattern itself compares;
+ * an event that fails it cannot match the pattern.
+ *
+ * fp_guard_key: the guard selector's canonical text (filters whose keys are equal read
+ * the same value), or NULL when the pattern has no guard (then it must be evaluated).
+ * fp_guard_value: the guard selector's text in ev; false when ev has no string or
+ * number there (then the pattern does not match ev). The text is valid until ev is
+ * released or the next call with the same scratch.
+ * fp_guard_admits: whether the value text s[0..n) passes the guard. */
+const char *fp_guard_key(const fp_pattern *p);
+bool fp_guard_value(const fp_pattern *p, fp_event *ev, fp_text *scratch, const char **s, size_t *n);
+bool fp_guard_admits(const fp_pattern *p, const char *s, size_t n);
+
 #endif

@@ -86,8 +86,19 @@ typedef struct fp_field {
     int32_t root; /* its condition's node, or -1 */
 } fp_field;
 
+/* A JSON pattern's guard (fp_guard.c): a necessary condition, the scalar at one
+ * wildcard-free selector equal to one of at most FP_GUARD_LITS exact texts. */
+#define FP_GUARD_LITS 16
+typedef struct fp_guard {
+    int32_t sel; /* the selector, or -1: no guard */
+    size_t n;
+    uint32_t cmps[FP_GUARD_LITS]; /* the comparisons whose literals it admits */
+    char *key;                    /* owned: the selector's canonical text */
+} fp_guard;
+
 struct fp_pattern {
     fp_kind kind;
+    fp_guard guard;
     int n_regex;
     fp_term *terms;
     size_t n_terms;
@@ -122,6 +133,8 @@ void fp_event_split(fp_event *ev);
 int32_t fp_field_position(const fp_pattern *p, const fp_event *ev, size_t field);
 int32_t fp_json_resolve_first(const fp_json_doc *doc, const fp_selector *sel, fp_text *scratch);
 bool fp_event_json(fp_event *ev);
+/* fp_guard.c: sets p->guard (sel -1 when the pattern has none). */
+void fp_guard_build(fp_pattern *p);
 /* fp_parse.c */
 int fp_selector_parse(const char *s, size_t n, size_t *used, fp_selector *out, char *err,
                       size_t errn);

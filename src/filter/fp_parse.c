@@ -649,6 +649,7 @@ int fp_compile(const char *text, size_t len, fp_pattern **out, char *err, size_t
     fp_pattern *p = xcalloc(1, sizeof *p);
     p->ellipsis = -1;
     p->root = -1;
+    p->guard.sel = -1;
     parser ps = {.s = text, .n = len, .i = 0, .p = p, .err = err, .errn = errn};
     if (err && errn) err[0] = 0;
     int rc = 0;
@@ -671,6 +672,7 @@ int fp_compile(const char *text, size_t len, fp_pattern **out, char *err, size_t
         fp_free(p);
         return -1;
     }
+    fp_guard_build(p);
     *out = p;
     return 0;
 }
@@ -696,6 +698,7 @@ void fp_free(fp_pattern *p)
     free(p->cmps);
     free(p->sels);
     free(p->fields);
+    free(p->guard.key);
     free(p);
 }
 

@@ -66,6 +66,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fp_event_init(&fresh, msg, mlen);
     if (fp_match(p, &fresh) != first) abort();
     fp_event_release(&fresh);
+    if (first && fp_guard_key(p)) { /* a guard never rules out a match */
+        fp_text scratch = {0};
+        const char *v;
+        size_t vn;
+        if (!fp_guard_value(p, &ev, &scratch, &v, &vn) || !fp_guard_admits(p, v, vn)) abort();
+        fp_text_free(&scratch);
+    }
     if (first) {
         size_t total = 0;
         fp_extracted_fields(p, &ev, count_field, &total);

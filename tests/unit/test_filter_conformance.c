@@ -54,7 +54,13 @@ static char *event_text(const json_t *events, const json_t *ev)
 }
 
 /* Runs one case; returns 0 when it holds, or prints why and returns 1. */
-static int run_case(const char *file, const json_t *events, const json_t *c)
+/* The loop's figures: failures, and how many cases had a guard and how many of those it
+ * ruled out (so that the guard check is seen to check something). */
+typedef struct tally {
+    size_t failed, guarded, ruled_out;
+} tally;
+
+static int run_case(const char *file, const json_t *events, const json_t *c, tally *t)
 {
     const char *name = json_string_value(json_object_get(c, "name"));
     const char *rule = json_string_value(json_object_get(c, "rule"));
@@ -96,6 +102,21 @@ static int run_case(const char *file, const json_t *events, const json_t *c)
                     hit ? "matched" : "did not match", expect, rule, msg);
         bad = 1;
     }
+    /* A guard is a necessary condition: it never rules out an event the pattern matches. */
+    if (fp_guard_key(p)) {
+        t->guarded++;
+        fp_text scratch = {0};
+        const char *v;
+        size_t vn;
+        bool passes = fp_guard_value(p, &ev, &scratch, &v, &vn) && fp_guard_admits(p, v, vn);
+        fp_text_free(&scratch);
+        if (hit && !passes) {
+            print_error("%s: %s: [%s] matched, but its guard (%s) rules the event out\n", file,
+                        name, pattern, fp_guard_key(p));
+            bad = 1;
+        }
+        t->ruled_out += !passes;
+    }
     const json_t *extracted = json_object_get(c, "extracted");
     if (!bad && hit && extracted) {
         extract_check x = {.want = extracted};
@@ -114,18 +135,21 @@ static int run_case(const char *file, const json_t *events, const json_t *c)
 
 static void filter_case(const char *file, const json_t *doc, const json_t *c, void *arg)
 {
-    size_t *failed = arg;
-    *failed += (size_t)run_case(file, json_object_get(doc, "events"), c);
+    tally *t = arg;
+    t->failed += (size_t)run_case(file, json_object_get(doc, "events"), c, t);
 }
 
 static void test_conformance(void **state)
 {
     (void)state;
-    size_t failed = 0;
-    size_t cases = testenv_each_case("filter", filter_case, &failed);
-    print_message("filter conformance: %zu cases, %zu failed\n", cases, failed);
+    tally t = {0};
+    size_t cases = testenv_each_case("filter", filter_case, &t);
+    print_message("filter conformance: %zu cases, %zu failed; %zu guarded, %zu of them ruled "
+                  "out by the guard\n",
+                  cases, t.failed, t.guarded, t.ruled_out);
     assert_true(cases >= 300);
-    assert_int_equal(failed, 0);
+    assert_int_equal(t.failed, 0);
+    assert_true(t.guarded >= 50 && t.ruled_out >= 20);
 }
 
 int main(void)

@@ -1,5 +1,7 @@
 /* filter/: the pieces under the conformance suite — the event JSON tokenizer, the regex
- * dialect, metric value selectors, the sharing of one event's parse across patterns. */
+ * dialect, metric value selectors, the sharing of one event's parse across patterns, and
+ * which patterns get a guard (the conformance loop checks that guards never rule out a
+ * match). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -189,6 +191,44 @@ static void test_smoke(void **state)
         matches("{ $.eventName = %^Delete.*Policy$% }", "{\"eventName\":\"DeleteRolePolicy\"}"));
 }
 
+/* The guard of a pattern: its key (NULL: none) and whether it admits each value. */
+static void check_guard(const char *pattern, const char *key, const char *admit, const char *reject)
+{
+    fp_pattern *p;
+    char err[200];
+    assert_int_equal(fp_compile(pattern, strlen(pattern), &p, err, sizeof err), 0);
+    if (!key) {
+        assert_null(fp_guard_key(p));
+    } else {
+        assert_non_null(fp_guard_key(p));
+        assert_string_equal(fp_guard_key(p), key);
+        assert_true(fp_guard_admits(p, admit, strlen(admit)));
+        assert_false(fp_guard_admits(p, reject, strlen(reject)));
+    }
+    fp_free(p);
+}
+
+static void test_guards(void **state)
+{
+    (void)state;
+    check_guard("{ $.eventName = \"A\" }", ".9:eventName", "A", "AB");
+    check_guard("{ ($.eventName = \"A\") || ($.eventName = \"B\") }", ".9:eventName", "B", "C");
+    /* A conjunction keeps the side that admits fewer values. */
+    check_guard("{ ($.eventSource = \"s\") && (($.eventName = \"A\") || ($.eventName = \"B\")) }",
+                ".11:eventSource", "s", "A");
+    check_guard("{ ($.x = \"1\") && ($.a.b[2] = \"v\") }", ".1:x", "1", "v");
+    check_guard("{ $.a.b[2] = \"v\" }", ".1:a.1:b[2]", "v", "w");
+    /* No guard: alternatives on two selectors, wildcards, numbers, inequality, regex. */
+    check_guard("{ ($.a = \"x\") || ($.b = \"y\") }", NULL, NULL, NULL);
+    check_guard("{ $.eventName = \"Delete*\" }", NULL, NULL, NULL);
+    check_guard("{ $.a[*].b = \"x\" }", NULL, NULL, NULL);
+    check_guard("{ $.n = 1 }", NULL, NULL, NULL);
+    check_guard("{ $.eventName != \"A\" }", NULL, NULL, NULL);
+    check_guard("{ $.eventName = %Del.*% }", NULL, NULL, NULL);
+    check_guard("{ ($.eventName = \"A\") || ($.errorCode = \"x\") }", NULL, NULL, NULL);
+    check_guard("ERROR", NULL, NULL, NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +237,7 @@ int main(void)
         cmocka_unit_test(test_one_parse_for_many_patterns),
         cmocka_unit_test(test_metric_values),
         cmocka_unit_test(test_smoke),
+        cmocka_unit_test(test_guards),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
