@@ -13,10 +13,10 @@
  * one, and wake the moment the writer before them commits. Measured with
  * `make bench-detection` at 50,000 records/s: without it, ~300 waits in 50 s that slept
  * ~6 polls each. The busy handler stays, for writers of other processes (the CLI).
- * Lock order: write_mu is taken with no other lock held but the caller's own (never
- * the pool's mu, the journal's or a service's), and a thread holding it never waits for
- * a second connection's write: that would be a self-deadlock, so the wait is bounded
- * (DB_WRITE_WAIT_MS) and fails as SQLITE_BUSY, as the busy timeout did.
+ * Lock order: write_mu comes after any lock a caller holds when it writes, and the pool's
+ * mu is never taken while waiting for it. A thread holding write_mu must not wait for a
+ * write on a second connection: that would be a self-deadlock. The wait is therefore
+ * bounded (DB_WRITE_WAIT_MS) and fails as SQLITE_BUSY, as the busy timeout did.
  *
  * Binding format characters for db_exec / db_query:
  *   s  const char *  (NULL binds SQL NULL)

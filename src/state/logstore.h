@@ -157,7 +157,8 @@ typedef struct logstore_iter {
     sqlite3_stmt *st;
     char *names_json;   /* the stream filter, bound as JSON text */
     chunk_slot *chunks; /* LOGSTORE_ITER_CHUNKS inflated chunks, allocated on first use */
-    uint64_t clock;     /* their use order */
+    struct libdeflate_decompressor *inflater; /* made on the first deflated chunk */
+    uint64_t clock;                           /* their use order */
     logstore_event cur;
 } logstore_iter;
 
