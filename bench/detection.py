@@ -23,6 +23,7 @@ import argparse
 import http.server
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -202,6 +203,7 @@ def main():
     finally:
         o.stop()
         receiver.server.shutdown()
+        shutil.rmtree(tmp, ignore_errors=True)  # a run leaves gigabytes of store behind
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "delivery/deliver.h"
@@ -197,6 +198,9 @@ typedef struct round {
     cwl_group *groups; /* per trail; an unparsable ARN leaves name "" */
     batch *batches;
     size_t n_batches, cap_batches;
+    /* The events' messages. Why an arena: a malloc and free per record were ~5% of the
+     * streamer's samples, and one growing buffer per batch, ~15% (moves and page faults). */
+    arena text;
 } round;
 
 static batch *batch_for(round *r, size_t ti, const char *stream)
@@ -220,9 +224,8 @@ static void add_event(round *r, size_t ti, const select_event *e, const char *te
     batch *b = batch_for(r, ti, stream);
     b->ev = xgrow(b->ev, &b->cap, b->n + 1, sizeof *b->ev);
     /* The journal's text is valid only until the reader moves on: each message is copied. */
-    char *copy = xmalloc(len ? len : 1);
-    memcpy(copy, text, len);
-    b->ev[b->n++] = (logstore_input){.timestamp = e->event_ms, .message = copy, .len = len};
+    b->ev[b->n++] = (logstore_input){
+        .timestamp = e->event_ms, .message = arena_copy(&r->text, text, len), .len = len};
 }
 
 static void select_into_batches(void *arg, uint64_t seq, const select_event *e, const char *text,
@@ -235,11 +238,9 @@ static void select_into_batches(void *arg, uint64_t seq, const select_event *e, 
 
 static void round_free(round *r)
 {
-    for (size_t i = 0; i < r->n_batches; i++) {
-        for (size_t k = 0; k < r->batches[i].n; k++)
-            free((char *)r->batches[i].ev[k].message);
+    for (size_t i = 0; i < r->n_batches; i++)
         free(r->batches[i].ev);
-    }
+    arena_free(&r->text);
     free(r->batches);
     for (size_t i = 0; i < r->n_trails; i++)
         select_trail_free(&r->trails[i]);

@@ -126,7 +126,7 @@ static void collect_jobs(round *r)
         f->body = j->body;
         f->body_len = j->body_len;
         memcpy(f->json_sha256, j->sha256, sizeof f->json_sha256);
-        buf_free(&j->json);
+        gzpool_buf_give(r->pool, &j->json);
         free(j);
         r->jobs[i] = NULL;
     }
@@ -153,6 +153,7 @@ static void add_record(round *r, size_t ti, const select_event *e, const char *t
     group *g = group_for(r, ti, e->recipient, e->region);
     if (g->records && g->json.len + len + 3 > DELIVERY_FILE_CAP) finish_group(r, g);
     if (!g->records) {
+        if (!g->json.cap) gzpool_buf_take(r->pool, &g->json);
         logfile_begin(&g->json);
         g->first_seq = seq;
         g->oldest_event_ms = g->newest_event_ms = e->event_ms;

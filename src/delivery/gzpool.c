@@ -51,6 +51,7 @@ int gzpool_start(gzpool *p, int n)
     p->head = p->tail = NULL;
     p->busy = 0;
     p->stop = false;
+    p->n_spare = p->spare_bytes = 0;
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->work, NULL);
     pthread_cond_init(&p->idle, NULL);
@@ -77,6 +78,8 @@ void gzpool_stop(gzpool *p)
     for (int i = 0; i < p->n_threads; i++)
         pthread_join(p->threads[i], NULL);
     free(p->threads);
+    while (p->n_spare)
+        buf_free(&p->spare[--p->n_spare]);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->work);
     pthread_cond_destroy(&p->idle);
@@ -116,4 +119,25 @@ void gzpool_wait(gzpool *p)
         gz_job_run(j);
         finished(p);
     }
+}
+
+void gzpool_buf_take(gzpool *p, buf *b)
+{
+    *b = (buf)BUF_INIT;
+    if (!p || !p->n_spare) return;
+    *b = p->spare[--p->n_spare];
+    p->spare_bytes -= b->cap;
+}
+
+void gzpool_buf_give(gzpool *p, buf *b)
+{
+    if (p && b->cap && p->n_spare < GZPOOL_SPARE && p->spare_bytes + b->cap <= GZPOOL_SPARE_BYTES) {
+        b->len = 0;
+        b->data[0] = '\0';
+        p->spare_bytes += b->cap;
+        p->spare[p->n_spare++] = *b;
+        *b = (buf)BUF_INIT;
+        return;
+    }
+    buf_free(b);
 }
