@@ -12,7 +12,8 @@ CloudWatchLogsRoleArn), with boto3 and the AWS CLI:
   management account itself); FilterLogEvents finds them; GetTrailStatus reports
   LatestCloudWatchLogsDeliveryTime;
 - a role that stops allowing PutLogEvents gets nothing written and the status says so;
-- kill -9 while records stream: every acknowledged call's record is in the group once."""
+- kill -9 while records stream, of a trail and of the organization trail (a member's
+  calls): every acknowledged call's record is in the group once."""
 import json
 import threading
 import time
@@ -177,19 +178,60 @@ class TrailCloudWatchLogsTest(ServerTestCase):
                                      PolicyDocument=role_policy(GROUP, self.org_id))
 
 
+def kill_while_calling(srv, credentials, group, prefix):
+    """Calls CreateUser with credentials (None: the management admin's) until some are
+    acknowledged, kills srv -9 meanwhile, restarts it on the same data and asserts that
+    every acknowledged call's record reaches the group, in streams named with prefix,
+    exactly once."""
+    acked, stop = [], threading.Event()
+
+    def caller():
+        iam = srv.client("iam", credentials) if credentials else srv.client("iam")
+        i = 0
+        while not stop.is_set():
+            name = "%sk%05d" % (prefix[:8], i)
+            try:
+                iam.create_user(UserName=name)
+                acked.append(name)
+            except Exception:
+                pass
+            i += 1
+
+    th = threading.Thread(target=caller)
+    th.start()
+    wait_for(lambda: len(acked) >= 30, what="some calls")
+    srv.kill()
+    stop.set()
+    th.join()
+    srv._spawn()  # the same data directory, after the kill
+    logs = srv.client("logs")
+
+    def names():
+        out = []
+        for page in logs.get_paginator("filter_log_events").paginate(
+                logGroupName=group, logStreamNamePrefix=prefix,
+                filterPattern='{ $.eventName = "CreateUser" }'):
+            out += [json.loads(e["message"])["requestParameters"]["userName"]
+                    for e in page["events"]]
+        return out
+
+    got = wait_for(lambda: (lambda n: n if set(acked) <= set(n) else None)(names()),
+                   timeout=30, what="every acknowledged record")
+    return acked, got
+
+
 class StreamingKillTest(unittest.TestCase):
     """kill -9 while calls stream: each acknowledged call's record is in the group once."""
 
     def test_kill_during_streaming(self):
         srv = OrgtrailServer().start()
         try:
-            logs = srv.client("logs")
             iam = srv.client("iam")
             s3 = srv.client("s3")
             bucket = "solo-logs"
             s3.create_bucket(Bucket=bucket)
             s3.put_bucket_policy(Bucket=bucket, Policy=solo_policy(bucket, ["solo"]))
-            logs.create_log_group(logGroupName="solo")
+            srv.client("logs").create_log_group(logGroupName="solo")
             iam.create_role(RoleName="cwl", AssumeRolePolicyDocument=TRUST)
             iam.put_role_policy(RoleName="cwl", PolicyName="cwl",
                                 PolicyDocument=role_policy("solo", "o-none"))
@@ -198,38 +240,37 @@ class StreamingKillTest(unittest.TestCase):
                             CloudWatchLogsLogGroupArn=group_arn("solo"),
                             CloudWatchLogsRoleArn="arn:aws:iam::%s:role/cwl" % MGMT)
             ct.start_logging(Name="solo")
-            acked, stop = [], threading.Event()
+            acked, got = kill_while_calling(srv, None, "solo", "%s_CloudTrail_" % MGMT)
+            self.assertEqual(len(got), len(set(got)), "a record was streamed twice")
+        finally:
+            srv.close()
 
-            def caller():
-                i = 0
-                while not stop.is_set():
-                    name = "k%05d" % i
-                    try:
-                        srv.client("iam").create_user(UserName=name)
-                        acked.append(name)
-                    except Exception:
-                        pass
-                    i += 1
-
-            th = threading.Thread(target=caller)
-            th.start()
-            wait_for(lambda: len(acked) >= 30, what="some calls")
-            srv.kill()
-            stop.set()
-            th.join()
-            srv._spawn()  # the same data directory, after the kill
-            logs = srv.client("logs")
-
-            def names():
-                out = []
-                for page in logs.get_paginator("filter_log_events").paginate(
-                        logGroupName="solo", filterPattern='{ $.eventName = "CreateUser" }'):
-                    out += [json.loads(e["message"])["requestParameters"]["userName"]
-                            for e in page["events"]]
-                return out
-
-            got = wait_for(lambda: (lambda n: n if set(acked) <= set(n) else None)(names()),
-                           timeout=30, what="every acknowledged record")
+    def test_kill_during_org_trail_streaming(self):
+        """The organization trail: a member's calls, in the member's stream of the
+        management account's group."""
+        srv = OrgtrailServer().start()
+        try:
+            org = srv.client("organizations")
+            org.create_organization(FeatureSet="ALL")
+            org_id = org.describe_organization()["Organization"]["Id"]
+            member = srv.create_account("workload")
+            org.enable_aws_service_access(ServicePrincipal=CT)
+            bucket = "org-kill-logs"
+            s3 = srv.client("s3")
+            s3.create_bucket(Bucket=bucket)
+            s3.put_bucket_policy(Bucket=bucket, Policy=policy_for(bucket, org_id, ["org-trail"]))
+            srv.client("logs").create_log_group(logGroupName=GROUP)
+            iam = srv.client("iam")
+            iam.create_role(RoleName="cwl", AssumeRolePolicyDocument=TRUST)
+            iam.put_role_policy(RoleName="cwl", PolicyName="cwl",
+                                PolicyDocument=role_policy(GROUP, org_id))
+            ct = srv.client("cloudtrail")
+            ct.create_trail(Name="org-trail", S3BucketName=bucket, IsOrganizationTrail=True,
+                            IsMultiRegionTrail=True, CloudWatchLogsLogGroupArn=group_arn(),
+                            CloudWatchLogsRoleArn="arn:aws:iam::%s:role/cwl" % MGMT)
+            ct.start_logging(Name="org-trail")
+            acked, got = kill_while_calling(srv, srv.member_admin(member), GROUP,
+                                            "%s_%s_CloudTrail_" % (org_id, member))
             self.assertEqual(len(got), len(set(got)), "a record was streamed twice")
         finally:
             srv.close()
